@@ -1,0 +1,86 @@
+//! The command line: one file per subcommand, each turning its arguments into a checked plan
+//! and calling the library. Nothing in the library depends on this module.
+
+mod generate;
+mod run;
+
+use clap::{Parser, Subcommand};
+
+use crate::generate::GenerateError;
+use crate::ingest::IngestError;
+use crate::outputs::OutputError;
+use crate::pipeline::RunError;
+
+/// Exit codes, as listed in the README.
+pub mod exit {
+    /// Success.
+    pub const OK: i32 = 0;
+    /// An input file was missing, unreadable or malformed.
+    pub const INPUT: i32 = 1;
+    /// Wrong usage or options.
+    pub const USAGE: i32 = 2;
+    /// An output could not be written.
+    pub const OUTPUT: i32 = 3;
+}
+
+const EXIT_CODES: &str = "\
+Exit codes: 0 success; 1 an input file was missing, unreadable or malformed; \
+2 wrong usage or options; 3 an output could not be written.";
+
+/// Proposition 64 relief decisions and their statistics from California DOJ research files.
+#[derive(Debug, Parser)]
+#[command(name = "clearstat", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Run(run::Args),
+    Generate(generate::Args),
+}
+
+/// Runs the parsed command line.
+pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Generate(args) => generate::run(args),
+    }
+}
+
+/// A usage mistake found after parsing (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Chooses the exit code for an error from its cause.
+pub fn exit_code(error: &anyhow::Error) -> i32 {
+    for cause in error.chain() {
+        if cause.is::<UsageError>() {
+            return exit::USAGE;
+        }
+        if cause.is::<OutputError>() {
+            return exit::OUTPUT;
+        }
+        if cause.is::<IngestError>() {
+            return exit::INPUT;
+        }
+        if let Some(e) = cause.downcast_ref::<RunError>() {
+            return match e {
+                RunError::Ingest(_) => exit::INPUT,
+                RunError::Output(_) => exit::OUTPUT,
+                RunError::UnknownCounty { .. } => exit::USAGE,
+                RunError::Stage { .. } => exit::INPUT,
+            };
+        }
+        if let Some(e) = cause.downcast_ref::<GenerateError>() {
+            return match e {
+                GenerateError::Io(_) => exit::OUTPUT,
+                _ => exit::USAGE,
+            };
+        }
+    }
+    exit::INPUT
+}

@@ -1,0 +1,421 @@
+//! Ingest: DOJ research files → one raw `LazyFrame` of all accepted rows, plus the rows rejected.
+//!
+//! Each file is first read once by [`records`], which checks every record (field count,
+//! quoting, encoding) and finds the header. A file whose records are all well-formed single
+//! lines is then scanned by Polars as it is; any other file (bad rows skipped, records spanning
+//! lines, blank lines, a BOM without header, Latin-1) is first rewritten to a clean copy in a
+//! private work folder, with each record's physical line number as an extra column.
+
+pub mod inputs;
+pub mod layout;
+pub mod records;
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use polars::prelude::*;
+use serde::Serialize;
+
+pub use inputs::expand_inputs;
+use layout::{COLUMNS, FIELD_COUNT};
+pub use records::Encoding;
+use records::{Problem, Records};
+
+/// Column added to every row: position of the input file in the command line (0-based).
+pub const FILE_INDEX: &str = "file_index";
+/// Column added to every row: the physical line (1-based) where the row starts in its file.
+pub const SOURCE_LINE: &str = "source_line";
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+const HEADER_START: &[u8] = b"RECORD_ID";
+
+/// What to do with a malformed row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnBadRows {
+    /// Stop with an error naming the file, line and problem.
+    #[default]
+    Fail,
+    /// Write the row to `rejected_rows.csv` and go on.
+    Skip,
+}
+
+/// Errors of the ingest stage. None of them carries a field value.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("{path}: no such file")]
+    Missing { path: PathBuf },
+    #[error("{path}: is a directory, not a DOJ research file")]
+    Directory { path: PathBuf },
+    #[error("{path}: cannot be read: {source}")]
+    Unreadable { path: PathBuf, source: std::io::Error },
+    #[error("{path}: the file is empty")]
+    Empty { path: PathBuf },
+    #[error("{path}: holds only a header, no data rows")]
+    HeaderOnly { path: PathBuf },
+    #[error("input pattern '{pattern}' matches no file")]
+    NoMatch { pattern: String },
+    #[error("input pattern '{pattern}' is not a valid glob: {reason}")]
+    BadPattern { pattern: String, reason: String },
+    #[error(
+        "{path} line {line}: {problem}. Rerun with --on-bad-rows skip to write such rows to \
+         rejected_rows.csv and continue"
+    )]
+    BadRow { path: PathBuf, line: u64, problem: String },
+    #[error("cannot write the work copy of {path}: {source}")]
+    WorkCopy { path: PathBuf, source: std::io::Error },
+    #[error(
+        "{path}: Polars read {read} rows where validation accepted {accepted}; please report \
+         this as a bug"
+    )]
+    Disagreement { path: PathBuf, read: usize, accepted: u64 },
+    #[error("reading {path}: {message}")]
+    Polars { path: PathBuf, message: String },
+}
+
+/// Settings of the ingest stage.
+#[derive(Debug, Clone, Default)]
+pub struct IngestOptions {
+    pub on_bad_rows: OnBadRows,
+    pub encoding: Encoding,
+}
+
+/// A row that was not accepted.
+#[derive(Debug, Clone)]
+pub struct RejectedRow {
+    pub file: PathBuf,
+    pub line: u64,
+    pub reason: String,
+    /// The raw text of the row (lossily decoded, at most [`records::MAX_REJECTED_TEXT`] bytes).
+    pub raw: String,
+}
+
+/// Row accounting for one input file: `rows_read = rows_accepted + rows_rejected`.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileAccount {
+    pub path: String,
+    pub has_header: bool,
+    pub rows_read: u64,
+    pub rows_accepted: u64,
+    pub rows_rejected: u64,
+    pub blank_lines: u64,
+}
+
+/// What the ingest stage hands on.
+pub struct Ingested {
+    /// All accepted rows of all files: the 95 DOJ columns as strings, plus [`FILE_INDEX`] and
+    /// [`SOURCE_LINE`].
+    pub raw: LazyFrame,
+    pub files: Vec<FileAccount>,
+    pub rejected: Vec<RejectedRow>,
+    /// Keeps clean copies alive until the frame has been read; removed on drop.
+    pub work: WorkFolder,
+}
+
+impl Ingested {
+    /// Rows read, accepted and rejected over all files.
+    pub fn totals(&self) -> (u64, u64, u64) {
+        self.files.iter().fold((0, 0, 0), |(r, a, j), f| {
+            (r + f.rows_read, a + f.rows_accepted, j + f.rows_rejected)
+        })
+    }
+
+    /// Checks the accepted counts against the rows Polars read per file.
+    pub fn reconcile(&self, rows_per_file: &[usize]) -> Result<(), IngestError> {
+        for (i, f) in self.files.iter().enumerate() {
+            let read = rows_per_file.get(i).copied().unwrap_or(0);
+            if read as u64 != f.rows_accepted {
+                return Err(IngestError::Disagreement {
+                    path: PathBuf::from(&f.path),
+                    read,
+                    accepted: f.rows_accepted,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A private folder for clean copies of irregular inputs, removed when dropped.
+pub struct WorkFolder {
+    path: PathBuf,
+    used: bool,
+}
+
+impl WorkFolder {
+    /// A work folder at `path` (created on first use).
+    pub fn new(path: PathBuf) -> Self {
+        WorkFolder { path, used: false }
+    }
+
+    fn file(&mut self, index: usize) -> std::io::Result<PathBuf> {
+        if !self.used {
+            std::fs::create_dir_all(&self.path)?;
+            self.used = true;
+        }
+        Ok(self.path.join(format!("input-{index}.csv")))
+    }
+}
+
+impl Drop for WorkFolder {
+    fn drop(&mut self) {
+        if self.used {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// Reads every input file into one frame. `work` is where clean copies may be written.
+pub fn ingest(
+    paths: &[PathBuf],
+    options: &IngestOptions,
+    work: PathBuf,
+) -> Result<Ingested, IngestError> {
+    let mut work = WorkFolder::new(work);
+    let mut frames = Vec::with_capacity(paths.len());
+    let mut files = Vec::with_capacity(paths.len());
+    let mut rejected = Vec::new();
+    for (index, path) in paths.iter().enumerate() {
+        let checked = check_file(path, options, &mut rejected)?;
+        let frame = if checked.regular {
+            scan_regular(path, checked.has_header)
+        } else {
+            let copy = work.file(index).map_err(|source| IngestError::WorkCopy {
+                path: path.clone(),
+                source,
+            })?;
+            write_clean_copy(path, &copy, options.encoding)?;
+            scan_clean_copy(&copy)
+        }
+        .map_err(|e| polars_error(path, e))?;
+        frames.push(frame.with_column(lit(index as u32).alias(FILE_INDEX)));
+        files.push(checked.account);
+    }
+    let raw = concat(frames, UnionArgs::default()).map_err(|e| polars_error(&paths[0], e))?;
+    Ok(Ingested { raw, files, rejected, work })
+}
+
+fn polars_error(path: &Path, e: PolarsError) -> IngestError {
+    // Polars messages about CSV content can quote cell text: keep only the error kind.
+    let message = match e {
+        PolarsError::IO { error, .. } => error.to_string(),
+        PolarsError::ComputeError(_) => "the CSV reader rejected the file".to_string(),
+        other => format!("{}", error_kind(&other)),
+    };
+    IngestError::Polars { path: path.to_path_buf(), message }
+}
+
+fn error_kind(e: &PolarsError) -> &'static str {
+    match e {
+        PolarsError::ColumnNotFound(_) => "column not found",
+        PolarsError::SchemaMismatch(_) => "schema mismatch",
+        PolarsError::OutOfBounds(_) => "out of bounds",
+        _ => "internal error",
+    }
+}
+
+struct CheckedFile {
+    account: FileAccount,
+    has_header: bool,
+    /// Polars can read the file as it is.
+    regular: bool,
+}
+
+fn open(path: &Path) -> Result<File, IngestError> {
+    let meta = std::fs::metadata(path).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => IngestError::Missing { path: path.to_path_buf() },
+        _ => IngestError::Unreadable { path: path.to_path_buf(), source },
+    })?;
+    if meta.is_dir() {
+        return Err(IngestError::Directory { path: path.to_path_buf() });
+    }
+    if meta.len() == 0 {
+        return Err(IngestError::Empty { path: path.to_path_buf() });
+    }
+    File::open(path).map_err(|source| IngestError::Unreadable { path: path.to_path_buf(), source })
+}
+
+/// Opens `path` and returns a reader positioned after the BOM and header (if any), whether
+/// there was a BOM and a header, and the physical line the data starts on.
+fn open_records(
+    path: &Path,
+) -> Result<(Records<BufReader<File>>, bool, bool), IngestError> {
+    let unreadable = |source| IngestError::Unreadable { path: path.to_path_buf(), source };
+    let mut reader = BufReader::with_capacity(1 << 20, open(path)?);
+    let mut start = [0u8; UTF8_BOM.len() + HEADER_START.len()];
+    let n = read_up_to(&mut reader, &mut start).map_err(unreadable)?;
+    let start = &start[..n];
+    let has_bom = start.starts_with(UTF8_BOM);
+    let rest = if has_bom { &start[UTF8_BOM.len()..] } else { start };
+    let has_header = rest.starts_with(HEADER_START);
+    // Re-open to read from the beginning (simpler than chaining the peeked bytes back).
+    let mut reader = BufReader::with_capacity(1 << 20, open(path)?);
+    if has_bom {
+        let mut bom = [0u8; 3];
+        reader.read_exact(&mut bom).map_err(unreadable)?;
+    }
+    let mut records = Records::new(reader, 1);
+    if has_header {
+        // The header is never validated: gogen accepted one with a trailing comma (96 fields).
+        records.next_record(Encoding::Latin1).map_err(unreadable)?;
+    }
+    Ok((records, has_bom, has_header))
+}
+
+fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match reader.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// The validating pass over one file.
+fn check_file(
+    path: &Path,
+    options: &IngestOptions,
+    rejected: &mut Vec<RejectedRow>,
+) -> Result<CheckedFile, IngestError> {
+    let unreadable = |source| IngestError::Unreadable { path: path.to_path_buf(), source };
+    let (mut records, has_bom, has_header) = open_records(path)?;
+    let (mut read, mut accepted) = (0u64, 0u64);
+    let mut single_lines = true;
+    let mut ascii = true;
+    while let Some(record) = records.next_record(options.encoding).map_err(unreadable)? {
+        read += 1;
+        match record.verdict {
+            Ok(()) => {
+                accepted += 1;
+                single_lines &= record.lines == 1;
+                if options.encoding == Encoding::Latin1 {
+                    ascii &= record.bytes.is_ascii();
+                }
+            }
+            Err(problem) => {
+                if options.on_bad_rows == OnBadRows::Fail {
+                    return Err(IngestError::BadRow {
+                        path: path.to_path_buf(),
+                        line: record.line,
+                        problem: problem.describe(),
+                    });
+                }
+                rejected.push(rejected_row(path, record.line, &problem, record.bytes));
+            }
+        }
+    }
+    if read == 0 {
+        return Err(if has_header {
+            IngestError::HeaderOnly { path: path.to_path_buf() }
+        } else {
+            IngestError::Empty { path: path.to_path_buf() }
+        });
+    }
+    let regular = accepted == read
+        && single_lines
+        && records.blank_lines() == 0
+        && ascii
+        && (has_header || !has_bom);
+    Ok(CheckedFile {
+        account: FileAccount {
+            path: path.display().to_string(),
+            has_header,
+            rows_read: read,
+            rows_accepted: accepted,
+            rows_rejected: read - accepted,
+            blank_lines: records.blank_lines(),
+        },
+        has_header,
+        regular,
+    })
+}
+
+fn rejected_row(path: &Path, line: u64, problem: &Problem, bytes: &[u8]) -> RejectedRow {
+    let kept = &bytes[..bytes.len().min(records::MAX_REJECTED_TEXT)];
+    RejectedRow {
+        file: path.to_path_buf(),
+        line,
+        reason: problem.describe(),
+        raw: String::from_utf8_lossy(kept).into_owned(),
+    }
+}
+
+/// Writes the accepted records of `path` to `copy`, each followed by its physical line number,
+/// transcoded to UTF-8. The copy is readable by its owner only.
+fn write_clean_copy(path: &Path, copy: &Path, encoding: Encoding) -> Result<(), IngestError> {
+    let failed = |source| IngestError::WorkCopy { path: path.to_path_buf(), source };
+    let unreadable = |source| IngestError::Unreadable { path: path.to_path_buf(), source };
+    let (mut records, _, _) = open_records(path)?;
+    let mut out = BufWriter::with_capacity(1 << 20, private_file(copy).map_err(failed)?);
+    let mut text = String::new();
+    while let Some(record) = records.next_record(encoding).map_err(unreadable)? {
+        if record.verdict.is_err() {
+            continue;
+        }
+        match encoding {
+            Encoding::Utf8 => out.write_all(record.bytes).map_err(failed)?,
+            Encoding::Latin1 => {
+                text.clear();
+                text.extend(record.bytes.iter().map(|&b| b as char));
+                out.write_all(text.as_bytes()).map_err(failed)?;
+            }
+        }
+        writeln!(out, ",{}", record.line).map_err(failed)?;
+    }
+    out.flush().map_err(failed)
+}
+
+/// Creates `path` for writing with mode 0600 (row-level data never becomes world-readable).
+pub fn private_file(path: &Path) -> std::io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+fn doj_schema(with_line: bool) -> SchemaRef {
+    let mut schema = Schema::with_capacity(FIELD_COUNT + 1);
+    for name in COLUMNS {
+        schema.insert(name.into(), DataType::String);
+    }
+    if with_line {
+        schema.insert(SOURCE_LINE.into(), DataType::UInt64);
+    }
+    Arc::new(schema)
+}
+
+fn csv_reader(path: &Path, with_line: bool) -> LazyCsvReader {
+    LazyCsvReader::new(PlRefPath::from(path.to_string_lossy().as_ref()))
+        .with_has_header(false)
+        .with_schema(Some(doj_schema(with_line)))
+        .with_missing_is_null(false)
+        .with_quote_char(Some(b'"'))
+        .with_glob(false)
+        .with_raise_if_empty(false)
+}
+
+/// A file Polars can read as it is: line numbers follow from the row position.
+fn scan_regular(path: &Path, has_header: bool) -> PolarsResult<LazyFrame> {
+    let header_lines = u64::from(has_header);
+    let row = "row_in_file";
+    Ok(csv_reader(path, false)
+        .with_skip_lines(header_lines as usize)
+        .with_row_index(Some(RowIndex { name: row.into(), offset: 0 }))
+        .finish()?
+        .with_column(
+            (col(row).cast(DataType::UInt64) + lit(header_lines + 1)).alias(SOURCE_LINE),
+        )
+        .drop(by_name([row], true, false)))
+}
+
+fn scan_clean_copy(copy: &Path) -> PolarsResult<LazyFrame> {
+    csv_reader(copy, true).finish()
+}

@@ -1,0 +1,461 @@
+//! Splits a DOJ research file into records and checks each one as a strict CSV reader would
+//! (RFC 4180 quoting, like Go's `encoding/csv` without lazy quotes), streaming, with the
+//! physical line number of every record.
+//!
+//! This pass only validates; the values are parsed by Polars afterwards. It never keeps more
+//! than one record in memory, and it never puts a field value into a message.
+
+use std::io::{self, BufRead};
+
+use super::layout::{self, FIELD_COUNT};
+
+/// The longest record accepted, in bytes; longer ones are rejected (a stray quote must not
+/// swallow the rest of a multi-gigabyte file).
+pub const MAX_RECORD_BYTES: usize = 16 << 20;
+/// The most physical lines one record may span through quoted line breaks.
+pub const MAX_RECORD_LINES: u64 = 100;
+/// How much of a rejected record is kept for `rejected_rows.csv`.
+pub const MAX_REJECTED_TEXT: usize = 64 << 10;
+
+/// What is wrong with a record. Describes positions, never values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// The record does not have 95 fields.
+    WrongFieldCount { found: usize },
+    /// A `"` inside a field that does not start with a quote.
+    BareQuote { field: usize },
+    /// A closing quote followed by something other than a separator or line end.
+    TextAfterClosingQuote { field: usize },
+    /// A quoted field still open at the end of the file or after [`MAX_RECORD_LINES`] lines.
+    UnterminatedQuote { field: usize },
+    /// Bytes that are not UTF-8 (use `--encoding latin1` for Latin-1 extracts).
+    InvalidUtf8,
+    /// More than [`MAX_RECORD_BYTES`] bytes.
+    TooLong,
+}
+
+impl Problem {
+    /// A one-line description for messages and `rejected_rows.csv`.
+    pub fn describe(&self) -> String {
+        match self {
+            Problem::WrongFieldCount { found } => {
+                format!("wrong field count: expected {FIELD_COUNT} fields, found {found}")
+            }
+            Problem::BareQuote { field } => {
+                format!("bare quote in unquoted field {}", field_label(*field))
+            }
+            Problem::TextAfterClosingQuote { field } => format!(
+                "text after the closing quote of field {}",
+                field_label(*field)
+            ),
+            Problem::UnterminatedQuote { field } => {
+                format!("quoted field {} is never closed", field_label(*field))
+            }
+            Problem::InvalidUtf8 => {
+                "invalid UTF-8 (if the file is Latin-1, rerun with --encoding latin1)".to_string()
+            }
+            Problem::TooLong => format!("record longer than {} MiB", MAX_RECORD_BYTES >> 20),
+        }
+    }
+}
+
+/// "12 (PRI_NAME)": 1-based field number and, where it exists, its DOJ column name.
+fn field_label(index: usize) -> String {
+    if index < FIELD_COUNT {
+        format!("{} ({})", index + 1, layout::name(index))
+    } else {
+        format!("{}", index + 1)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    QuoteInQuoted,
+}
+
+/// Outcome of feeding one physical line to a [`FieldCounter`].
+#[derive(Debug, PartialEq, Eq)]
+enum Fed {
+    /// The record ended with this line; it has this many fields.
+    Complete(usize),
+    /// A quoted field is still open: the record goes on on the next line.
+    Open,
+}
+
+/// CSV tokenizer state carried across the physical lines of one record. Counts fields only.
+struct FieldCounter {
+    separators: usize,
+    state: State,
+}
+
+impl FieldCounter {
+    fn new() -> Self {
+        FieldCounter { separators: 0, state: State::FieldStart }
+    }
+
+    /// Feeds one physical line (with its `\n`, or without it at the end of the file).
+    fn feed(&mut self, line: &[u8]) -> Result<Fed, Problem> {
+        let mut i = 0;
+        while i < line.len() {
+            let b = line[i];
+            match self.state {
+                State::Quoted => {
+                    // Fast path: skip to the next quote.
+                    match memchr::memchr(b'"', &line[i..]) {
+                        Some(pos) => {
+                            i += pos;
+                            self.state = State::QuoteInQuoted;
+                        }
+                        None => return Ok(Fed::Open),
+                    }
+                }
+                State::QuoteInQuoted => match b {
+                    b'"' => self.state = State::Quoted,
+                    b',' => self.next_field(),
+                    b'\n' => return Ok(Fed::Complete(self.separators + 1)),
+                    b'\r' if is_line_end(line, i) => {}
+                    _ => return Err(Problem::TextAfterClosingQuote { field: self.separators }),
+                },
+                State::FieldStart | State::Unquoted => {
+                    if b == b'"' && self.state == State::FieldStart {
+                        self.state = State::Quoted;
+                    } else {
+                        // Fast path: jump to the next byte that matters in an unquoted field.
+                        match memchr::memchr3(b',', b'"', b'\n', &line[i..]) {
+                            None => {
+                                self.state = State::Unquoted;
+                                break;
+                            }
+                            Some(pos) => {
+                                i += pos;
+                                match line[i] {
+                                    b',' => self.next_field(),
+                                    b'"' => {
+                                        return Err(Problem::BareQuote { field: self.separators });
+                                    }
+                                    _ => return Ok(Fed::Complete(self.separators + 1)),
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            i += 1;
+        }
+        // End of input without a line feed: the end of the file.
+        match self.state {
+            State::Quoted => Ok(Fed::Open),
+            _ => Ok(Fed::Complete(self.separators + 1)),
+        }
+    }
+
+    fn next_field(&mut self) {
+        self.separators += 1;
+        self.state = State::FieldStart;
+    }
+}
+
+/// True when `line[i]` is a `\r` that ends the line (`\r\n`, or a final `\r`).
+fn is_line_end(line: &[u8], i: usize) -> bool {
+    matches!(line.get(i + 1), None | Some(b'\n'))
+}
+
+/// The text encoding of an input file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Encoding {
+    /// UTF-8 (ASCII included); a row with other bytes is a bad row.
+    #[default]
+    Utf8,
+    /// ISO-8859-1, transcoded to UTF-8 while reading.
+    Latin1,
+}
+
+/// One record as found in the file.
+pub struct Record<'a> {
+    /// Physical line (1-based) where the record starts.
+    pub line: u64,
+    /// Physical lines the record spans (more than one only through quoted line breaks).
+    pub lines: u64,
+    /// The record's bytes, line terminator excluded.
+    pub bytes: &'a [u8],
+    /// `Ok` for a well-formed data row, or what is wrong with it.
+    pub verdict: Result<(), Problem>,
+}
+
+/// Reads physical lines, with a pushback buffer so that a bad multi-line record can be
+/// re-read from its second line.
+struct Lines<R> {
+    reader: R,
+    pushback: Vec<u8>,
+    pushback_pos: usize,
+}
+
+/// A physical line read into a buffer.
+enum LineRead {
+    Eof,
+    /// `bytes` were appended; `too_long` means the rest of the line was skipped.
+    Line { too_long: bool },
+}
+
+impl<R: BufRead> Lines<R> {
+    /// Appends the next physical line (with its `\n`) to `buf`, keeping at most `limit`
+    /// bytes in `buf`.
+    fn read_line(&mut self, buf: &mut Vec<u8>, limit: usize) -> io::Result<LineRead> {
+        if self.pushback_pos < self.pushback.len() {
+            let rest = &self.pushback[self.pushback_pos..];
+            let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |p| p + 1);
+            buf.extend_from_slice(&rest[..end]);
+            self.pushback_pos += end;
+            if self.pushback_pos == self.pushback.len() {
+                self.pushback.clear();
+                self.pushback_pos = 0;
+            }
+            return Ok(LineRead::Line { too_long: buf.len() > limit });
+        }
+        let mut read_any = false;
+        let mut too_long = false;
+        loop {
+            let available = match self.reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if available.is_empty() {
+                break;
+            }
+            read_any = true;
+            let (chunk, done) = match memchr::memchr(b'\n', available) {
+                Some(p) => (&available[..=p], true),
+                None => (available, false),
+            };
+            let n = chunk.len();
+            if buf.len() + n <= limit {
+                buf.extend_from_slice(chunk);
+            } else {
+                too_long = true;
+            }
+            self.reader.consume(n);
+            if done {
+                break;
+            }
+        }
+        if !read_any {
+            return Ok(LineRead::Eof);
+        }
+        Ok(LineRead::Line { too_long })
+    }
+
+    /// Puts `bytes` back in front of what is still to be read.
+    fn push_back(&mut self, bytes: &[u8]) {
+        let mut rest = bytes.to_vec();
+        rest.extend_from_slice(&self.pushback[self.pushback_pos..]);
+        self.pushback = rest;
+        self.pushback_pos = 0;
+    }
+}
+
+/// Iterates over the records of one file. Blank lines are skipped and counted.
+pub struct Records<R> {
+    lines: Lines<R>,
+    buf: Vec<u8>,
+    next_line: u64,
+    blank_lines: u64,
+}
+
+impl<R: BufRead> Records<R> {
+    /// Starts reading at physical line `first_line`.
+    pub fn new(reader: R, first_line: u64) -> Self {
+        Records {
+            lines: Lines { reader, pushback: Vec::new(), pushback_pos: 0 },
+            buf: Vec::new(),
+            next_line: first_line,
+            blank_lines: 0,
+        }
+    }
+
+    /// Blank lines skipped so far.
+    pub fn blank_lines(&self) -> u64 {
+        self.blank_lines
+    }
+
+    /// The next record, or `None` at the end of the file.
+    pub fn next_record(&mut self, encoding: Encoding) -> io::Result<Option<Record<'_>>> {
+        loop {
+            self.buf.clear();
+            let line = self.next_line;
+            let too_long = match self.lines.read_line(&mut self.buf, MAX_RECORD_BYTES)? {
+                LineRead::Eof => return Ok(None),
+                LineRead::Line { too_long } => too_long,
+            };
+            self.next_line += 1;
+            if matches!(self.buf.as_slice(), b"\n" | b"\r\n") {
+                self.blank_lines += 1;
+                continue;
+            }
+            if too_long {
+                return Ok(Some(self.record(line, 1, Err(Problem::TooLong))));
+            }
+            let mut counter = FieldCounter::new();
+            let mut lines = 1;
+            let mut fed_from = 0;
+            let verdict = loop {
+                match counter.feed(&self.buf[fed_from..]) {
+                    Err(p) => break Err(p),
+                    Ok(Fed::Complete(FIELD_COUNT)) => break Ok(()),
+                    Ok(Fed::Complete(found)) => break Err(Problem::WrongFieldCount { found }),
+                    Ok(Fed::Open) => {
+                        let field = counter.separators;
+                        if lines >= MAX_RECORD_LINES {
+                            break Err(Problem::UnterminatedQuote { field });
+                        }
+                        fed_from = self.buf.len();
+                        match self.lines.read_line(&mut self.buf, MAX_RECORD_BYTES)? {
+                            LineRead::Eof => break Err(Problem::UnterminatedQuote { field }),
+                            LineRead::Line { too_long: true } => {
+                                self.buf.truncate(fed_from);
+                                break Err(Problem::TooLong);
+                            }
+                            LineRead::Line { too_long: false } => {}
+                        }
+                        lines += 1;
+                        self.next_line += 1;
+                    }
+                }
+            };
+            let verdict = verdict.and_then(|()| match encoding {
+                Encoding::Utf8 if std::str::from_utf8(&self.buf).is_err() => {
+                    Err(Problem::InvalidUtf8)
+                }
+                _ => Ok(()),
+            });
+            if verdict.is_err() && lines > 1 {
+                // A stray quote must not take good rows with it: reject the first line only and
+                // read the following lines again as records of their own.
+                let first_end = memchr::memchr(b'\n', &self.buf).map_or(self.buf.len(), |p| p + 1);
+                let rest = self.buf[first_end..].to_vec();
+                self.lines.push_back(&rest);
+                self.buf.truncate(first_end);
+                self.next_line = line + 1;
+                let problem = match verdict {
+                    Err(Problem::TooLong) => Problem::TooLong,
+                    _ => Problem::UnterminatedQuote { field: first_line_fields(&self.buf) },
+                };
+                return Ok(Some(self.record(line, 1, Err(problem))));
+            }
+            return Ok(Some(self.record(line, lines, verdict)));
+        }
+    }
+
+    fn record(&self, line: u64, lines: u64, verdict: Result<(), Problem>) -> Record<'_> {
+        Record { line, lines, bytes: trim_line_end(&self.buf), verdict }
+    }
+}
+
+/// The index of the field left open at the end of a one-line record with an unclosed quote.
+fn first_line_fields(line: &[u8]) -> usize {
+    let mut counter = FieldCounter::new();
+    let _ = counter.feed(line);
+    counter.separators
+}
+
+/// `bytes` without a final `\n` or `\r\n`.
+pub fn trim_line_end(bytes: &[u8]) -> &[u8] {
+    let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    bytes.strip_suffix(b"\r").unwrap_or(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(fields: usize) -> String {
+        vec!["x"; fields].join(",")
+    }
+
+    fn verdicts(text: &str) -> Vec<(u64, Result<(), Problem>)> {
+        let mut records = Records::new(text.as_bytes(), 1);
+        let mut out = Vec::new();
+        while let Some(r) = records.next_record(Encoding::Utf8).unwrap() {
+            out.push((r.line, r.verdict));
+        }
+        out
+    }
+
+    #[test]
+    fn counts_fields_and_lines() {
+        let text = format!("{}\r\n{}\n\n{}", row(95), row(94), row(95));
+        assert_eq!(
+            verdicts(&text),
+            vec![
+                (1, Ok(())),
+                (2, Err(Problem::WrongFieldCount { found: 94 })),
+                (4, Ok(())),
+            ]
+        );
+    }
+
+    #[test]
+    fn quoted_fields_may_hold_separators_quotes_and_line_breaks() {
+        let text = format!("\"a,\"\"b\"\"\nc\",{}\n{}\n", row(94), row(95));
+        assert_eq!(verdicts(&text), vec![(1, Ok(())), (3, Ok(()))]);
+    }
+
+    #[test]
+    fn bare_quote_names_the_field() {
+        let text = format!("x,x,ab\"c,{}\n", row(92));
+        assert_eq!(verdicts(&text), vec![(1, Err(Problem::BareQuote { field: 2 }))]);
+        assert_eq!(
+            Problem::BareQuote { field: 2 }.describe(),
+            "bare quote in unquoted field 3 (SUBJECT_ID)"
+        );
+    }
+
+    #[test]
+    fn text_after_closing_quote() {
+        let text = format!("\"a\"b,{}\n", row(94));
+        assert_eq!(
+            verdicts(&text),
+            vec![(1, Err(Problem::TextAfterClosingQuote { field: 0 }))]
+        );
+    }
+
+    #[test]
+    fn unterminated_quote_rejects_one_line_and_keeps_the_rest() {
+        let text = format!("\"open,{}\n{}\n{}", row(94), row(95), row(95));
+        assert_eq!(
+            verdicts(&text),
+            vec![
+                (1, Err(Problem::UnterminatedQuote { field: 0 })),
+                (2, Ok(())),
+                (3, Ok(())),
+            ]
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_a_bad_row_unless_latin1() {
+        let mut bytes = row(95).into_bytes();
+        bytes[0] = 0xE9;
+        let mut records = Records::new(bytes.as_slice(), 1);
+        let r = records.next_record(Encoding::Utf8).unwrap().unwrap();
+        assert_eq!(r.verdict, Err(Problem::InvalidUtf8));
+        let mut records = Records::new(bytes.as_slice(), 1);
+        let r = records.next_record(Encoding::Latin1).unwrap().unwrap();
+        assert_eq!(r.verdict, Ok(()));
+    }
+
+    #[test]
+    fn final_line_without_newline_and_crlf() {
+        let text = format!("{}\r\n{}", row(95), row(95));
+        let mut records = Records::new(text.as_bytes(), 1);
+        let r = records.next_record(Encoding::Utf8).unwrap().unwrap();
+        assert_eq!(r.bytes, row(95).as_bytes());
+        let r = records.next_record(Encoding::Utf8).unwrap().unwrap();
+        assert_eq!((r.line, r.bytes), (2, row(95).as_bytes()));
+        assert!(records.next_record(Encoding::Utf8).unwrap().is_none());
+    }
+}

@@ -1,0 +1,30 @@
+//! The `clearstat` binary: parse, dispatch, print the error, choose the exit code.
+
+use clap::Parser;
+
+use clearstat::cli::{self, Cli};
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match cli::dispatch(cli) {
+        Ok(()) => cli::exit::OK,
+        Err(error) => {
+            if is_broken_pipe(&error) {
+                cli::exit::OK
+            } else {
+                eprintln!("error: {error:#}");
+                cli::exit_code(&error)
+            }
+        }
+    };
+    std::process::exit(code);
+}
+
+/// A closed pipe (`clearstat ... | head`) is not an error.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

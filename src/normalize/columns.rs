@@ -1,0 +1,70 @@
+//! Names of the normalized columns, as constants so that a typo fails to compile.
+//! Booleans start `is_`/`has_`, dates end `_date`.
+
+/// Global position of the row over all input files, in command-line order (first row wins).
+pub const RECORD_NR: &str = "record_nr";
+pub const SUBJECT_ID: &str = "subject_id";
+pub const HAS_BLANK_SUBJECT_ID: &str = "has_blank_subject_id";
+pub const DOB: &str = "dob";
+pub const DOB_INVALID: &str = "dob_invalid";
+pub const RACE_CODE: &str = "race_code";
+pub const RACE_DESCR: &str = "race_descr";
+pub const GENDER: &str = "gender";
+/// STP_EVENT_DATE: the date of the step (for a court action, gogen's "disposition date").
+pub const EVENT_DATE: &str = "event_date";
+pub const EVENT_DATE_INVALID: &str = "event_date_invalid";
+pub const CYCLE_DATE: &str = "cycle_date";
+pub const CYCLE_DATE_INVALID: &str = "cycle_date_invalid";
+pub const DISP_DATE: &str = "disp_date";
+pub const DISP_DATE_INVALID: &str = "disp_date_invalid";
+/// STP_TYPE_DESCR, trimmed and upper case: `ARREST/DETAINED/CITED`, `COURT ACTION`, ...
+pub const STEP_TYPE: &str = "step_type";
+pub const COUNTY: &str = "county";
+pub const COUNT_ORDER: &str = "count_order";
+pub const CYCLE: &str = "cycle";
+pub const STEP: &str = "step";
+/// OFN exactly as in the file (gogen joins them verbatim into case numbers).
+pub const OFN: &str = "ofn";
+pub const OFFENSE_DESCR: &str = "offense_descr";
+pub const COMMENT_TEXT: &str = "comment_text";
+pub const CODE_SECTION: &str = "code_section";
+pub const PROP64_SECTION: &str = "prop64_section";
+pub const PROP64_SUBSECTION: &str = "prop64_subsection";
+pub const IS_PROP64: &str = "is_prop64";
+pub const IS_RELATED_CHARGE: &str = "is_related_charge";
+pub const IS_SUPERSTRIKE: &str = "is_superstrike";
+pub const IS_PC290_OFFENSE: &str = "is_pc290_offense";
+pub const IS_CONVICTION: &str = "is_conviction";
+pub const IS_FELONY: &str = "is_felony";
+pub const SENTENCE_DAYS: &str = "sentence_days";
+pub const SENTENCE_UNREADABLE: &str = "sentence_unreadable";
+pub const IS_DEATH_RECORD: &str = "is_death_record";
+pub const IS_PC290_REGISTRATION: &str = "is_pc290_registration";
+
+// Conviction table.
+/// The date of the conviction: the court step's STP_EVENT_DATE, as gogen used it.
+pub const CONVICTION_DATE: &str = "conviction_date";
+/// All sentence parts of the conviction (rows sharing its subject and CNT_ORDER), in days.
+pub const SENTENCE_TOTAL_DAYS: &str = "sentence_total_days";
+/// Rows merged into this conviction (1 when it had no duplicate rows).
+pub const SOURCE_ROWS: &str = "source_rows";
+pub const SOURCE_FILE: &str = "source_file";
+
+// Subject table.
+pub const CONVICTIONS: &str = "convictions";
+pub const FELONY_CONVICTIONS: &str = "felony_convictions";
+pub const PROP64_CONVICTIONS: &str = "prop64_convictions";
+pub const MOST_RECENT_CONVICTION_DATE: &str = "most_recent_conviction_date";
+pub const SUPERSTRIKE_SECTIONS: &str = "superstrike_sections";
+pub const PC290_SECTIONS: &str = "pc290_sections";
+pub const IS_DECEASED: &str = "is_deceased";
+pub const HAS_PC290_REGISTRATION: &str = "has_pc290_registration";
+pub const COUNTIES: &str = "counties";
+
+/// `prop64_convictions_11357` etc.: Prop 64 convictions of the subject in one section.
+pub fn prop64_convictions_in(section: &str) -> String {
+    format!("{PROP64_CONVICTIONS}_{section}")
+}
+
+/// The four Prop 64 sections.
+pub const PROP64_SECTIONS: [&str; 4] = ["11357", "11358", "11359", "11360"];

@@ -1,0 +1,157 @@
+//! Normalize: raw DOJ rows → typed rows with gogen's meaning (spec §2.3, bugs of §13 fixed),
+//! then the conviction table and the subject table.
+//!
+//! Everything here is a Polars expression over whole columns; nothing loops over records.
+
+pub mod columns;
+pub mod conviction;
+pub mod dates;
+pub mod offense;
+pub mod quality;
+pub mod subject;
+
+use polars::prelude::*;
+
+use crate::ingest::layout::{COLUMNS, col as doj};
+use crate::ingest::{FILE_INDEX, SOURCE_LINE};
+use columns as c;
+
+fn raw(index: usize) -> Expr {
+    col(COLUMNS[index])
+}
+
+fn trimmed(index: usize) -> Expr {
+    raw(index).str().strip_chars(lit(NULL))
+}
+
+/// Trimmed text, null when blank or a `-` placeholder (`"  -  "` in DOJ extracts).
+fn text(index: usize) -> Expr {
+    let t = trimmed(index);
+    when(t.clone().eq(lit("")).or(t.clone().eq(lit("-"))))
+        .then(lit(NULL).cast(DataType::String))
+        .otherwise(t)
+}
+
+/// One typed row per accepted input row (all step types: arrests, court actions, registrations,
+/// deaths). The only columns kept are those later stages use, so Polars reads no others.
+pub fn records(raw_rows: LazyFrame) -> LazyFrame {
+    let code_section = col(c::CODE_SECTION);
+    let count_order = text(doj::CNT_ORDER);
+    let step_type = trimmed(doj::STP_TYPE_DESCR).str().to_uppercase();
+    let conv_stat = trimmed(doj::CONV_STAT_DESCR).str().to_uppercase();
+    let date = |index| dates::parse_yyyymmdd(COLUMNS[index]);
+    let invalid = |index| dates::is_invalid_date(COLUMNS[index]);
+    raw_rows
+        .with_row_index(c::RECORD_NR, None)
+        .with_columns([
+            offense::code_section(COLUMNS[doj::OFFENSE_DESCR], COLUMNS[doj::COMMENT_TEXT])
+                .alias(c::CODE_SECTION),
+        ])
+        .select([
+            col(c::RECORD_NR),
+            col(FILE_INDEX),
+            col(SOURCE_LINE),
+            subject_id().alias(c::SUBJECT_ID),
+            text(doj::SUBJECT_ID).is_null().alias(c::HAS_BLANK_SUBJECT_ID),
+            date(doj::PRI_DOB).alias(c::DOB),
+            invalid(doj::PRI_DOB).alias(c::DOB_INVALID),
+            text(doj::RACE_CODE).alias(c::RACE_CODE),
+            text(doj::RACE_DESCR).alias(c::RACE_DESCR),
+            text(doj::GENDER).alias(c::GENDER),
+            date(doj::STP_EVENT_DATE).alias(c::EVENT_DATE),
+            invalid(doj::STP_EVENT_DATE).alias(c::EVENT_DATE_INVALID),
+            date(doj::CYC_DATE).alias(c::CYCLE_DATE),
+            invalid(doj::CYC_DATE).alias(c::CYCLE_DATE_INVALID),
+            date(doj::DISP_DATE).alias(c::DISP_DATE),
+            invalid(doj::DISP_DATE).alias(c::DISP_DATE_INVALID),
+            step_type.clone().alias(c::STEP_TYPE),
+            text(doj::STP_ORI_CNTY_NAME).str().to_uppercase().alias(c::COUNTY),
+            count_order.clone().alias(c::COUNT_ORDER),
+            cnt_order_part(count_order.clone(), 0, 3).alias(c::CYCLE),
+            cnt_order_part(count_order, 3, 3).alias(c::STEP),
+            raw(doj::OFN).alias(c::OFN),
+            text(doj::OFFENSE_DESCR).alias(c::OFFENSE_DESCR),
+            text(doj::COMMENT_TEXT).alias(c::COMMENT_TEXT),
+            code_section.clone(),
+            offense::prop64_section(code_section.clone()).alias(c::PROP64_SECTION),
+            offense::prop64_subsection(code_section.clone()).alias(c::PROP64_SUBSECTION),
+            offense::matches(code_section.clone(), offense::related_pattern())
+                .alias(c::IS_RELATED_CHARGE),
+            offense::matches(code_section.clone(), offense::superstrike_pattern())
+                .alias(c::IS_SUPERSTRIKE),
+            offense::matches(code_section, offense::anchored_any(&offense::PC290_PATTERNS))
+                .alias(c::IS_PC290_OFFENSE),
+            trimmed(doj::DISP_DESCR)
+                .str()
+                .to_uppercase()
+                .str()
+                .starts_with(lit("CONVICTED"))
+                .alias(c::IS_CONVICTION),
+            is_felony(conv_stat).alias(c::IS_FELONY),
+            sentence_days().alias(c::SENTENCE_DAYS),
+            sentence_unreadable().alias(c::SENTENCE_UNREADABLE),
+            step_type.clone().eq(lit("DECEASED")).alias(c::IS_DEATH_RECORD),
+            step_type
+                .eq(lit("REGISTRATION"))
+                .and(trimmed(doj::OFFENSE_DESCR).str().starts_with(lit("290")))
+                .alias(c::IS_PC290_REGISTRATION),
+        ])
+        .with_column(col(c::PROP64_SECTION).is_not_null().alias(c::IS_PROP64))
+}
+
+/// The trimmed SUBJECT_ID; a row without one becomes a person of its own (`?file:line`),
+/// never one pseudo-person for all blank ids (gogen bug 22).
+fn subject_id() -> Expr {
+    when(text(doj::SUBJECT_ID).is_null())
+        .then(concat_str(
+            [
+                lit("?"),
+                col(FILE_INDEX).cast(DataType::String),
+                lit(":"),
+                col(SOURCE_LINE).cast(DataType::String),
+            ],
+            "",
+            false,
+        ))
+        .otherwise(text(doj::SUBJECT_ID))
+}
+
+/// `len` characters of CNT_ORDER from `offset` (`CCCSSSNNN...`: cycle, step, count); null when
+/// the value is too short (gogen panicked, bug 3).
+fn cnt_order_part(count_order: Expr, offset: i64, len: u64) -> Expr {
+    when(count_order.clone().str().len_chars().gt_eq(lit(offset as u32 + len as u32)))
+        .then(count_order.str().slice(lit(offset), lit(len)))
+        .otherwise(lit(NULL).cast(DataType::String))
+}
+
+/// FELONY, or a blank (also whitespace-only, gogen bug 8) status with offence type F.
+fn is_felony(conv_stat: Expr) -> Expr {
+    conv_stat
+        .clone()
+        .eq(lit("FELONY"))
+        .or(conv_stat.eq(lit("")).and(trimmed(doj::OFFENSE_TOC).str().to_uppercase().eq(lit("F"))))
+}
+
+/// Days in one unit of SENT_TIME_CODE: D, M (a twelfth of a year) or Y (365.25 days).
+/// gogen used 366-day years and 30.5-day months; its sentence dates were never output.
+fn days_per_unit() -> Expr {
+    let code = trimmed(doj::SENT_TIME_CODE).str().to_uppercase();
+    when(code.clone().eq(lit("D")))
+        .then(lit(1.0))
+        .when(code.clone().eq(lit("M")))
+        .then(lit(365.25 / 12.0))
+        .when(code.eq(lit("Y")))
+        .then(lit(365.25))
+        .otherwise(lit(NULL).cast(DataType::Float64))
+}
+
+/// This row's sentence part in days; null when the row has none.
+fn sentence_days() -> Expr {
+    trimmed(doj::SENT_LENGTH).cast(DataType::Int64).cast(DataType::Float64) * days_per_unit()
+}
+
+/// True where a sentence is given but its length or unit cannot be read.
+fn sentence_unreadable() -> Expr {
+    let given = trimmed(doj::SENT_LENGTH).str().len_bytes().gt(lit(0));
+    given.and(sentence_days().is_null())
+}

@@ -1,0 +1,68 @@
+//! The data-quality table: how many rows had each kind of unusable value. Such values become
+//! null (never a made-up default) and are counted here.
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use super::columns as c;
+use crate::ingest::layout::col as doj;
+use crate::ingest::layout::name;
+
+/// One line of the data-quality table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QualityCount {
+    /// The DOJ column concerned.
+    pub column: &'static str,
+    /// What was wrong, in words.
+    pub issue: &'static str,
+    /// Rows affected.
+    pub rows: u64,
+}
+
+fn blank(date: &str, invalid: &str) -> Expr {
+    col(date).is_null().and(col(invalid).not())
+}
+
+/// The checks, as (DOJ column, issue, row condition).
+fn checks() -> Vec<(&'static str, &'static str, Expr)> {
+    vec![
+        (name(doj::SUBJECT_ID), "blank (row treated as a person of its own)", col(c::HAS_BLANK_SUBJECT_ID)),
+        (name(doj::PRI_DOB), "blank", blank(c::DOB, c::DOB_INVALID)),
+        (name(doj::PRI_DOB), "not a valid YYYYMMDD date", col(c::DOB_INVALID)),
+        (name(doj::STP_EVENT_DATE), "blank", blank(c::EVENT_DATE, c::EVENT_DATE_INVALID)),
+        (name(doj::STP_EVENT_DATE), "not a valid YYYYMMDD date", col(c::EVENT_DATE_INVALID)),
+        (name(doj::CYC_DATE), "blank", blank(c::CYCLE_DATE, c::CYCLE_DATE_INVALID)),
+        (name(doj::CYC_DATE), "not a valid YYYYMMDD date", col(c::CYCLE_DATE_INVALID)),
+        (name(doj::DISP_DATE), "blank", blank(c::DISP_DATE, c::DISP_DATE_INVALID)),
+        (name(doj::DISP_DATE), "not a valid YYYYMMDD date", col(c::DISP_DATE_INVALID)),
+        (name(doj::CNT_ORDER), "blank (no cycle or step)", col(c::COUNT_ORDER).is_null()),
+        (
+            name(doj::CNT_ORDER),
+            "shorter than 6 characters (no cycle or step)",
+            col(c::COUNT_ORDER).is_not_null().and(col(c::STEP).is_null()),
+        ),
+        (name(doj::SENT_LENGTH), "sentence length or unit unreadable", col(c::SENTENCE_UNREADABLE)),
+    ]
+}
+
+/// Counts every check over the typed rows; lines with no affected row are kept (zeros say the
+/// check ran).
+pub fn count(records: LazyFrame) -> PolarsResult<Vec<QualityCount>> {
+    let checks = checks();
+    let sums: Vec<Expr> = checks
+        .iter()
+        .enumerate()
+        .map(|(i, (_, _, condition))| {
+            condition.clone().fill_null(lit(false)).sum().cast(DataType::UInt64).alias(format!("c{i}"))
+        })
+        .collect();
+    let totals = records.select(sums).collect()?;
+    checks
+        .into_iter()
+        .enumerate()
+        .map(|(i, (column, issue, _))| {
+            let rows = totals.column(&format!("c{i}"))?.u64()?.get(0).unwrap_or(0);
+            Ok(QualityCount { column, issue, rows })
+        })
+        .collect()
+}

@@ -1,0 +1,76 @@
+//! The subject table: one row per person (SUBJECT_ID), merged across all input files.
+
+use polars::prelude::*;
+
+use super::columns as c;
+use super::conviction::categorical;
+
+/// The subject table, from the typed rows and the conviction table. Subjects appear in the
+/// order of their first row.
+pub fn table(records: LazyFrame, convictions: LazyFrame) -> LazyFrame {
+    let first_known = |name: &str| col(name).drop_nulls().first().alias(name);
+    let facts = records.group_by_stable([col(c::SUBJECT_ID)]).agg([
+        first_known(c::DOB),
+        first_known(c::RACE_CODE),
+        first_known(c::RACE_DESCR),
+        first_known(c::GENDER),
+        col(c::IS_DEATH_RECORD).any(true).alias(c::IS_DECEASED),
+        col(c::IS_PC290_REGISTRATION).any(true).alias(c::HAS_PC290_REGISTRATION),
+    ]);
+    let sections_where = |flag: &str, name: &str| {
+        col(c::CODE_SECTION).filter(col(flag)).str().join(";", true).alias(name)
+    };
+    let mut counts = vec![
+        len().alias(c::CONVICTIONS),
+        col(c::IS_FELONY).sum().alias(c::FELONY_CONVICTIONS),
+        col(c::IS_PROP64).sum().alias(c::PROP64_CONVICTIONS),
+    ];
+    for section in c::PROP64_SECTIONS {
+        counts.push(
+            col(c::PROP64_SECTION)
+                .eq(lit(section))
+                .fill_null(lit(false))
+                .sum()
+                .alias(c::prop64_convictions_in(section)),
+        );
+    }
+    counts.extend([
+        col(c::CONVICTION_DATE).max().alias(c::MOST_RECENT_CONVICTION_DATE),
+        sections_where(c::IS_SUPERSTRIKE, c::SUPERSTRIKE_SECTIONS),
+        sections_where(c::IS_PC290_OFFENSE, c::PC290_SECTIONS),
+        col(c::COUNTY)
+            .cast(DataType::String)
+            .drop_nulls()
+            .unique_stable()
+            .str()
+            .join(";", true)
+            .alias(c::COUNTIES),
+    ]);
+    let per_subject = convictions.group_by([col(c::SUBJECT_ID)]).agg(counts);
+    let count_columns: Vec<String> = [c::CONVICTIONS, c::FELONY_CONVICTIONS, c::PROP64_CONVICTIONS]
+        .into_iter()
+        .map(String::from)
+        .chain(c::PROP64_SECTIONS.into_iter().map(c::prop64_convictions_in))
+        .collect();
+    facts
+        .join(
+            per_subject,
+            [col(c::SUBJECT_ID)],
+            [col(c::SUBJECT_ID)],
+            JoinArgs { maintain_order: MaintainOrderJoin::Left, ..JoinArgs::new(JoinType::Left) },
+        )
+        .with_columns(
+            count_columns
+                .iter()
+                .map(|name| col(name.as_str()).fill_null(lit(0)).cast(DataType::UInt32))
+                .collect::<Vec<_>>(),
+        )
+        .with_columns([
+            col(c::SUPERSTRIKE_SECTIONS).fill_null(lit("")),
+            col(c::PC290_SECTIONS).fill_null(lit("")),
+            col(c::COUNTIES).fill_null(lit("")),
+            col(c::RACE_CODE).cast(categorical()),
+            col(c::RACE_DESCR).cast(categorical()),
+            col(c::GENDER).cast(categorical()),
+        ])
+}

@@ -1,0 +1,90 @@
+//! Outputs: files written into the run's output folder. Every file is written under a
+//! temporary name and renamed into place, so a failed run leaves no half-written file.
+
+pub mod summary;
+
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::ingest::{RejectedRow, private_file};
+
+/// Errors of the output stage.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("cannot create the output folder {path}: {source}")]
+    Folder { path: PathBuf, source: std::io::Error },
+    #[error("cannot write {path}: {message}")]
+    Write { path: PathBuf, message: String },
+}
+
+fn write_error(path: &Path, message: impl ToString) -> OutputError {
+    OutputError::Write { path: path.to_path_buf(), message: message.to_string() }
+}
+
+/// Creates the output folder (and its parents).
+pub fn create_folder(path: &Path) -> Result<(), OutputError> {
+    fs::create_dir_all(path)
+        .map_err(|source| OutputError::Folder { path: path.to_path_buf(), source })
+}
+
+/// Writes `path` through `write`, atomically: a temporary file beside it, then a rename.
+/// The file is readable by its owner only (outputs may hold row-level data).
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<fs::File>) -> Result<(), String>,
+) -> Result<(), OutputError> {
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{file_name}.partial"));
+    let result = (|| {
+        let file = private_file(&temporary).map_err(|e| e.to_string())?;
+        let mut out = BufWriter::with_capacity(1 << 20, file);
+        write(&mut out)?;
+        let file = out.into_inner().map_err(|e| e.error().to_string())?;
+        file.sync_all().map_err(|e| e.to_string())?;
+        fs::rename(&temporary, path).map_err(|e| e.to_string())
+    })();
+    if let Err(message) = result {
+        let _ = fs::remove_file(&temporary);
+        return Err(write_error(path, message));
+    }
+    Ok(())
+}
+
+/// Writes a frame as Parquet (zstd, with column statistics).
+pub fn write_parquet(frame: &mut DataFrame, path: &Path) -> Result<(), OutputError> {
+    write_atomically(path, |out| {
+        ParquetWriter::new(out)
+            .with_compression(ParquetCompression::Zstd(None))
+            .with_statistics(StatisticsOptions::full())
+            .finish(frame)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })
+}
+
+/// Writes a frame as CSV with a header.
+pub fn write_csv(frame: &mut DataFrame, path: &Path) -> Result<(), OutputError> {
+    write_atomically(path, |out| {
+        CsvWriter::new(out).include_header(true).finish(frame).map_err(|e| e.to_string())
+    })
+}
+
+/// Writes `text` to `path`.
+pub fn write_text(path: &Path, text: &str) -> Result<(), OutputError> {
+    write_atomically(path, |out| out.write_all(text.as_bytes()).map_err(|e| e.to_string()))
+}
+
+/// Writes the rejected rows (file, line, reason, raw text) as CSV.
+pub fn write_rejected(rows: &[RejectedRow], path: &Path) -> Result<(), OutputError> {
+    let mut frame = df!(
+        "file" => rows.iter().map(|r| r.file.display().to_string()).collect::<Vec<_>>(),
+        "line" => rows.iter().map(|r| r.line).collect::<Vec<_>>(),
+        "reason" => rows.iter().map(|r| r.reason.clone()).collect::<Vec<_>>(),
+        "raw_text" => rows.iter().map(|r| r.raw.clone()).collect::<Vec<_>>(),
+    )
+    .map_err(|e| write_error(path, e))?;
+    write_csv(&mut frame, path)
+}

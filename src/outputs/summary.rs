@@ -1,0 +1,45 @@
+//! `summary.json`: what a run read, what it kept, and the quality of the data.
+
+use serde::Serialize;
+
+use crate::ingest::FileAccount;
+use crate::normalize::quality::QualityCount;
+
+/// Rows read = rows accepted + rows rejected, over all files.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowAccounting {
+    pub rows_read: u64,
+    pub rows_accepted: u64,
+    pub rows_rejected: u64,
+    /// True when the three numbers add up, per file and in total.
+    pub reconciles: bool,
+    pub files: Vec<FileAccount>,
+}
+
+impl RowAccounting {
+    /// Totals over `files`.
+    pub fn new(files: Vec<FileAccount>) -> Self {
+        let sum = |f: fn(&FileAccount) -> u64| files.iter().map(f).sum::<u64>();
+        let (read, accepted, rejected) =
+            (sum(|f| f.rows_read), sum(|f| f.rows_accepted), sum(|f| f.rows_rejected));
+        let reconciles = read == accepted + rejected
+            && files.iter().all(|f| f.rows_read == f.rows_accepted + f.rows_rejected);
+        RowAccounting { rows_read: read, rows_accepted: accepted, rows_rejected: rejected, reconciles, files }
+    }
+}
+
+/// The whole `summary.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub clearstat_version: &'static str,
+    pub county: String,
+    pub compute_at: String,
+    pub on_bad_rows: crate::ingest::OnBadRows,
+    pub encoding: crate::ingest::Encoding,
+    pub rows: RowAccounting,
+    pub convictions: u64,
+    pub subjects: u64,
+    pub prop64_convictions: u64,
+    pub prop64_convictions_in_county: u64,
+    pub data_quality: Vec<QualityCount>,
+}

@@ -1,0 +1,221 @@
+//! One `clearstat run`: ingest → normalize → outputs, from a checked [`RunPlan`].
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use crate::ingest::{self, IngestError, IngestOptions, OnBadRows, FILE_INDEX};
+use crate::normalize::{self, columns as c, conviction, quality, subject};
+use crate::outputs::summary::{RowAccounting, Summary};
+use crate::outputs::{self, OutputError};
+use crate::population;
+
+/// Everything a run needs, checked before any work starts.
+#[derive(Debug, Clone)]
+pub struct RunPlan {
+    pub inputs: Vec<PathBuf>,
+    /// Upper case, trimmed; `ALL` for every county.
+    pub county: String,
+    /// The one "today" of every rule.
+    pub compute_at: NaiveDate,
+    pub out: PathBuf,
+    pub ingest: IngestOptions,
+}
+
+/// Errors of a run, by stage.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    #[error("{stage} failed: {message}")]
+    Stage { stage: &'static str, message: String },
+    #[error(
+        "unknown county '{county}': not one of California's 58 counties and not in the data. {hint}"
+    )]
+    UnknownCounty { county: String, hint: String },
+}
+
+/// Maps a Polars error of a row-level stage to a message that cannot quote cell text.
+fn stage_error(stage: &'static str) -> impl Fn(PolarsError) -> RunError {
+    move |e| {
+        let message = match e {
+            PolarsError::IO { error, .. } => error.to_string(),
+            PolarsError::ColumnNotFound(name) => format!("column not found: {name}"),
+            _ => "internal error in the query engine (values withheld)".to_string(),
+        };
+        RunError::Stage { stage, message }
+    }
+}
+
+/// The file names written by a run.
+pub mod files {
+    pub const CONVICTIONS: &str = "convictions.parquet";
+    pub const SUBJECTS: &str = "subjects.parquet";
+    pub const SUMMARY: &str = "summary.json";
+    pub const REJECTED: &str = "rejected_rows.csv";
+}
+
+/// Runs the pipeline and writes its outputs; returns the summary that was written.
+pub fn run(plan: &RunPlan) -> Result<Summary, RunError> {
+    outputs::create_folder(&plan.out)?;
+    let ingested = ingest::ingest(&plan.inputs, &plan.ingest, work_folder(&plan.out))?;
+
+    // The one materialisation of row-level data: the typed, narrow rows. Every table below
+    // is a query over it, so the input files are parsed once.
+    let records = normalize::records(ingested.raw.clone())
+        .collect()
+        .map_err(stage_error("reading and normalizing the input rows"))?;
+    ingested.reconcile(&rows_per_file(&records, ingested.files.len())?)?;
+
+    check_county(&plan.county, &records)?;
+    let data_quality = quality::count(records.clone().lazy()).map_err(stage_error("data quality"))?;
+    let names: Vec<String> = ingested.files.iter().map(|f| f.path.clone()).collect();
+    let mut convictions = conviction::table(records.clone().lazy(), &names)
+        .and_then(LazyFrame::collect)
+        .map_err(stage_error("building the conviction table"))?;
+    let mut subjects = subject::table(records.lazy(), convictions.clone().lazy())
+        .collect()
+        .map_err(stage_error("building the subject table"))?;
+
+    outputs::write_parquet(&mut convictions, &plan.out.join(files::CONVICTIONS))?;
+    outputs::write_parquet(&mut subjects, &plan.out.join(files::SUBJECTS))?;
+    if plan.ingest.on_bad_rows == OnBadRows::Skip {
+        outputs::write_rejected(&ingested.rejected, &plan.out.join(files::REJECTED))?;
+    }
+    let (prop64, prop64_in_county) =
+        prop64_counts(&convictions, &plan.county).map_err(stage_error("counting"))?;
+    let summary = Summary {
+        clearstat_version: env!("CARGO_PKG_VERSION"),
+        county: plan.county.clone(),
+        compute_at: plan.compute_at.format("%Y-%m-%d").to_string(),
+        on_bad_rows: plan.ingest.on_bad_rows,
+        encoding: plan.ingest.encoding,
+        rows: RowAccounting::new(ingested.files.clone()),
+        convictions: convictions.height() as u64,
+        subjects: subjects.height() as u64,
+        prop64_convictions: prop64,
+        prop64_convictions_in_county: prop64_in_county,
+        data_quality,
+    };
+    let json = serde_json::to_string_pretty(&summary).map_err(|e| OutputError::Write {
+        path: plan.out.join(files::SUMMARY),
+        message: e.to_string(),
+    })?;
+    outputs::write_text(&plan.out.join(files::SUMMARY), &(json + "\n"))?;
+    Ok(summary)
+}
+
+fn rows_per_file(records: &DataFrame, files: usize) -> Result<Vec<usize>, RunError> {
+    let counts = records
+        .clone()
+        .lazy()
+        .group_by([col(FILE_INDEX)])
+        .agg([len().cast(DataType::UInt64).alias("rows")])
+        .select([col(FILE_INDEX).cast(DataType::UInt64), col("rows")])
+        .collect()
+        .map_err(stage_error("counting rows"))?;
+    let mut per_file = vec![0; files];
+    let column = |name| counts.column(name).and_then(|c| c.u64().cloned());
+    let (index, rows) = (column(FILE_INDEX), column("rows"));
+    let (index, rows) = index.and_then(|i| Ok((i, rows?))).map_err(stage_error("counting rows"))?;
+    for (i, n) in index.iter().zip(rows.iter()) {
+        if let (Some(i), Some(n)) = (i, n) {
+            if let Some(slot) = per_file.get_mut(i as usize) {
+                *slot = n as usize;
+            }
+        }
+    }
+    Ok(per_file)
+}
+
+fn prop64_counts(convictions: &DataFrame, county: &str) -> PolarsResult<(u64, u64)> {
+    let in_county = if county == "ALL" {
+        lit(true)
+    } else {
+        col(c::COUNTY).cast(DataType::String).eq(lit(county.to_string())).fill_null(lit(false))
+    };
+    let counts = convictions
+        .clone()
+        .lazy()
+        .select([
+            col(c::IS_PROP64).sum().cast(DataType::UInt64).alias("all"),
+            col(c::IS_PROP64).and(in_county).sum().cast(DataType::UInt64).alias("county"),
+        ])
+        .collect()?;
+    let get = |name: &str| -> PolarsResult<u64> { Ok(counts.column(name)?.u64()?.get(0).unwrap_or(0)) };
+    Ok((get("all")?, get("county")?))
+}
+
+/// `county` must be `ALL`, one of the 58 counties, or a county found in the data.
+fn check_county(county: &str, records: &DataFrame) -> Result<(), RunError> {
+    let known = population::county_names();
+    if county == "ALL" || known.contains(&county) {
+        return Ok(());
+    }
+    let in_data = records
+        .column(c::COUNTY)
+        .and_then(|s| s.unique())
+        .map_err(stage_error("listing counties"))?;
+    let in_data: Vec<String> = in_data
+        .str()
+        .map_err(stage_error("listing counties"))?
+        .iter()
+        .flatten()
+        .map(String::from)
+        .collect();
+    if in_data.iter().any(|c| c == county) {
+        return Ok(());
+    }
+    let mut candidates: Vec<&str> = known.clone();
+    candidates.extend(in_data.iter().map(String::as_str));
+    Err(RunError::UnknownCounty { county: county.to_string(), hint: near_matches(county, &candidates) })
+}
+
+/// "Did you mean ...?" with the closest names by edit distance.
+fn near_matches(county: &str, candidates: &[&str]) -> String {
+    let mut scored: Vec<(usize, &str)> =
+        candidates.iter().map(|c| (edit_distance(county, c), *c)).collect();
+    scored.sort();
+    scored.dedup();
+    let close: Vec<&str> = scored.iter().take_while(|(d, _)| *d <= 4).take(3).map(|(_, c)| *c).collect();
+    if close.is_empty() {
+        "Use a county name as written in STP_ORI_CNTY_NAME, or ALL.".to_string()
+    } else {
+        format!("Did you mean {}?", close.join(", "))
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
+}
+
+/// The work folder path for `out` (exposed for tests that check it is removed).
+pub fn work_folder(out: &Path) -> PathBuf {
+    out.join(".clearstat-work")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn near_matches_suggest_close_county_names() {
+        let hint = near_matches("SACRAMENT0", &["SACRAMENTO", "SAN MATEO", "YOLO"]);
+        assert_eq!(hint, "Did you mean SACRAMENTO?");
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}
