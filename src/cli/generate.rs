@@ -16,7 +16,8 @@ use crate::population::GROUPS;
 ///   - race/ethnicity drawn from the county's census groups, weighted by a drug-arrest
 ///     over-representation factor per group (default HISPANIC=1.5 WHITE=1 BLACK=4
 ///     AMERICAN_INDIAN=1.5 ASIAN=0.3 PACIFIC_ISLANDER=1 OTHER_OR_MULTI=1); 80% men;
-///   - births 1930-2005, first arrest at 14-40, later arrests every ~3 years until 2024;
+///   - births 1930-2005, first arrest at 14-40, about 3 arrest cycles each (gaps of ~2.5
+///     years), none after 2024;
 ///   - every person has a Prop 64 charge; arrest and court rows per count with consistent
 ///     CNT_ORDER (cycle, step, count); convictions (65% of adult counts, 10% of minors')
 ///     with sentences, some split over 2-3 rows; related charges, other offences,

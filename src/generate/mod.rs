@@ -6,8 +6,9 @@
 //!   groups, each group's share multiplied by its drug-arrest over-representation factor
 //!   ([`DEFAULT_OVERREPRESENTATION`], changeable with `--overrepresentation GROUP=F`), then
 //!   written as a DOJ race code. 80% are male.
-//! - Births are uniform over 1930–2005. A person's first arrest comes at age 14–40 (never before
-//!   1970), later arrests follow at exponential gaps (mean 3 years) until the end of 2024.
+//! - Births are uniform over 1930–2005. A person's first arrest comes at age 14–40 (records
+//!   start in 1970); a person has 1 + Exp(2) arrest cycles (mean 3, at most 15), at exponential
+//!   gaps (mean 2.5 years), none after 2024.
 //! - Every person has at least one Prop 64 charge (the DOJ research file is drawn for Prop 64);
 //!   each arrest cycle has 1–3 counts; other charges are related charges, other offences,
 //!   superstrikes and PC 290 offences ([`offenses::KINDS`]).
@@ -60,6 +61,9 @@ pub const RACE_CODES: [&[(&str, &str)]; 7] = [
     &[("O", "OTHER")],
 ];
 
+/// Mean number of arrest cycles per person, and mean years between two of them.
+pub const CYCLES_MEAN: f64 = 3.0;
+pub const CYCLE_GAP_YEARS: f64 = 2.5;
 /// Share of people whose race is recorded as unknown (`X`/`UNKNOWN`).
 pub const UNKNOWN_RACE_RATE: f64 = 0.01;
 /// Share of men.
@@ -240,19 +244,24 @@ fn person(rng: &mut Rng, number: u64, county: &County, template: &mut Row, rows:
 
     // Arrest cycles.
     let earliest = add_years(dob, 12).max(first_day());
-    let mut date = add_years(dob, rng.between(14, 40)).max(earliest);
+    let mut date = add_years(dob, rng.between(14, 40));
+    if date < earliest {
+        // Records start in 1970: spread earlier first arrests over the following years.
+        date = earliest + Days::new(rng.between(0, 3 * 365) as u64);
+    }
     if date > last_day() {
         date = earliest + Days::new(rng.between(0, (last_day() - earliest).num_days()) as u64);
     }
+    let arrests = 1 + rng.exponential(CYCLES_MEAN - 1.0) as usize;
     let mut cycles = Vec::new();
-    while date <= last_day() && cycles.len() < 30 {
+    while date <= last_day() && cycles.len() < arrests.min(15) {
         let counts = (0..rng.between(1, 3)).map(|_| {
             let kinds: Vec<f64> = offenses::KINDS.iter().map(|(_, w)| *w).collect();
             let kind = offenses::KINDS[rng.weighted(&kinds)].0;
             pick_offense(rng, kind)
         });
         cycles.push(Cycle { date, counts: counts.collect() });
-        date = date + Days::new(1 + rng.exponential(3.0 * 365.25) as u64);
+        date = date + Days::new(1 + rng.exponential(CYCLE_GAP_YEARS * 365.25) as u64);
     }
     // Everyone in a Prop 64 research file has a Prop 64 charge, mostly before Prop 64 passed.
     let before_prop64: Vec<usize> = cycles
