@@ -9,6 +9,7 @@ pub mod ingest;
 pub mod normalize;
 pub mod outputs;
 pub mod pipeline;
+pub mod redact;
 
 pub mod generate;
 pub mod population;

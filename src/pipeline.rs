@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use crate::ingest::{self, IngestError, IngestOptions, OnBadRows, FILE_INDEX};
+use crate::ingest::{self, FILE_INDEX, IngestError, IngestOptions, OnBadRows};
 use crate::normalize::{self, columns as c, conviction, quality, subject};
 use crate::outputs::summary::{RowAccounting, Summary};
 use crate::outputs::{self, OutputError};
@@ -31,7 +31,10 @@ pub enum RunError {
     #[error(transparent)]
     Output(#[from] OutputError),
     #[error("{stage} failed: {message}")]
-    Stage { stage: &'static str, message: String },
+    Stage {
+        stage: &'static str,
+        message: String,
+    },
     #[error(
         "unknown county '{county}': not one of California's 58 counties and not in the data. {hint}"
     )]
@@ -40,13 +43,9 @@ pub enum RunError {
 
 /// Maps a Polars error of a row-level stage to a message that cannot quote cell text.
 fn stage_error(stage: &'static str) -> impl Fn(PolarsError) -> RunError {
-    move |e| {
-        let message = match e {
-            PolarsError::IO { error, .. } => error.to_string(),
-            PolarsError::ColumnNotFound(name) => format!("column not found: {name}"),
-            _ => "internal error in the query engine (values withheld)".to_string(),
-        };
-        RunError::Stage { stage, message }
+    move |e| RunError::Stage {
+        stage,
+        message: crate::redact::polars_message(&e),
     }
 }
 
@@ -71,7 +70,8 @@ pub fn run(plan: &RunPlan) -> Result<Summary, RunError> {
     ingested.reconcile(&rows_per_file(&records, ingested.files.len())?)?;
 
     check_county(&plan.county, &records)?;
-    let data_quality = quality::count(records.clone().lazy()).map_err(stage_error("data quality"))?;
+    let data_quality =
+        quality::count(records.clone().lazy()).map_err(stage_error("data quality"))?;
     let names: Vec<String> = ingested.files.iter().map(|f| f.path.clone()).collect();
     let mut convictions = conviction::table(records.clone().lazy(), &names)
         .and_then(LazyFrame::collect)
@@ -120,12 +120,14 @@ fn rows_per_file(records: &DataFrame, files: usize) -> Result<Vec<usize>, RunErr
     let mut per_file = vec![0; files];
     let column = |name| counts.column(name).and_then(|c| c.u64().cloned());
     let (index, rows) = (column(FILE_INDEX), column("rows"));
-    let (index, rows) = index.and_then(|i| Ok((i, rows?))).map_err(stage_error("counting rows"))?;
+    let (index, rows) = index
+        .and_then(|i| Ok((i, rows?)))
+        .map_err(stage_error("counting rows"))?;
     for (i, n) in index.iter().zip(rows.iter()) {
-        if let (Some(i), Some(n)) = (i, n) {
-            if let Some(slot) = per_file.get_mut(i as usize) {
-                *slot = n as usize;
-            }
+        if let (Some(i), Some(n)) = (i, n)
+            && let Some(slot) = per_file.get_mut(i as usize)
+        {
+            *slot = n as usize;
         }
     }
     Ok(per_file)
@@ -135,17 +137,25 @@ fn prop64_counts(convictions: &DataFrame, county: &str) -> PolarsResult<(u64, u6
     let in_county = if county == "ALL" {
         lit(true)
     } else {
-        col(c::COUNTY).cast(DataType::String).eq(lit(county.to_string())).fill_null(lit(false))
+        col(c::COUNTY)
+            .cast(DataType::String)
+            .eq(lit(county.to_string()))
+            .fill_null(lit(false))
     };
     let counts = convictions
         .clone()
         .lazy()
         .select([
             col(c::IS_PROP64).sum().cast(DataType::UInt64).alias("all"),
-            col(c::IS_PROP64).and(in_county).sum().cast(DataType::UInt64).alias("county"),
+            col(c::IS_PROP64)
+                .and(in_county)
+                .sum()
+                .cast(DataType::UInt64)
+                .alias("county"),
         ])
         .collect()?;
-    let get = |name: &str| -> PolarsResult<u64> { Ok(counts.column(name)?.u64()?.get(0).unwrap_or(0)) };
+    let get =
+        |name: &str| -> PolarsResult<u64> { Ok(counts.column(name)?.u64()?.get(0).unwrap_or(0)) };
     Ok((get("all")?, get("county")?))
 }
 
@@ -171,16 +181,26 @@ fn check_county(county: &str, records: &DataFrame) -> Result<(), RunError> {
     }
     let mut candidates: Vec<&str> = known.clone();
     candidates.extend(in_data.iter().map(String::as_str));
-    Err(RunError::UnknownCounty { county: county.to_string(), hint: near_matches(county, &candidates) })
+    Err(RunError::UnknownCounty {
+        county: county.to_string(),
+        hint: near_matches(county, &candidates),
+    })
 }
 
 /// "Did you mean ...?" with the closest names by edit distance.
 fn near_matches(county: &str, candidates: &[&str]) -> String {
-    let mut scored: Vec<(usize, &str)> =
-        candidates.iter().map(|c| (edit_distance(county, c), *c)).collect();
+    let mut scored: Vec<(usize, &str)> = candidates
+        .iter()
+        .map(|c| (edit_distance(county, c), *c))
+        .collect();
     scored.sort();
     scored.dedup();
-    let close: Vec<&str> = scored.iter().take_while(|(d, _)| *d <= 4).take(3).map(|(_, c)| *c).collect();
+    let close: Vec<&str> = scored
+        .iter()
+        .take_while(|(d, _)| *d <= 4)
+        .take(3)
+        .map(|(_, c)| *c)
+        .collect();
     if close.is_empty() {
         "Use a county name as written in STP_ORI_CNTY_NAME, or ALL.".to_string()
     } else {

@@ -1,1 +1,15 @@
+//! The one integration-test binary (each extra top-level file would link Polars again).
 
+// A fresh directory per test and the real binary run inside it.
+mod testdir;
+// DOJ rows built from defaults, with the few fields a test cares about.
+mod doj;
+
+// Reading research files: headers, encodings, bad rows, row accounting.
+mod ingest;
+// Normalization rules, each with a positive and a negative example.
+mod normalize;
+// The synthetic data generator: determinism, layout, distributions.
+mod generate;
+// The front door: the README's commands, exit codes, output files.
+mod run;

@@ -2,8 +2,6 @@ use std::io::BufWriter;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::Context;
-
 use super::UsageError;
 use crate::generate::{self, DEFAULT_OVERREPRESENTATION, GenerateConfig};
 use crate::population::GROUPS;
@@ -57,17 +55,23 @@ pub struct Args {
 fn factors(settings: &[String]) -> Result<[f64; 7], UsageError> {
     let mut factors = DEFAULT_OVERREPRESENTATION;
     for setting in settings {
-        let (group, factor) = setting
-            .split_once('=')
-            .ok_or_else(|| UsageError(format!("--overrepresentation '{setting}': use GROUP=FACTOR")))?;
+        let (group, factor) = setting.split_once('=').ok_or_else(|| {
+            UsageError(format!(
+                "--overrepresentation '{setting}': use GROUP=FACTOR"
+            ))
+        })?;
         let group = group.trim().to_uppercase();
         let index = GROUPS.iter().position(|g| *g == group).ok_or_else(|| {
-            UsageError(format!("unknown group '{group}': use one of {}", GROUPS.join(", ")))
+            UsageError(format!(
+                "unknown group '{group}': use one of {}",
+                GROUPS.join(", ")
+            ))
         })?;
-        factors[index] = factor
-            .trim()
-            .parse()
-            .map_err(|_| UsageError(format!("--overrepresentation '{setting}': FACTOR must be a number")))?;
+        factors[index] = factor.trim().parse().map_err(|_| {
+            UsageError(format!(
+                "--overrepresentation '{setting}': FACTOR must be a number"
+            ))
+        })?;
     }
     Ok(factors)
 }
@@ -76,22 +80,22 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let config = GenerateConfig {
         rows: args.rows,
         seed: args.seed,
-        counties: args.counties.iter().map(|c| c.trim().to_uppercase()).collect(),
+        counties: args
+            .counties
+            .iter()
+            .map(|c| c.trim().to_uppercase())
+            .collect(),
         messy: args.messy,
         overrepresentation: factors(&args.overrepresentation)?,
     };
+    generate::validate(&config)?;
     let started = Instant::now();
     let out = &args.out;
-    let written = crate::outputs::write_atomically(out, |writer| {
+    crate::outputs::write_atomically(out, |writer| {
         generate::generate(&config, &mut BufWriter::new(writer))
             .map(|_| ())
             .map_err(|e| e.to_string())
-    });
-    // Re-run validation errors as usage errors (they are found before anything is written).
-    if let Err(e) = written {
-        generate::generate(&config, &mut std::io::sink()).context("clearstat generate failed")?;
-        return Err(e).context("clearstat generate failed");
-    }
+    })?;
     if !args.quiet {
         eprintln!(
             "wrote {} rows to {} in {:.1} s",

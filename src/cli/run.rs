@@ -1,6 +1,5 @@
 use std::path::PathBuf;
 
-use anyhow::Context;
 use chrono::NaiveDate;
 
 use super::UsageError;
@@ -52,15 +51,12 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<()> {
     let compute_at = match &args.compute_at {
         Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-            UsageError(format!("--compute-at '{text}' is not a date in the form YYYY-MM-DD"))
+            UsageError(format!(
+                "--compute-at '{text}' is not a date in the form YYYY-MM-DD"
+            ))
         })?,
-        None => {
-            let today = chrono::Local::now().date_naive();
-            if !args.quiet {
-                eprintln!("compute-at: {today} (today; pass --compute-at to fix it)");
-            }
-            today
-        }
+        // The only wall-clock read: at the edge, printed and recorded in summary.json.
+        None => chrono::Local::now().date_naive(),
     };
     let county = args.county.trim().to_uppercase();
     if county.is_empty() {
@@ -71,17 +67,27 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         county,
         compute_at,
         out: args.out.clone(),
-        ingest: IngestOptions { on_bad_rows: args.on_bad_rows, encoding: args.encoding },
+        ingest: IngestOptions {
+            on_bad_rows: args.on_bad_rows,
+            encoding: args.encoding,
+        },
     };
-    let summary = pipeline::run(&plan).context("clearstat run failed")?;
+    let summary = pipeline::run(&plan)?;
     if !args.quiet {
+        if args.compute_at.is_none() {
+            eprintln!("compute-at: {compute_at} (today; pass --compute-at to fix it)");
+        }
         let rows = &summary.rows;
         eprintln!(
             "rows read {} = accepted {} + rejected {}{}",
             rows.rows_read,
             rows.rows_accepted,
             rows.rows_rejected,
-            if rows.reconciles { "" } else { "  (DOES NOT RECONCILE)" }
+            if rows.reconciles {
+                ""
+            } else {
+                "  (DOES NOT RECONCILE)"
+            }
         );
         eprintln!(
             "{} convictions of {} people ({} Prop 64, {} in {}); outputs in {}",

@@ -57,7 +57,11 @@ pub const RACE_CODES: [&[(&str, &str)]; 7] = [
         ("V", "VIETNAMESE"),
         ("Z", "ASIAN INDIAN"),
     ],
-    &[("P", "PACIFIC ISLANDER"), ("G", "GUAMANIAN"), ("S", "SAMOAN")],
+    &[
+        ("P", "PACIFIC ISLANDER"),
+        ("G", "GUAMANIAN"),
+        ("S", "SAMOAN"),
+    ],
     &[("O", "OTHER")],
 ];
 
@@ -133,12 +137,15 @@ struct County {
     group_weights: Vec<f64>,
 }
 
-/// Writes a header and `config.rows` data rows to `out`.
-pub fn generate(config: &GenerateConfig, out: &mut impl Write) -> Result<GenerateStats, GenerateError> {
+/// Checks the settings (done by [`generate`] too, before it writes anything).
+pub fn validate(config: &GenerateConfig) -> Result<(), GenerateError> {
     if !(0.0..=1.0).contains(&config.messy) {
         return Err(GenerateError::MessyRate(config.messy));
     }
-    if config.overrepresentation.iter().any(|f| *f < 0.0 || !f.is_finite())
+    if config
+        .overrepresentation
+        .iter()
+        .any(|f| *f < 0.0 || !f.is_finite())
         || config.overrepresentation.iter().all(|f| *f == 0.0)
     {
         return Err(GenerateError::Factors);
@@ -149,6 +156,16 @@ pub fn generate(config: &GenerateConfig, out: &mut impl Write) -> Result<Generat
             return Err(GenerateError::UnknownCounty(wanted.clone()));
         }
     }
+    Ok(())
+}
+
+/// Writes a header and `config.rows` data rows to `out`.
+pub fn generate(
+    config: &GenerateConfig,
+    out: &mut impl Write,
+) -> Result<GenerateStats, GenerateError> {
+    validate(config)?;
+    let all = population::counties_2020();
     let mut counties = Vec::new();
     let mut county_weights = Vec::new();
     for (code, c) in all.iter().enumerate() {
@@ -160,7 +177,11 @@ pub fn generate(config: &GenerateConfig, out: &mut impl Write) -> Result<Generat
                 .zip(config.overrepresentation)
                 .map(|(n, f)| *n as f64 * f)
                 .collect();
-            counties.push(County { name: c.county, code: code + 1, group_weights });
+            counties.push(County {
+                name: c.county,
+                code: code + 1,
+                group_weights,
+            });
         }
     }
 
@@ -200,7 +221,9 @@ struct Row {
 
 impl Row {
     fn new() -> Self {
-        Row { fields: vec![String::new(); FIELD_COUNT] }
+        Row {
+            fields: vec![String::new(); FIELD_COUNT],
+        }
     }
 
     fn set(&mut self, index: usize, value: &str) {
@@ -220,7 +243,8 @@ fn yyyymmdd(date: NaiveDate) -> String {
 }
 
 fn add_years(date: NaiveDate, years: i64) -> NaiveDate {
-    date.checked_add_days(Days::new((years * 365 + years / 4) as u64)).unwrap_or(date)
+    date.checked_add_days(Days::new((years * 365 + years / 4) as u64))
+        .unwrap_or(date)
 }
 
 fn pick_offense(rng: &mut Rng, kind: &'static [Offense]) -> &'static Offense {
@@ -260,7 +284,10 @@ fn person(rng: &mut Rng, number: u64, county: &County, template: &mut Row, rows:
             let kind = offenses::KINDS[rng.weighted(&kinds)].0;
             pick_offense(rng, kind)
         });
-        cycles.push(Cycle { date, counts: counts.collect() });
+        cycles.push(Cycle {
+            date,
+            counts: counts.collect(),
+        });
         date = date + Days::new(1 + rng.exponential(CYCLE_GAP_YEARS * 365.25) as u64);
     }
     // Everyone in a Prop 64 research file has a Prop 64 charge, mostly before Prop 64 passed.
@@ -290,13 +317,22 @@ fn person(rng: &mut Rng, number: u64, county: &County, template: &mut Row, rows:
         yyyymmdd(dob)
     };
     template.set(col::SUBJECT_ID, &subject_id);
-    template.set(col::CII_NUMBER, &format!("{:010}", rng.between(0, 9_999_999_999)));
-    template.set(col::PRI_NAME, &format!("{},{}", rng.pick(LAST_NAMES), rng.pick(FIRST_NAMES)));
+    template.set(
+        col::CII_NUMBER,
+        &format!("{:010}", rng.between(0, 9_999_999_999)),
+    );
+    template.set(
+        col::PRI_NAME,
+        &format!("{},{}", rng.pick(LAST_NAMES), rng.pick(FIRST_NAMES)),
+    );
     template.set(col::GENDER, gender);
     template.set(col::PRI_DOB, &dob_text);
     // SSNs starting with 9 are never issued: these cannot be anyone's.
     template.set(col::PRI_SSN, &format!("9{:08}", rng.between(0, 99_999_999)));
-    template.set(col::FBI_NUMBER, &format!("{:07}AA{}", rng.between(0, 9_999_999), rng.between(1, 9)));
+    template.set(
+        col::FBI_NUMBER,
+        &format!("{:07}AA{}", rng.between(0, 9_999_999), rng.between(1, 9)),
+    );
     template.set(col::RACE_CODE, race_code);
     template.set(col::RACE_DESCR, race_descr);
     template.set(col::END_OF_REC, "#");
@@ -361,8 +397,11 @@ fn person(rng: &mut Rng, number: u64, county: &County, template: &mut Row, rows:
                 } else {
                     row.set(col::OFFENSE_DESCR, offense.descr);
                 }
-                let conviction_rate =
-                    if age >= 18 { ADULT_CONVICTION_RATE } else { MINOR_CONVICTION_RATE };
+                let conviction_rate = if age >= 18 {
+                    ADULT_CONVICTION_RATE
+                } else {
+                    MINOR_CONVICTION_RATE
+                };
                 if !rng.chance(conviction_rate) {
                     row.set(col::DISP_DESCR, "DISMISSED/CHARGE DROPPED");
                     rows.push(row);
@@ -389,8 +428,11 @@ fn person(rng: &mut Rng, number: u64, county: &County, template: &mut Row, rows:
                 } else {
                     1
                 };
-                let (outcome, location) =
-                    *rng.pick(&[("CONVICTED-JAIL", "JAIL"), ("CONVICTED-PROBATION", "PROBATION"), ("CONVICTED-PRISON", "PRISON")]);
+                let (outcome, location) = *rng.pick(&[
+                    ("CONVICTED-JAIL", "JAIL"),
+                    ("CONVICTED-PROBATION", "PROBATION"),
+                    ("CONVICTED-PRISON", "PRISON"),
+                ]);
                 row.set(col::DISP_DESCR, outcome);
                 if parts == 0 {
                     rows.push(row);
@@ -398,7 +440,8 @@ fn person(rng: &mut Rng, number: u64, county: &County, template: &mut Row, rows:
                 }
                 for _ in 0..parts {
                     let mut part = row.clone();
-                    let (unit, descr, max) = *rng.pick(&[("D", "DAYS", 365), ("M", "MONTHS", 36), ("Y", "YEARS", 10)]);
+                    let (unit, descr, max) =
+                        *rng.pick(&[("D", "DAYS", 365), ("M", "MONTHS", 36), ("Y", "YEARS", 10)]);
                     part.set(col::SENT_LOC_DESCR, location);
                     part.set(col::SENT_LENGTH, &rng.between(1, max).to_string());
                     part.set(col::SENT_TIME_CODE, unit);
@@ -422,7 +465,10 @@ fn person(rng: &mut Rng, number: u64, county: &County, template: &mut Row, rows:
         let last = cycles.last().map_or(dob, |c| c.date);
         let mut row = template.clone();
         row.set(col::STP_TYPE_DESCR, "DECEASED");
-        row.set(col::STP_EVENT_DATE, &yyyymmdd((last + Days::new(400)).min(last_day())));
+        row.set(
+            col::STP_EVENT_DATE,
+            &yyyymmdd((last + Days::new(400)).min(last_day())),
+        );
         row.set(col::STP_ORI_CNTY_NAME, &county_name);
         row.set(col::CNT_ORDER, &format!("{:03}001001000", cycles.len() + 1));
         rows.push(row);
@@ -462,7 +508,11 @@ impl<W: Write> RowWriter<W> {
     fn write_row(&mut self, row: &Row, record_nr: u64) -> io::Result<()> {
         let record_id = format!("{record_nr}");
         let fields = row.fields.iter().enumerate().map(|(i, f)| {
-            if i == col::RECORD_ID { record_id.as_str() } else { f.as_str() }
+            if i == col::RECORD_ID {
+                record_id.as_str()
+            } else {
+                f.as_str()
+            }
         });
         self.write_fields(fields)
     }
@@ -481,7 +531,13 @@ impl<W: Write> RowWriter<W> {
                 let line: Vec<String> = fields
                     .iter()
                     .enumerate()
-                    .map(|(i, f)| if i == col::PRI_NAME { "O\"BRIEN,PAT".to_string() } else { f.trim().to_string() })
+                    .map(|(i, f)| {
+                        if i == col::PRI_NAME {
+                            "O\"BRIEN,PAT".to_string()
+                        } else {
+                            f.trim().to_string()
+                        }
+                    })
                     .collect();
                 self.out.write_all(line.join(",").as_bytes())?;
                 return self.out.write_all(b"\n");
@@ -492,10 +548,42 @@ impl<W: Write> RowWriter<W> {
 }
 
 const LAST_NAMES: &[&str] = &[
-    "GARCIA", "SMITH", "JOHNSON", "NGUYEN", "LOPEZ", "WILLIAMS", "BROWN", "MARTINEZ", "JONES",
-    "HERNANDEZ", "KIM", "DAVIS", "RODRIGUEZ", "MILLER", "WILSON", "CHEN", "LEE", "TAYLOR",
-    "ANDERSON", "THOMAS", "JACKSON", "WHITE", "HARRIS", "PEREZ", "SANCHEZ", "CLARK", "LEWIS",
-    "ROBINSON", "WALKER", "YOUNG", "ALLEN", "WONG", "SANTOS", "REYES", "PATEL", "TRAN",
+    "GARCIA",
+    "SMITH",
+    "JOHNSON",
+    "NGUYEN",
+    "LOPEZ",
+    "WILLIAMS",
+    "BROWN",
+    "MARTINEZ",
+    "JONES",
+    "HERNANDEZ",
+    "KIM",
+    "DAVIS",
+    "RODRIGUEZ",
+    "MILLER",
+    "WILSON",
+    "CHEN",
+    "LEE",
+    "TAYLOR",
+    "ANDERSON",
+    "THOMAS",
+    "JACKSON",
+    "WHITE",
+    "HARRIS",
+    "PEREZ",
+    "SANCHEZ",
+    "CLARK",
+    "LEWIS",
+    "ROBINSON",
+    "WALKER",
+    "YOUNG",
+    "ALLEN",
+    "WONG",
+    "SANTOS",
+    "REYES",
+    "PATEL",
+    "TRAN",
 ];
 
 const FIRST_NAMES: &[&str] = &[

@@ -18,7 +18,11 @@ const fn o(descr: &'static str, toc: &'static str, weight: f64) -> Offense {
 pub const PROP64: &[Offense] = &[
     o("11357(A) HS-POSSESS CONCENTRATED CANNABIS", "M", 3.0),
     o("11357(B) HS-POSSESS 28.5 GRAMS OR LESS MARIJUANA", "M", 8.0),
-    o("11357(C) HS-POSSESS MORE THAN 28.5 GRAMS MARIJUANA", "M", 4.0),
+    o(
+        "11357(C) HS-POSSESS MORE THAN 28.5 GRAMS MARIJUANA",
+        "M",
+        4.0,
+    ),
     o("11357(C)HS-POSSESS MARIJUANA", "M", 1.0),
     o("11357(D) HS-POSSESS MARIJUANA ON SCHOOL GROUNDS", "M", 0.5),
     o("11357 HS-POSSESS MARIJUANA", "F", 2.0),
@@ -28,7 +32,11 @@ pub const PROP64: &[Offense] = &[
     o("11359HS-POSSESS MARIJUANA FOR SALE", "F", 1.0),
     o("11359(B) HS-POSSESS MARIJUANA FOR SALE", "F", 1.0),
     o("11360(A) HS-SELL/TRANSPORT/ETC MARIJUANA", "F", 5.0),
-    o("11360(B) HS-GIVE/TRANSPORT 28.5 GRAMS OR LESS MARIJUANA", "M", 2.0),
+    o(
+        "11360(B) HS-GIVE/TRANSPORT 28.5 GRAMS OR LESS MARIJUANA",
+        "M",
+        2.0,
+    ),
     o("664/11359 HS-ATTEMPT POSSESS MARIJUANA FOR SALE", "F", 0.5),
 ];
 
@@ -42,7 +50,11 @@ pub const RELATED: &[Offense] = &[
     o("11364 HS-POSSESS UNLAWFUL PARAPHERNALIA", "M", 4.0),
     o("11550(A) HS-UNDER INFLUENCE CONTROLLED SUBSTANCE", "M", 3.0),
     o("4140 BP-POSSESS HYPODERMIC NEEDLE/SYRINGE", "M", 1.0),
-    o("4060 BP-POSSESS CONTROLLED SUBSTANCE W/O PRESCRIPTION", "M", 1.0),
+    o(
+        "4060 BP-POSSESS CONTROLLED SUBSTANCE W/O PRESCRIPTION",
+        "M",
+        1.0,
+    ),
     o("40508(A) VC-FAIL TO APPEAR:WRITTEN PROMISE", "M", 2.0),
     o("1320(A) PC-FAIL TO APPEAR:MISDEMEANOR", "M", 1.0),
 ];
@@ -52,7 +64,11 @@ pub const OTHER: &[Offense] = &[
     o("459 PC-BURGLARY", "F", 4.0),
     o("484(A) PC-PETTY THEFT", "M", 5.0),
     o("23152(A) VC-DUI ALCOHOL/DRUGS", "M", 6.0),
-    o("11350(A) HS-POSSESS NARCOTIC CONTROLLED SUBSTANCE", "F", 4.0),
+    o(
+        "11350(A) HS-POSSESS NARCOTIC CONTROLLED SUBSTANCE",
+        "F",
+        4.0,
+    ),
     o("11377(A) HS-POSSESS CONTROLLED SUBSTANCE", "M", 4.0),
     o("245(A)(1) PC-ASSAULT W/DEADLY WEAPON", "F", 2.0),
     o("273.5(A) PC-INFLICT CORPORAL INJ SPOUSE/COHAB", "F", 2.0),

@@ -21,7 +21,9 @@ pub fn expand_inputs(inputs: &[String]) -> Result<Vec<PathBuf>, IngestError> {
         })?;
         let mut found: Vec<PathBuf> = matches.filter_map(Result::ok).collect();
         if found.is_empty() {
-            return Err(IngestError::NoMatch { pattern: input.clone() });
+            return Err(IngestError::NoMatch {
+                pattern: input.clone(),
+            });
         }
         found.sort();
         paths.extend(found);

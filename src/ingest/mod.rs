@@ -49,8 +49,13 @@ pub enum IngestError {
     Missing { path: PathBuf },
     #[error("{path}: is a directory, not a DOJ research file")]
     Directory { path: PathBuf },
+    #[error("{path}: is not a regular file (inputs are read twice: save a stream to a file first)")]
+    NotAFile { path: PathBuf },
     #[error("{path}: cannot be read: {source}")]
-    Unreadable { path: PathBuf, source: std::io::Error },
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: the file is empty")]
     Empty { path: PathBuf },
     #[error("{path}: holds only a header, no data rows")]
@@ -63,14 +68,25 @@ pub enum IngestError {
         "{path} line {line}: {problem}. Rerun with --on-bad-rows skip to write such rows to \
          rejected_rows.csv and continue"
     )]
-    BadRow { path: PathBuf, line: u64, problem: String },
+    BadRow {
+        path: PathBuf,
+        line: u64,
+        problem: String,
+    },
     #[error("cannot write the work copy of {path}: {source}")]
-    WorkCopy { path: PathBuf, source: std::io::Error },
+    WorkCopy {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error(
         "{path}: Polars read {read} rows where validation accepted {accepted}; please report \
          this as a bug"
     )]
-    Disagreement { path: PathBuf, read: usize, accepted: u64 },
+    Disagreement {
+        path: PathBuf,
+        read: usize,
+        accepted: u64,
+    },
     #[error("reading {path}: {message}")]
     Polars { path: PathBuf, message: String },
 }
@@ -194,25 +210,18 @@ pub fn ingest(
         files.push(checked.account);
     }
     let raw = concat(frames, UnionArgs::default()).map_err(|e| polars_error(&paths[0], e))?;
-    Ok(Ingested { raw, files, rejected, work })
+    Ok(Ingested {
+        raw,
+        files,
+        rejected,
+        work,
+    })
 }
 
 fn polars_error(path: &Path, e: PolarsError) -> IngestError {
-    // Polars messages about CSV content can quote cell text: keep only the error kind.
-    let message = match e {
-        PolarsError::IO { error, .. } => error.to_string(),
-        PolarsError::ComputeError(_) => "the CSV reader rejected the file".to_string(),
-        other => format!("{}", error_kind(&other)),
-    };
-    IngestError::Polars { path: path.to_path_buf(), message }
-}
-
-fn error_kind(e: &PolarsError) -> &'static str {
-    match e {
-        PolarsError::ColumnNotFound(_) => "column not found",
-        PolarsError::SchemaMismatch(_) => "schema mismatch",
-        PolarsError::OutOfBounds(_) => "out of bounds",
-        _ => "internal error",
+    IngestError::Polars {
+        path: path.to_path_buf(),
+        message: crate::redact::polars_message(&e),
     }
 }
 
@@ -225,30 +234,52 @@ struct CheckedFile {
 
 fn open(path: &Path) -> Result<File, IngestError> {
     let meta = std::fs::metadata(path).map_err(|source| match source.kind() {
-        std::io::ErrorKind::NotFound => IngestError::Missing { path: path.to_path_buf() },
-        _ => IngestError::Unreadable { path: path.to_path_buf(), source },
+        std::io::ErrorKind::NotFound => IngestError::Missing {
+            path: path.to_path_buf(),
+        },
+        _ => IngestError::Unreadable {
+            path: path.to_path_buf(),
+            source,
+        },
     })?;
     if meta.is_dir() {
-        return Err(IngestError::Directory { path: path.to_path_buf() });
+        return Err(IngestError::Directory {
+            path: path.to_path_buf(),
+        });
+    }
+    if !meta.is_file() {
+        return Err(IngestError::NotAFile {
+            path: path.to_path_buf(),
+        });
     }
     if meta.len() == 0 {
-        return Err(IngestError::Empty { path: path.to_path_buf() });
+        return Err(IngestError::Empty {
+            path: path.to_path_buf(),
+        });
     }
-    File::open(path).map_err(|source| IngestError::Unreadable { path: path.to_path_buf(), source })
+    File::open(path).map_err(|source| IngestError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Opens `path` and returns a reader positioned after the BOM and header (if any), whether
 /// there was a BOM and a header, and the physical line the data starts on.
-fn open_records(
-    path: &Path,
-) -> Result<(Records<BufReader<File>>, bool, bool), IngestError> {
-    let unreadable = |source| IngestError::Unreadable { path: path.to_path_buf(), source };
+fn open_records(path: &Path) -> Result<(Records<BufReader<File>>, bool, bool), IngestError> {
+    let unreadable = |source| IngestError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    };
     let mut reader = BufReader::with_capacity(1 << 20, open(path)?);
     let mut start = [0u8; UTF8_BOM.len() + HEADER_START.len()];
     let n = read_up_to(&mut reader, &mut start).map_err(unreadable)?;
     let start = &start[..n];
     let has_bom = start.starts_with(UTF8_BOM);
-    let rest = if has_bom { &start[UTF8_BOM.len()..] } else { start };
+    let rest = if has_bom {
+        &start[UTF8_BOM.len()..]
+    } else {
+        start
+    };
     let has_header = rest.starts_with(HEADER_START);
     // Re-open to read from the beginning (simpler than chaining the peeked bytes back).
     let mut reader = BufReader::with_capacity(1 << 20, open(path)?);
@@ -281,7 +312,10 @@ fn check_file(
     options: &IngestOptions,
     rejected: &mut Vec<RejectedRow>,
 ) -> Result<CheckedFile, IngestError> {
-    let unreadable = |source| IngestError::Unreadable { path: path.to_path_buf(), source };
+    let unreadable = |source| IngestError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    };
     let (mut records, has_bom, has_header) = open_records(path)?;
     let (mut read, mut accepted) = (0u64, 0u64);
     let mut single_lines = true;
@@ -310,9 +344,13 @@ fn check_file(
     }
     if read == 0 {
         return Err(if has_header {
-            IngestError::HeaderOnly { path: path.to_path_buf() }
+            IngestError::HeaderOnly {
+                path: path.to_path_buf(),
+            }
         } else {
-            IngestError::Empty { path: path.to_path_buf() }
+            IngestError::Empty {
+                path: path.to_path_buf(),
+            }
         });
     }
     let regular = accepted == read
@@ -347,8 +385,14 @@ fn rejected_row(path: &Path, line: u64, problem: &Problem, bytes: &[u8]) -> Reje
 /// Writes the accepted records of `path` to `copy`, each followed by its physical line number,
 /// transcoded to UTF-8. The copy is readable by its owner only.
 fn write_clean_copy(path: &Path, copy: &Path, encoding: Encoding) -> Result<(), IngestError> {
-    let failed = |source| IngestError::WorkCopy { path: path.to_path_buf(), source };
-    let unreadable = |source| IngestError::Unreadable { path: path.to_path_buf(), source };
+    let failed = |source| IngestError::WorkCopy {
+        path: path.to_path_buf(),
+        source,
+    };
+    let unreadable = |source| IngestError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    };
     let (mut records, _, _) = open_records(path)?;
     let mut out = BufWriter::with_capacity(1 << 20, private_file(copy).map_err(failed)?);
     let mut text = String::new();
@@ -408,11 +452,12 @@ fn scan_regular(path: &Path, has_header: bool) -> PolarsResult<LazyFrame> {
     let row = "row_in_file";
     Ok(csv_reader(path, false)
         .with_skip_lines(header_lines as usize)
-        .with_row_index(Some(RowIndex { name: row.into(), offset: 0 }))
+        .with_row_index(Some(RowIndex {
+            name: row.into(),
+            offset: 0,
+        }))
         .finish()?
-        .with_column(
-            (col(row).cast(DataType::UInt64) + lit(header_lines + 1)).alias(SOURCE_LINE),
-        )
+        .with_column((col(row).cast(DataType::UInt64) + lit(header_lines + 1)).alias(SOURCE_LINE))
         .drop(by_name([row], true, false)))
 }
 

@@ -93,7 +93,10 @@ struct FieldCounter {
 
 impl FieldCounter {
     fn new() -> Self {
-        FieldCounter { separators: 0, state: State::FieldStart }
+        FieldCounter {
+            separators: 0,
+            state: State::FieldStart,
+        }
     }
 
     /// Feeds one physical line (with its `\n`, or without it at the end of the file).
@@ -117,7 +120,11 @@ impl FieldCounter {
                     b',' => self.next_field(),
                     b'\n' => return Ok(Fed::Complete(self.separators + 1)),
                     b'\r' if is_line_end(line, i) => {}
-                    _ => return Err(Problem::TextAfterClosingQuote { field: self.separators }),
+                    _ => {
+                        return Err(Problem::TextAfterClosingQuote {
+                            field: self.separators,
+                        });
+                    }
                 },
                 State::FieldStart | State::Unquoted => {
                     if b == b'"' && self.state == State::FieldStart {
@@ -134,7 +141,9 @@ impl FieldCounter {
                                 match line[i] {
                                     b',' => self.next_field(),
                                     b'"' => {
-                                        return Err(Problem::BareQuote { field: self.separators });
+                                        return Err(Problem::BareQuote {
+                                            field: self.separators,
+                                        });
                                     }
                                     _ => return Ok(Fed::Complete(self.separators + 1)),
                                 }
@@ -198,7 +207,9 @@ struct Lines<R> {
 enum LineRead {
     Eof,
     /// `bytes` were appended; `too_long` means the rest of the line was skipped.
-    Line { too_long: bool },
+    Line {
+        too_long: bool,
+    },
 }
 
 impl<R: BufRead> Lines<R> {
@@ -214,7 +225,9 @@ impl<R: BufRead> Lines<R> {
                 self.pushback.clear();
                 self.pushback_pos = 0;
             }
-            return Ok(LineRead::Line { too_long: buf.len() > limit });
+            return Ok(LineRead::Line {
+                too_long: buf.len() > limit,
+            });
         }
         let mut read_any = false;
         let mut too_long = false;
@@ -270,7 +283,11 @@ impl<R: BufRead> Records<R> {
     /// Starts reading at physical line `first_line`.
     pub fn new(reader: R, first_line: u64) -> Self {
         Records {
-            lines: Lines { reader, pushback: Vec::new(), pushback_pos: 0 },
+            lines: Lines {
+                reader,
+                pushback: Vec::new(),
+                pushback_pos: 0,
+            },
             buf: Vec::new(),
             next_line: first_line,
             blank_lines: 0,
@@ -342,7 +359,9 @@ impl<R: BufRead> Records<R> {
                 self.next_line = line + 1;
                 let problem = match verdict {
                     Err(Problem::TooLong) => Problem::TooLong,
-                    _ => Problem::UnterminatedQuote { field: first_line_fields(&self.buf) },
+                    _ => Problem::UnterminatedQuote {
+                        field: first_line_fields(&self.buf),
+                    },
                 };
                 return Ok(Some(self.record(line, 1, Err(problem))));
             }
@@ -351,7 +370,12 @@ impl<R: BufRead> Records<R> {
     }
 
     fn record(&self, line: u64, lines: u64, verdict: Result<(), Problem>) -> Record<'_> {
-        Record { line, lines, bytes: trim_line_end(&self.buf), verdict }
+        Record {
+            line,
+            lines,
+            bytes: trim_line_end(&self.buf),
+            verdict,
+        }
     }
 }
 
@@ -407,7 +431,10 @@ mod tests {
     #[test]
     fn bare_quote_names_the_field() {
         let text = format!("x,x,ab\"c,{}\n", row(92));
-        assert_eq!(verdicts(&text), vec![(1, Err(Problem::BareQuote { field: 2 }))]);
+        assert_eq!(
+            verdicts(&text),
+            vec![(1, Err(Problem::BareQuote { field: 2 }))]
+        );
         assert_eq!(
             Problem::BareQuote { field: 2 }.describe(),
             "bare quote in unquoted field 3 (SUBJECT_ID)"

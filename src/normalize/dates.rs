@@ -4,19 +4,29 @@
 use polars::prelude::*;
 
 /// Parses a trimmed `YYYYMMDD` column into a `Date`; blank, `YYYY0000` or any other invalid
-/// text gives null.
+/// text gives null. Exactly eight digits are required (chrono alone reads `2016052` as
+/// 2016-05-02).
 pub fn parse_yyyymmdd(raw: &str) -> Expr {
-    col(raw).str().strip_chars(lit(NULL)).str().to_date(StrptimeOptions {
+    let text = col(raw).str().strip_chars(lit(NULL));
+    let date = text.clone().str().to_date(StrptimeOptions {
         format: Some("%Y%m%d".into()),
         strict: false,
         exact: true,
         cache: false,
-    })
+    });
+    when(text.str().contains(lit(r"^[0-9]{8}$"), true))
+        .then(date)
+        .otherwise(lit(NULL).cast(DataType::Date))
 }
 
 /// True where the raw text is not blank but did not parse as a date.
 pub fn is_invalid_date(raw: &str) -> Expr {
-    col(raw).str().strip_chars(lit(NULL)).str().len_bytes().gt(lit(0))
+    col(raw)
+        .str()
+        .strip_chars(lit(NULL))
+        .str()
+        .len_bytes()
+        .gt(lit(0))
         .and(parse_yyyymmdd(raw).is_null())
 }
 
@@ -26,8 +36,8 @@ mod tests {
 
     #[test]
     fn yyyymmdd_parses_trims_and_nulls_bad_values() {
-        let df = df!("d" => ["20160525", " 20120703 ", "", "19790000", "20211301", "2016052"])
-            .unwrap();
+        let df =
+            df!("d" => ["20160525", " 20120703 ", "", "19790000", "20211301", "2016052"]).unwrap();
         let out = df
             .lazy()
             .select([
@@ -39,13 +49,32 @@ mod tests {
         let dates: Vec<Option<&str>> = out.column("date").unwrap().str().unwrap().iter().collect();
         assert_eq!(
             dates,
-            [Some("2016-05-25"), Some("2012-07-03"), None, None, None, None]
+            [
+                Some("2016-05-25"),
+                Some("2012-07-03"),
+                None,
+                None,
+                None,
+                None
+            ]
         );
-        let invalid: Vec<Option<bool>> =
-            out.column("invalid").unwrap().bool().unwrap().iter().collect();
+        let invalid: Vec<Option<bool>> = out
+            .column("invalid")
+            .unwrap()
+            .bool()
+            .unwrap()
+            .iter()
+            .collect();
         assert_eq!(
             invalid,
-            [Some(false), Some(false), Some(false), Some(true), Some(true), Some(true)]
+            [
+                Some(false),
+                Some(false),
+                Some(false),
+                Some(true),
+                Some(true),
+                Some(true)
+            ]
         );
     }
 }

@@ -43,16 +43,19 @@ pub fn records(raw_rows: LazyFrame) -> LazyFrame {
     let invalid = |index| dates::is_invalid_date(COLUMNS[index]);
     raw_rows
         .with_row_index(c::RECORD_NR, None)
-        .with_columns([
-            offense::code_section(COLUMNS[doj::OFFENSE_DESCR], COLUMNS[doj::COMMENT_TEXT])
-                .alias(c::CODE_SECTION),
-        ])
+        .with_columns([offense::code_section(
+            COLUMNS[doj::OFFENSE_DESCR],
+            COLUMNS[doj::COMMENT_TEXT],
+        )
+        .alias(c::CODE_SECTION)])
         .select([
             col(c::RECORD_NR),
             col(FILE_INDEX),
             col(SOURCE_LINE),
             subject_id().alias(c::SUBJECT_ID),
-            text(doj::SUBJECT_ID).is_null().alias(c::HAS_BLANK_SUBJECT_ID),
+            text(doj::SUBJECT_ID)
+                .is_null()
+                .alias(c::HAS_BLANK_SUBJECT_ID),
             date(doj::PRI_DOB).alias(c::DOB),
             invalid(doj::PRI_DOB).alias(c::DOB_INVALID),
             text(doj::RACE_CODE).alias(c::RACE_CODE),
@@ -65,7 +68,10 @@ pub fn records(raw_rows: LazyFrame) -> LazyFrame {
             date(doj::DISP_DATE).alias(c::DISP_DATE),
             invalid(doj::DISP_DATE).alias(c::DISP_DATE_INVALID),
             step_type.clone().alias(c::STEP_TYPE),
-            text(doj::STP_ORI_CNTY_NAME).str().to_uppercase().alias(c::COUNTY),
+            text(doj::STP_ORI_CNTY_NAME)
+                .str()
+                .to_uppercase()
+                .alias(c::COUNTY),
             count_order.clone().alias(c::COUNT_ORDER),
             cnt_order_part(count_order.clone(), 0, 3).alias(c::CYCLE),
             cnt_order_part(count_order, 3, 3).alias(c::STEP),
@@ -79,8 +85,11 @@ pub fn records(raw_rows: LazyFrame) -> LazyFrame {
                 .alias(c::IS_RELATED_CHARGE),
             offense::matches(code_section.clone(), offense::superstrike_pattern())
                 .alias(c::IS_SUPERSTRIKE),
-            offense::matches(code_section, offense::anchored_any(&offense::PC290_PATTERNS))
-                .alias(c::IS_PC290_OFFENSE),
+            offense::matches(
+                code_section,
+                offense::anchored_any(&offense::PC290_PATTERNS),
+            )
+            .alias(c::IS_PC290_OFFENSE),
             trimmed(doj::DISP_DESCR)
                 .str()
                 .to_uppercase()
@@ -90,7 +99,10 @@ pub fn records(raw_rows: LazyFrame) -> LazyFrame {
             is_felony(conv_stat).alias(c::IS_FELONY),
             sentence_days().alias(c::SENTENCE_DAYS),
             sentence_unreadable().alias(c::SENTENCE_UNREADABLE),
-            step_type.clone().eq(lit("DECEASED")).alias(c::IS_DEATH_RECORD),
+            step_type
+                .clone()
+                .eq(lit("DECEASED"))
+                .alias(c::IS_DEATH_RECORD),
             step_type
                 .eq(lit("REGISTRATION"))
                 .and(trimmed(doj::OFFENSE_DESCR).str().starts_with(lit("290")))
@@ -119,17 +131,22 @@ fn subject_id() -> Expr {
 /// `len` characters of CNT_ORDER from `offset` (`CCCSSSNNN...`: cycle, step, count); null when
 /// the value is too short (gogen panicked, bug 3).
 fn cnt_order_part(count_order: Expr, offset: i64, len: u64) -> Expr {
-    when(count_order.clone().str().len_chars().gt_eq(lit(offset as u32 + len as u32)))
-        .then(count_order.str().slice(lit(offset), lit(len)))
-        .otherwise(lit(NULL).cast(DataType::String))
+    when(
+        count_order
+            .clone()
+            .str()
+            .len_chars()
+            .gt_eq(lit(offset as u32 + len as u32)),
+    )
+    .then(count_order.str().slice(lit(offset), lit(len)))
+    .otherwise(lit(NULL).cast(DataType::String))
 }
 
 /// FELONY, or a blank (also whitespace-only, gogen bug 8) status with offence type F.
 fn is_felony(conv_stat: Expr) -> Expr {
-    conv_stat
-        .clone()
-        .eq(lit("FELONY"))
-        .or(conv_stat.eq(lit("")).and(trimmed(doj::OFFENSE_TOC).str().to_uppercase().eq(lit("F"))))
+    conv_stat.clone().eq(lit("FELONY")).or(conv_stat
+        .eq(lit(""))
+        .and(trimmed(doj::OFFENSE_TOC).str().to_uppercase().eq(lit("F"))))
 }
 
 /// Days in one unit of SENT_TIME_CODE: D, M (a twelfth of a year) or Y (365.25 days).
@@ -147,7 +164,10 @@ fn days_per_unit() -> Expr {
 
 /// This row's sentence part in days; null when the row has none.
 fn sentence_days() -> Expr {
-    trimmed(doj::SENT_LENGTH).cast(DataType::Int64).cast(DataType::Float64) * days_per_unit()
+    trimmed(doj::SENT_LENGTH)
+        .cast(DataType::Int64)
+        .cast(DataType::Float64)
+        * days_per_unit()
 }
 
 /// True where a sentence is given but its length or unit cannot be read.

@@ -46,7 +46,11 @@ pub fn prop64_section(code_section: Expr) -> Expr {
 
 /// The first subsection of a Prop 64 section, upper case (`"C"` for `11357(C)HS`), or null.
 pub fn prop64_subsection(code_section: Expr) -> Expr {
-    code_section.str().extract(lit(PROP64_PATTERN), 2).str().to_uppercase()
+    code_section
+        .str()
+        .extract(lit(PROP64_PATTERN), 2)
+        .str()
+        .to_uppercase()
 }
 
 /// Related charges (gogen's list, spec §5), each with its code: a subsection may follow the
@@ -72,7 +76,10 @@ pub fn related_pattern() -> String {
         .iter()
         .map(|(section, code)| format!(r"{section}(?:\([A-Z0-9]+\))*\s*{code}"))
         .collect();
-    format!(r"(?i)(?:^|[^0-9.])(?:{})(?:[^A-Z]|$)", alternatives.join("|"))
+    format!(
+        r"(?i)(?:^|[^0-9.])(?:{})(?:[^A-Z]|$)",
+        alternatives.join("|")
+    )
 }
 
 const GANG_ENHANCEMENT: &str = r"186\.22\(B\)\(4\)";
@@ -169,7 +176,10 @@ pub fn superstrike_pattern() -> String {
 
 /// True where the code section matches `pattern` (null code sections give false).
 pub fn matches(code_section: Expr, pattern: String) -> Expr {
-    code_section.str().contains(lit(pattern), true).fill_null(lit(false))
+    code_section
+        .str()
+        .contains(lit(pattern), true)
+        .fill_null(lit(false))
 }
 
 #[cfg(test)]
@@ -178,7 +188,11 @@ mod tests {
 
     fn eval(values: &[&str], expr: Expr) -> Vec<Option<String>> {
         let df = df!("cs" => values).unwrap();
-        let out = df.lazy().select([expr.cast(DataType::String).alias("out")]).collect().unwrap();
+        let out = df
+            .lazy()
+            .select([expr.cast(DataType::String).alias("out")])
+            .collect()
+            .unwrap();
         out.column("out")
             .unwrap()
             .str()
@@ -202,7 +216,11 @@ mod tests {
             "c" => ["", "", "11358 HS-CULTIVATE", "503 VC-TAKE", "", ""]
         )
         .unwrap();
-        let out = df.lazy().select([code_section("o", "c").alias("cs")]).collect().unwrap();
+        let out = df
+            .lazy()
+            .select([code_section("o", "c").alias("cs")])
+            .collect()
+            .unwrap();
         let got: Vec<Option<&str>> = out.column("cs").unwrap().str().unwrap().iter().collect();
         assert_eq!(
             got,
@@ -254,7 +272,12 @@ mod tests {
         let subsections = eval(&values[..4], prop64_subsection(col("cs")));
         assert_eq!(
             subsections,
-            [Some("C".to_string()), None, Some("A".to_string()), Some("C".to_string())]
+            [
+                Some("C".to_string()),
+                None,
+                Some("A".to_string()),
+                Some("C".to_string())
+            ]
         );
     }
 
@@ -290,34 +313,131 @@ mod tests {
     #[test]
     fn superstrikes() {
         let yes = [
-            "187 PC", "189 PC", "189.1 PC", "189.5 PC", "190 PC", "190.03 PC", "190.2(A)(4) PC",
-            "190.25(B) PC", "191 PC", "191.5 PC", "205 PC", "207 PC", "209 PC", "209.5 PC",
-            "217.1 PC", "218 PC", "219 PC", "220 PC", "245(D)(3) PC", "261(A)(2) PC",
-            "262(A)(4) PC", "262 PC", "264.1 PC", "269 PC", "273AB PC", "273AB(A) PC",
-            "286(C)(2)(A) PC", "286(C)(1) PC", "286(C)(2)(B) PC", "286(C)(2)(C) PC",
-            "286(C)(3) PC", "286(D)(1) PC", "286(D)(2) PC", "286(D)(3) PC", "286 PC", "287 PC",
-            "288 PC", "288(A) PC", "288(B)(1) PC", "288(B)(2) PC", "288A PC", "288A(C)(1) PC",
-            "288A(C)(2)(A) PC", "288A(C)(2)(B) PC", "288A(C)(2)(C) PC", "288A(D) PC",
-            "288.5 PC", "288.5(A) PC", "289(A)(1)(A) PC", "289(A)(1)(B) PC", "289(A)(1)(C) PC",
-            "289(A)(2)(C) PC", "289(J) PC", "289 PC", "451.5 PC", "653F PC", "667.61 PC",
-            "667.7 PC", "667.71 PC", "4500 PC", "11418(A)(1) PC", "11418(B)(1) PC",
-            "11418(B)(2) PC", "12308 PC", "12310 PC", "18745 PC", "18755 PC", "1672(A) MV",
-            "246/186.22(B)(4) PC", "519-186.22(B)(4) PC", "136.1/186.22(B)(4) PC",
-            "136.1-186.22(B)(4) PC", "136.1+186.22(B)(4) PC", "215 + 186.22(B)(4) PC",
-            "12022.55 + 186.22(B)(4) PC", "213(A)(1)(A) + 186.22(B)(4) PC",
-            "213(A)(1)(A)/186.22(B)(4) PC", "186.22(B)(4)/136.1 PC", "186.22(B)(4)-136.1 PC",
-            "186.22(B)(4)+136.1 PC", "186.22(B)(4)-213(A)(1)(A) PC",
-            "186.22(B)(4)/12022.55 PC", "186.22(B)(4)-246 PC", "664/187 PC",
+            "187 PC",
+            "189 PC",
+            "189.1 PC",
+            "189.5 PC",
+            "190 PC",
+            "190.03 PC",
+            "190.2(A)(4) PC",
+            "190.25(B) PC",
+            "191 PC",
+            "191.5 PC",
+            "205 PC",
+            "207 PC",
+            "209 PC",
+            "209.5 PC",
+            "217.1 PC",
+            "218 PC",
+            "219 PC",
+            "220 PC",
+            "245(D)(3) PC",
+            "261(A)(2) PC",
+            "262(A)(4) PC",
+            "262 PC",
+            "264.1 PC",
+            "269 PC",
+            "273AB PC",
+            "273AB(A) PC",
+            "286(C)(2)(A) PC",
+            "286(C)(1) PC",
+            "286(C)(2)(B) PC",
+            "286(C)(2)(C) PC",
+            "286(C)(3) PC",
+            "286(D)(1) PC",
+            "286(D)(2) PC",
+            "286(D)(3) PC",
+            "286 PC",
+            "287 PC",
+            "288 PC",
+            "288(A) PC",
+            "288(B)(1) PC",
+            "288(B)(2) PC",
+            "288A PC",
+            "288A(C)(1) PC",
+            "288A(C)(2)(A) PC",
+            "288A(C)(2)(B) PC",
+            "288A(C)(2)(C) PC",
+            "288A(D) PC",
+            "288.5 PC",
+            "288.5(A) PC",
+            "289(A)(1)(A) PC",
+            "289(A)(1)(B) PC",
+            "289(A)(1)(C) PC",
+            "289(A)(2)(C) PC",
+            "289(J) PC",
+            "289 PC",
+            "451.5 PC",
+            "653F PC",
+            "667.61 PC",
+            "667.7 PC",
+            "667.71 PC",
+            "4500 PC",
+            "11418(A)(1) PC",
+            "11418(B)(1) PC",
+            "11418(B)(2) PC",
+            "12308 PC",
+            "12310 PC",
+            "18745 PC",
+            "18755 PC",
+            "1672(A) MV",
+            "246/186.22(B)(4) PC",
+            "519-186.22(B)(4) PC",
+            "136.1/186.22(B)(4) PC",
+            "136.1-186.22(B)(4) PC",
+            "136.1+186.22(B)(4) PC",
+            "215 + 186.22(B)(4) PC",
+            "12022.55 + 186.22(B)(4) PC",
+            "213(A)(1)(A) + 186.22(B)(4) PC",
+            "213(A)(1)(A)/186.22(B)(4) PC",
+            "186.22(B)(4)/136.1 PC",
+            "186.22(B)(4)-136.1 PC",
+            "186.22(B)(4)+136.1 PC",
+            "186.22(B)(4)-213(A)(1)(A) PC",
+            "186.22(B)(4)/12022.55 PC",
+            "186.22(B)(4)-246 PC",
+            "664/187 PC",
         ];
         let no = [
-            "186.22(B)(3)+136.1 PC", "186.22(A)+136.1 PC", "186.22(B)(4) PC", "136.1 PC",
-            "189.2 PC", "1900 PC", "190.123 PC", "191(A) PC", "191.55 PC", "205.1 PC",
-            "209.6 PC", "246 PC", "12022.5 PC", "217.1(A) PC", "245 PC", "261.5 PC",
-            "264.11 PC", "273 PC", "273(A) PC", "273A(B)", "286(C)(4)(A) PC",
-            "286(E)(2)(B) PC", "286(C) PC", "288(B) PC", "288(A)(C)(1) PC", "288B PC",
-            "289(A)(2)(A) PC", "451.1 PC", "653(F) PC", "667.6 PC", "667.72 PC", "667 PC",
-            "667/664 PC", "4500(A) PC", "11418(A)(2) PC", "18745(A) PC", "1672(B) MV",
-            "1187 PC", "2187 PC",
+            "186.22(B)(3)+136.1 PC",
+            "186.22(A)+136.1 PC",
+            "186.22(B)(4) PC",
+            "136.1 PC",
+            "189.2 PC",
+            "1900 PC",
+            "190.123 PC",
+            "191(A) PC",
+            "191.55 PC",
+            "205.1 PC",
+            "209.6 PC",
+            "246 PC",
+            "12022.5 PC",
+            "217.1(A) PC",
+            "245 PC",
+            "261.5 PC",
+            "264.11 PC",
+            "273 PC",
+            "273(A) PC",
+            "273A(B)",
+            "286(C)(4)(A) PC",
+            "286(E)(2)(B) PC",
+            "286(C) PC",
+            "288(B) PC",
+            "288(A)(C)(1) PC",
+            "288B PC",
+            "289(A)(2)(A) PC",
+            "451.1 PC",
+            "653(F) PC",
+            "667.6 PC",
+            "667.72 PC",
+            "667 PC",
+            "667/664 PC",
+            "4500(A) PC",
+            "11418(A)(2) PC",
+            "18745(A) PC",
+            "1672(B) MV",
+            "1187 PC",
+            "2187 PC",
         ];
         let got = flags(&yes, superstrike_pattern());
         let missed: Vec<_> = yes.iter().zip(&got).filter(|(_, f)| !**f).collect();
@@ -330,20 +450,77 @@ mod tests {
     #[test]
     fn pc290_offences() {
         let yes = [
-            "236.1(B) PC", "236.1(B)(C) PC", "236.1(B)(1) PC", "236.1(C) PC", "236.1(C)(A) PC",
-            "243.4(A) PC", "243.4(A)(C) PC", "261 PC", "261B PC", "262(A) PC", "262(A)(1) PC",
-            "264.1 PC", "266 PC", "266C PC", "266H(B) PC", "267 PC", "269 PC", "269.8 PC",
-            "272 PC", "285 PC", "286 PC", "287 PC", "288 PC", "288A PC", "288.2 PC", "288.3 PC",
-            "288.4 PC", "288.5 PC", "288.7 PC", "289 PC", "311.1 PC", "311.2(B) PC",
-            "311.2(C) PC", "311.2(D) PC", "311.3 PC", "311.4 PC", "311.10 PC", "311.11 PC",
-            "314(1) PC", "314(2) PC", "451.5 PC", "647.6B PC", "647A PC", "653F(B) PC",
+            "236.1(B) PC",
+            "236.1(B)(C) PC",
+            "236.1(B)(1) PC",
+            "236.1(C) PC",
+            "236.1(C)(A) PC",
+            "243.4(A) PC",
+            "243.4(A)(C) PC",
+            "261 PC",
+            "261B PC",
+            "262(A) PC",
+            "262(A)(1) PC",
+            "264.1 PC",
+            "266 PC",
+            "266C PC",
+            "266H(B) PC",
+            "267 PC",
+            "269 PC",
+            "269.8 PC",
+            "272 PC",
+            "285 PC",
+            "286 PC",
+            "287 PC",
+            "288 PC",
+            "288A PC",
+            "288.2 PC",
+            "288.3 PC",
+            "288.4 PC",
+            "288.5 PC",
+            "288.7 PC",
+            "289 PC",
+            "311.1 PC",
+            "311.2(B) PC",
+            "311.2(C) PC",
+            "311.2(D) PC",
+            "311.3 PC",
+            "311.4 PC",
+            "311.10 PC",
+            "311.11 PC",
+            "314(1) PC",
+            "314(2) PC",
+            "451.5 PC",
+            "647.6B PC",
+            "647A PC",
+            "653F(B) PC",
             "653F(C) PC",
         ];
         let no = [
-            "236.1(A) PC", "236.1B PC", "236.2(B) PC", "236.1(D)(B) PC", "243 PC", "262 PC",
-            "264.11 PC", "266.5 PC", "266(C) PC", "266J(A) PC", "266J.11 PC", "266(J) PC",
-            "267A PC", "2677 PC", "2699 PC", "288.6", "291 PC", "2434 PC", "24 PC",
-            "647(A) PC", "647.1(A) PC", "6477A PC", "653F PC", "1288 PC",
+            "236.1(A) PC",
+            "236.1B PC",
+            "236.2(B) PC",
+            "236.1(D)(B) PC",
+            "243 PC",
+            "262 PC",
+            "264.11 PC",
+            "266.5 PC",
+            "266(C) PC",
+            "266J(A) PC",
+            "266J.11 PC",
+            "266(J) PC",
+            "267A PC",
+            "2677 PC",
+            "2699 PC",
+            "288.6",
+            "291 PC",
+            "2434 PC",
+            "24 PC",
+            "647(A) PC",
+            "647.1(A) PC",
+            "6477A PC",
+            "653F PC",
+            "1288 PC",
         ];
         let pattern = anchored_any(&PC290_PATTERNS);
         let got = flags(&yes, pattern.clone());

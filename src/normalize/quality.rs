@@ -26,22 +26,64 @@ fn blank(date: &str, invalid: &str) -> Expr {
 /// The checks, as (DOJ column, issue, row condition).
 fn checks() -> Vec<(&'static str, &'static str, Expr)> {
     vec![
-        (name(doj::SUBJECT_ID), "blank (row treated as a person of its own)", col(c::HAS_BLANK_SUBJECT_ID)),
+        (
+            name(doj::SUBJECT_ID),
+            "blank (row treated as a person of its own)",
+            col(c::HAS_BLANK_SUBJECT_ID),
+        ),
         (name(doj::PRI_DOB), "blank", blank(c::DOB, c::DOB_INVALID)),
-        (name(doj::PRI_DOB), "not a valid YYYYMMDD date", col(c::DOB_INVALID)),
-        (name(doj::STP_EVENT_DATE), "blank", blank(c::EVENT_DATE, c::EVENT_DATE_INVALID)),
-        (name(doj::STP_EVENT_DATE), "not a valid YYYYMMDD date", col(c::EVENT_DATE_INVALID)),
-        (name(doj::CYC_DATE), "blank", blank(c::CYCLE_DATE, c::CYCLE_DATE_INVALID)),
-        (name(doj::CYC_DATE), "not a valid YYYYMMDD date", col(c::CYCLE_DATE_INVALID)),
-        (name(doj::DISP_DATE), "blank", blank(c::DISP_DATE, c::DISP_DATE_INVALID)),
-        (name(doj::DISP_DATE), "not a valid YYYYMMDD date", col(c::DISP_DATE_INVALID)),
-        (name(doj::CNT_ORDER), "blank (no cycle or step)", col(c::COUNT_ORDER).is_null()),
+        (
+            name(doj::PRI_DOB),
+            "not a valid YYYYMMDD date",
+            col(c::DOB_INVALID),
+        ),
+        (
+            name(doj::STP_EVENT_DATE),
+            "blank",
+            blank(c::EVENT_DATE, c::EVENT_DATE_INVALID),
+        ),
+        (
+            name(doj::STP_EVENT_DATE),
+            "not a valid YYYYMMDD date",
+            col(c::EVENT_DATE_INVALID),
+        ),
+        (
+            name(doj::CYC_DATE),
+            "blank",
+            blank(c::CYCLE_DATE, c::CYCLE_DATE_INVALID),
+        ),
+        (
+            name(doj::CYC_DATE),
+            "not a valid YYYYMMDD date",
+            col(c::CYCLE_DATE_INVALID),
+        ),
+        (
+            name(doj::DISP_DATE),
+            "blank",
+            blank(c::DISP_DATE, c::DISP_DATE_INVALID),
+        ),
+        (
+            name(doj::DISP_DATE),
+            "not a valid YYYYMMDD date",
+            col(c::DISP_DATE_INVALID),
+        ),
+        (
+            name(doj::CNT_ORDER),
+            "blank (no cycle or step)",
+            col(c::COUNT_ORDER).is_null(),
+        ),
         (
             name(doj::CNT_ORDER),
             "shorter than 6 characters (no cycle or step)",
-            col(c::COUNT_ORDER).is_not_null().and(col(c::STEP).is_null()),
+            col(c::COUNT_ORDER)
+                .is_not_null()
+                .and(col(c::STEP).is_null()),
         ),
-        (name(doj::SENT_LENGTH), "sentence length or unit unreadable", col(c::SENTENCE_UNREADABLE)),
+        (
+            name(doj::SENT_LENGTH),
+            "sentence length or unit unreadable",
+            col(c::SENTENCE_UNREADABLE),
+        ),
     ]
 }
 
@@ -53,7 +95,12 @@ pub fn count(records: LazyFrame) -> PolarsResult<Vec<QualityCount>> {
         .iter()
         .enumerate()
         .map(|(i, (_, _, condition))| {
-            condition.clone().fill_null(lit(false)).sum().cast(DataType::UInt64).alias(format!("c{i}"))
+            condition
+                .clone()
+                .fill_null(lit(false))
+                .sum()
+                .cast(DataType::UInt64)
+                .alias(format!("c{i}"))
         })
         .collect();
     let totals = records.select(sums).collect()?;
@@ -62,7 +109,11 @@ pub fn count(records: LazyFrame) -> PolarsResult<Vec<QualityCount>> {
         .enumerate()
         .map(|(i, (column, issue, _))| {
             let rows = totals.column(&format!("c{i}"))?.u64()?.get(0).unwrap_or(0);
-            Ok(QualityCount { column, issue, rows })
+            Ok(QualityCount {
+                column,
+                issue,
+                rows,
+            })
         })
         .collect()
 }

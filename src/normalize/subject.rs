@@ -15,10 +15,16 @@ pub fn table(records: LazyFrame, convictions: LazyFrame) -> LazyFrame {
         first_known(c::RACE_DESCR),
         first_known(c::GENDER),
         col(c::IS_DEATH_RECORD).any(true).alias(c::IS_DECEASED),
-        col(c::IS_PC290_REGISTRATION).any(true).alias(c::HAS_PC290_REGISTRATION),
+        col(c::IS_PC290_REGISTRATION)
+            .any(true)
+            .alias(c::HAS_PC290_REGISTRATION),
     ]);
     let sections_where = |flag: &str, name: &str| {
-        col(c::CODE_SECTION).filter(col(flag)).str().join(";", true).alias(name)
+        col(c::CODE_SECTION)
+            .filter(col(flag))
+            .str()
+            .join(";", true)
+            .alias(name)
     };
     let mut counts = vec![
         len().alias(c::CONVICTIONS),
@@ -35,7 +41,9 @@ pub fn table(records: LazyFrame, convictions: LazyFrame) -> LazyFrame {
         );
     }
     counts.extend([
-        col(c::CONVICTION_DATE).max().alias(c::MOST_RECENT_CONVICTION_DATE),
+        col(c::CONVICTION_DATE)
+            .max()
+            .alias(c::MOST_RECENT_CONVICTION_DATE),
         sections_where(c::IS_SUPERSTRIKE, c::SUPERSTRIKE_SECTIONS),
         sections_where(c::IS_PC290_OFFENSE, c::PC290_SECTIONS),
         col(c::COUNTY)
@@ -57,7 +65,10 @@ pub fn table(records: LazyFrame, convictions: LazyFrame) -> LazyFrame {
             per_subject,
             [col(c::SUBJECT_ID)],
             [col(c::SUBJECT_ID)],
-            JoinArgs { maintain_order: MaintainOrderJoin::Left, ..JoinArgs::new(JoinType::Left) },
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Left)
+            },
         )
         .with_columns(
             count_columns

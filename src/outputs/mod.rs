@@ -15,19 +15,27 @@ use crate::ingest::{RejectedRow, private_file};
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     #[error("cannot create the output folder {path}: {source}")]
-    Folder { path: PathBuf, source: std::io::Error },
+    Folder {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot write {path}: {message}")]
     Write { path: PathBuf, message: String },
 }
 
 fn write_error(path: &Path, message: impl ToString) -> OutputError {
-    OutputError::Write { path: path.to_path_buf(), message: message.to_string() }
+    OutputError::Write {
+        path: path.to_path_buf(),
+        message: message.to_string(),
+    }
 }
 
 /// Creates the output folder (and its parents).
 pub fn create_folder(path: &Path) -> Result<(), OutputError> {
-    fs::create_dir_all(path)
-        .map_err(|source| OutputError::Folder { path: path.to_path_buf(), source })
+    fs::create_dir_all(path).map_err(|source| OutputError::Folder {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Writes `path` through `write`, atomically: a temporary file beside it, then a rename.
@@ -36,7 +44,10 @@ pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<fs::File>) -> Result<(), String>,
 ) -> Result<(), OutputError> {
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temporary = path.with_file_name(format!(".{file_name}.partial"));
     let result = (|| {
         let file = private_file(&temporary).map_err(|e| e.to_string())?;
@@ -68,13 +79,18 @@ pub fn write_parquet(frame: &mut DataFrame, path: &Path) -> Result<(), OutputErr
 /// Writes a frame as CSV with a header.
 pub fn write_csv(frame: &mut DataFrame, path: &Path) -> Result<(), OutputError> {
     write_atomically(path, |out| {
-        CsvWriter::new(out).include_header(true).finish(frame).map_err(|e| e.to_string())
+        CsvWriter::new(out)
+            .include_header(true)
+            .finish(frame)
+            .map_err(|e| e.to_string())
     })
 }
 
 /// Writes `text` to `path`.
 pub fn write_text(path: &Path, text: &str) -> Result<(), OutputError> {
-    write_atomically(path, |out| out.write_all(text.as_bytes()).map_err(|e| e.to_string()))
+    write_atomically(path, |out| {
+        out.write_all(text.as_bytes()).map_err(|e| e.to_string())
+    })
 }
 
 /// Writes the rejected rows (file, line, reason, raw text) as CSV.

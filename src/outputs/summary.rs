@@ -20,11 +20,22 @@ impl RowAccounting {
     /// Totals over `files`.
     pub fn new(files: Vec<FileAccount>) -> Self {
         let sum = |f: fn(&FileAccount) -> u64| files.iter().map(f).sum::<u64>();
-        let (read, accepted, rejected) =
-            (sum(|f| f.rows_read), sum(|f| f.rows_accepted), sum(|f| f.rows_rejected));
+        let (read, accepted, rejected) = (
+            sum(|f| f.rows_read),
+            sum(|f| f.rows_accepted),
+            sum(|f| f.rows_rejected),
+        );
         let reconciles = read == accepted + rejected
-            && files.iter().all(|f| f.rows_read == f.rows_accepted + f.rows_rejected);
-        RowAccounting { rows_read: read, rows_accepted: accepted, rows_rejected: rejected, reconciles, files }
+            && files
+                .iter()
+                .all(|f| f.rows_read == f.rows_accepted + f.rows_rejected);
+        RowAccounting {
+            rows_read: read,
+            rows_accepted: accepted,
+            rows_rejected: rejected,
+            reconciles,
+            files,
+        }
     }
 }
 

@@ -49,8 +49,7 @@ pub fn counties_2020() -> Vec<CountyPopulation> {
         if county == "CALIFORNIA" || age_group != "ALL" {
             continue;
         }
-        let (Some(g), Ok(n)) = (GROUPS.iter().position(|&x| x == group), population.parse())
-        else {
+        let (Some(g), Ok(n)) = (GROUPS.iter().position(|&x| x == group), population.parse()) else {
             continue;
         };
         match counties.last_mut() {
@@ -80,7 +79,10 @@ mod tests {
         assert_eq!(counties.len(), 58);
         let total: u64 = counties.iter().map(CountyPopulation::total).sum();
         assert_eq!(total, 39_538_223);
-        let sf = counties.iter().find(|c| c.county == "SAN FRANCISCO").unwrap();
+        let sf = counties
+            .iter()
+            .find(|c| c.county == "SAN FRANCISCO")
+            .unwrap();
         assert_eq!((sf.total(), sf.by_group[2]), (873_965, 45_071));
     }
 }

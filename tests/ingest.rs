@@ -1,0 +1,353 @@
+use std::path::{Path, PathBuf};
+
+use clearstat::ingest::{self, Encoding, IngestOptions, OnBadRows, SOURCE_LINE};
+use clearstat::normalize::{self, columns as c};
+use polars::prelude::*;
+
+use crate::doj::{self, DojRow};
+use crate::testdir::{TestDir, shared};
+
+fn skip() -> IngestOptions {
+    IngestOptions {
+        on_bad_rows: OnBadRows::Skip,
+        encoding: Encoding::Utf8,
+    }
+}
+
+/// Ingests and normalizes `paths`; returns the typed rows and the ingest result.
+pub fn read(
+    dir: &TestDir,
+    paths: &[PathBuf],
+    options: &IngestOptions,
+) -> (DataFrame, ingest::Ingested) {
+    let ingested = ingest::ingest(paths, options, dir.path("work")).expect("ingest");
+    let rows = normalize::records(ingested.raw.clone())
+        .collect()
+        .expect("normalize");
+    (rows, ingested)
+}
+
+/// The message of the error ingesting `path` with default options (bad rows fail).
+fn error_of(dir: &TestDir, path: &Path) -> String {
+    match ingest::ingest(
+        &[path.to_path_buf()],
+        &IngestOptions::default(),
+        dir.path("work"),
+    ) {
+        Ok(_) => panic!("{} must be rejected", path.display()),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn strings(df: &DataFrame, column: &str) -> Vec<Option<String>> {
+    let s = df.column(column).unwrap().cast(&DataType::String).unwrap();
+    s.str()
+        .unwrap()
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect()
+}
+
+fn lines(df: &DataFrame) -> Vec<u64> {
+    df.column(SOURCE_LINE)
+        .unwrap()
+        .u64()
+        .unwrap()
+        .iter()
+        .flatten()
+        .collect()
+}
+
+fn three_rows() -> Vec<DojRow> {
+    let row = DojRow::new();
+    vec![
+        row.with("SUBJECT_ID", "1"),
+        row.with("SUBJECT_ID", "2"),
+        row.with("SUBJECT_ID", "3"),
+    ]
+}
+
+#[test]
+fn ingest_with_and_without_header() {
+    let dir = TestDir::new("ingest_header");
+    let with = dir.create("with.csv", doj::file(true, &three_rows()));
+    let without = dir.create("without.csv", doj::file(false, &three_rows()));
+    let (a, ia) = read(&dir, &[with], &skip());
+    let (b, ib) = read(&dir, &[without], &skip());
+    assert_eq!(strings(&a, c::SUBJECT_ID), strings(&b, c::SUBJECT_ID));
+    assert_eq!(lines(&a), [2, 3, 4]);
+    assert_eq!(lines(&b), [1, 2, 3]);
+    assert!(ia.files[0].has_header && !ib.files[0].has_header);
+    assert_eq!(ia.totals(), (3, 3, 0));
+}
+
+#[test]
+fn ingest_header_after_bom_and_bom_without_header() {
+    let dir = TestDir::new("ingest_bom");
+    let with = dir.create(
+        "bom_header.csv",
+        format!("\u{feff}{}", doj::file(true, &three_rows())),
+    );
+    let without = dir.create(
+        "bom_only.csv",
+        format!("\u{feff}{}", doj::file(false, &three_rows())),
+    );
+    let (a, ia) = read(&dir, &[with], &skip());
+    assert!(ia.files[0].has_header);
+    assert_eq!(
+        strings(&a, c::SUBJECT_ID),
+        [Some("1".into()), Some("2".into()), Some("3".into())]
+    );
+    assert_eq!(lines(&a), [2, 3, 4]);
+    let (b, _) = read(&dir, &[without], &skip());
+    assert_eq!(b.height(), 3);
+    assert_eq!(lines(&b), [1, 2, 3]);
+}
+
+#[test]
+fn ingest_header_with_trailing_comma_crlf_and_no_final_newline() {
+    let dir = TestDir::new("ingest_crlf");
+    let rows: Vec<String> = three_rows().iter().map(DojRow::line).collect();
+    let text = format!("{},\r\n{}", doj::header(), rows.join("\r\n"));
+    let path = dir.create("crlf.csv", text);
+    let ingested = ingest::ingest(&[path], &skip(), dir.path("work")).unwrap();
+    let raw = ingested
+        .raw
+        .clone()
+        .select([col("END_OF_REC"), col("SUBJECT_ID")])
+        .collect()
+        .unwrap();
+    // No carriage return leaks into the last column.
+    assert_eq!(strings(&raw, "END_OF_REC"), vec![Some("#".to_string()); 3]);
+    assert_eq!(ingested.totals(), (3, 3, 0));
+}
+
+#[test]
+fn ingest_file_under_128_bytes() {
+    let dir = TestDir::new("ingest_tiny");
+    let path = dir.create("tiny.csv", format!("{}\n", vec![""; 95].join(",")));
+    assert!(std::fs::metadata(&path).unwrap().len() < 128);
+    let (rows, ingested) = read(&dir, &[path], &skip());
+    assert_eq!((rows.height(), ingested.totals()), (1, (1, 1, 0)));
+}
+
+#[test]
+fn ingest_the_gogen_fixture_variants() {
+    let Some(fixture) = shared("conformance/gogen-fixture") else {
+        return;
+    };
+    let dir = TestDir::new("ingest_fixture");
+    let (a, ia) = read(&dir, &[fixture.join("no_headers.csv")], &skip());
+    let (b, ib) = read(&dir, &[fixture.join("extra_comma.csv")], &skip());
+    assert_eq!((ia.totals(), ib.totals()), ((38, 38, 0), (38, 38, 0)));
+    for column in [
+        c::SUBJECT_ID,
+        c::CODE_SECTION,
+        c::COUNT_ORDER,
+        c::COMMENT_TEXT,
+        c::OFN,
+    ] {
+        assert_eq!(strings(&a, column), strings(&b, column), "{column}");
+    }
+    assert_eq!(lines(&a)[0], 1);
+    assert_eq!(lines(&b)[0], 2);
+
+    let bad = fixture.join("bad.csv");
+    assert_eq!(
+        error_of(&dir, &bad),
+        format!(
+            "{} line 2: wrong field count: expected 95 fields, found 94. Rerun with \
+             --on-bad-rows skip to write such rows to rejected_rows.csv and continue",
+            bad.display()
+        )
+    );
+    let (rows, ingested) = read(&dir, &[bad], &skip());
+    assert_eq!((rows.height(), ingested.totals()), (0, (37, 0, 37)));
+    assert_eq!(ingested.rejected[0].line, 2);
+}
+
+#[test]
+fn ingest_errors_name_the_path() {
+    let dir = TestDir::new("ingest_errors");
+    let empty = dir.create("empty.csv", "");
+    let header_only = dir.create("header.csv", format!("{}\n", doj::header()));
+    let folder = dir.path("folder");
+    std::fs::create_dir_all(&folder).unwrap();
+    let missing = dir.path("missing.csv");
+    let socket = dir.path("socket.csv");
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let message = |p: &PathBuf| error_of(&dir, p);
+    assert_eq!(
+        message(&empty),
+        format!("{}: the file is empty", empty.display())
+    );
+    assert_eq!(
+        message(&header_only),
+        format!(
+            "{}: holds only a header, no data rows",
+            header_only.display()
+        )
+    );
+    assert_eq!(
+        message(&folder),
+        format!(
+            "{}: is a directory, not a DOJ research file",
+            folder.display()
+        )
+    );
+    assert_eq!(
+        message(&missing),
+        format!("{}: no such file", missing.display())
+    );
+    assert_eq!(
+        message(&socket),
+        format!(
+            "{}: is not a regular file (inputs are read twice: save a stream to a file first)",
+            socket.display()
+        )
+    );
+}
+
+#[test]
+fn ingest_globs_and_one_population_across_files() {
+    let dir = TestDir::new("ingest_glob");
+    let row = DojRow::new();
+    dir.create(
+        "part/a.csv",
+        doj::file(true, &[row.with("CNT_ORDER", "001002001000")]),
+    );
+    dir.create(
+        "part/b.dat",
+        doj::file(false, &[row.with("CNT_ORDER", "002002001000")]),
+    );
+    let pattern = format!("{}/part/*", dir.root.display());
+    let paths = ingest::expand_inputs(std::slice::from_ref(&pattern)).unwrap();
+    assert_eq!(paths.len(), 2);
+    let (rows, ingested) = read(&dir, &paths, &skip());
+    assert_eq!(ingested.totals(), (2, 2, 0));
+    let convictions =
+        normalize::conviction::table(rows.clone().lazy(), &["a".into(), "b".into()]).unwrap();
+    let subjects = normalize::subject::table(rows.lazy(), convictions)
+        .collect()
+        .unwrap();
+    // The same SUBJECT_ID in two files is one person with two convictions.
+    assert_eq!(subjects.height(), 1);
+    assert_eq!(
+        subjects
+            .column(c::CONVICTIONS)
+            .unwrap()
+            .u32()
+            .unwrap()
+            .get(0),
+        Some(2)
+    );
+    let nothing = format!("{}/part/*.txt", dir.root.display());
+    assert_eq!(
+        ingest::expand_inputs(std::slice::from_ref(&nothing))
+            .unwrap_err()
+            .to_string(),
+        format!("input pattern '{nothing}' matches no file")
+    );
+}
+
+#[test]
+fn ingest_bad_rows_skip_keeps_lines_and_reconciles() {
+    let dir = TestDir::new("ingest_bad_rows");
+    let good = DojRow::new();
+    let short: String = good.line().rsplit_once(',').unwrap().0.to_string();
+    let long = format!("{},EXTRA", good.line());
+    let bare = good
+        .with("PRI_NAME", "X")
+        .line()
+        .replace(",X,", ",O\"BRIEN SECRETNAME,");
+    let multi = good.with("COMMENT_TEXT", "TWO\nLINES").line();
+    let text = format!(
+        "{}\n{}\n{}\n\n{}\n{}\n{}\n{}\n",
+        doj::header(),
+        good.with("SUBJECT_ID", "1").line(),
+        short,
+        long,
+        bare,
+        multi,
+        good.with("SUBJECT_ID", "9").line()
+    );
+    let path = dir.create("bad.csv", text);
+    let (rows, ingested) = read(&dir, std::slice::from_ref(&path), &skip());
+    assert_eq!(ingested.totals(), (6, 3, 3));
+    assert_eq!(ingested.files[0].blank_lines, 1);
+    // Physical lines: header 1, rows 2-3, blank 4, rows 5-6, the two-line record 7-8, row 9.
+    assert_eq!(lines(&rows), [2, 7, 9]);
+    let rejected: Vec<(u64, String)> = ingested
+        .rejected
+        .iter()
+        .map(|r| (r.line, r.reason.clone()))
+        .collect();
+    assert_eq!(
+        rejected,
+        [
+            (
+                3,
+                "wrong field count: expected 95 fields, found 94".to_string()
+            ),
+            (
+                5,
+                "wrong field count: expected 95 fields, found 96".to_string()
+            ),
+            (6, "bare quote in unquoted field 13 (PRI_NAME)".to_string()),
+        ]
+    );
+    assert_eq!(ingested.rejected[1].raw, long);
+    // Fail mode: the message names file, line and problem, never the value.
+    let err = error_of(&dir, &path);
+    assert!(
+        err.starts_with(&format!("{} line 3: wrong field count", path.display())),
+        "{err}"
+    );
+    assert!(!err.contains("DOE") && !err.contains("SECRETNAME"));
+}
+
+#[test]
+fn ingest_latin1_rejected_by_default_transcoded_on_request() {
+    let dir = TestDir::new("ingest_latin1");
+    let mut bytes = doj::file(true, &[DojRow::new().with("PRI_NAME", "PENA,JOSE")]).into_bytes();
+    let at = bytes.windows(4).position(|w| w == b"PENA").unwrap() + 2;
+    bytes[at] = 0xD1; // Ñ in Latin-1
+    let path = dir.create("latin1.csv", bytes);
+    let err = error_of(&dir, &path);
+    assert!(
+        err.contains(
+            "line 2: invalid UTF-8 (if the file is Latin-1, rerun with --encoding latin1)"
+        ),
+        "{err}"
+    );
+    let latin1 = IngestOptions {
+        on_bad_rows: OnBadRows::Fail,
+        encoding: Encoding::Latin1,
+    };
+    let ingested = ingest::ingest(&[path], &latin1, dir.path("work")).unwrap();
+    let raw = ingested
+        .raw
+        .clone()
+        .select([col("PRI_NAME")])
+        .collect()
+        .unwrap();
+    assert_eq!(strings(&raw, "PRI_NAME"), [Some("PEÑA,JOSE".to_string())]);
+    drop(ingested);
+    assert!(!dir.path("work").exists(), "the work copy is removed");
+}
+
+#[test]
+fn ingest_tolerates_padding_blanks_and_placeholders() {
+    let dir = TestDir::new("ingest_padding");
+    let row = DojRow::new()
+        .with("CONV_STAT_DESCR", "FELONY   ")
+        .with("STP_ORI_CNTY_NAME", " San Francisco  ")
+        .with("RACE_CODE", "  -  ")
+        .with("GENDER", "");
+    let path = dir.create("padded.csv", doj::file(true, &[row]));
+    let (rows, _) = read(&dir, &[path], &IngestOptions::default());
+    assert_eq!(strings(&rows, c::IS_FELONY), [Some("true".into())]);
+    assert_eq!(strings(&rows, c::COUNTY), [Some("SAN FRANCISCO".into())]);
+    assert_eq!(strings(&rows, c::RACE_CODE), [None]);
+    assert_eq!(strings(&rows, c::GENDER), [None]);
+}

@@ -1,0 +1,224 @@
+use crate::doj::{self, DojRow};
+use crate::testdir::{TestDir, shared};
+
+fn summary(dir: &TestDir, out: &str) -> serde_json::Value {
+    serde_json::from_str(&dir.read(&format!("{out}/summary.json"))).unwrap()
+}
+
+#[test]
+fn run_the_shipped_sample_as_the_readme_says() {
+    let dir = TestDir::new("run_sample");
+    let sample = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data-samples/doj_research_sample.csv"
+    );
+    let stderr = dir.ok(&[
+        "run",
+        sample,
+        "--county",
+        "SAN FRANCISCO",
+        "--compute-at",
+        "2020-01-01",
+        "--out",
+        "out",
+    ]);
+    let s = summary(&dir, "out");
+    let lines = std::fs::read_to_string(sample).unwrap().lines().count() as u64;
+    assert_eq!(s["rows"]["rows_read"], lines - 1);
+    assert_eq!(s["rows"]["rows_rejected"], 0);
+    assert_eq!(s["rows"]["reconciles"], true);
+    assert!(
+        stderr.contains(&format!(
+            "rows read {} = accepted {} + rejected 0",
+            lines - 1,
+            lines - 1
+        )),
+        "{stderr}"
+    );
+    assert!(s["prop64_convictions_in_county"].as_u64().unwrap() > 50);
+    for file in ["convictions.parquet", "subjects.parquet", "summary.json"] {
+        assert!(dir.path(&format!("out/{file}")).exists(), "{file}");
+    }
+    assert!(!dir.path("out/.clearstat-work").exists());
+}
+
+#[test]
+fn run_writes_tables_that_read_back() {
+    let Some(fixture) = shared("conformance/gogen-fixture/input.csv") else {
+        return;
+    };
+    let dir = TestDir::new("run_fixture");
+    let input = fixture.display().to_string();
+    dir.ok(&[
+        "run",
+        &input,
+        "--county",
+        "sacramento",
+        "--compute-at",
+        "2019-11-11",
+        "--out",
+        "out",
+        "-q",
+    ]);
+    let read = |name: &str| {
+        polars::prelude::LazyFrame::scan_parquet(
+            polars::prelude::PlRefPath::from(
+                dir.path(&format!("out/{name}")).to_string_lossy().as_ref(),
+            ),
+            Default::default(),
+        )
+        .unwrap()
+        .collect()
+        .unwrap()
+    };
+    // gogen: 30 convictions (deduplicated, all counties) of 13 people; 18 Prop 64 in Sacramento.
+    assert_eq!(read("convictions.parquet").height(), 30);
+    assert_eq!(read("subjects.parquet").height(), 13);
+    let s = summary(&dir, "out");
+    assert_eq!(s["prop64_convictions_in_county"], 18);
+    assert_eq!(s["county"], "SACRAMENTO");
+    assert_eq!(s["compute_at"], "2019-11-11");
+}
+
+#[test]
+fn run_skip_writes_rejected_rows_and_reconciles_on_messy_data() {
+    let dir = TestDir::new("run_messy");
+    dir.ok(&[
+        "generate",
+        "--rows",
+        "5000",
+        "--seed",
+        "3",
+        "--messy",
+        "0.02",
+        "--county",
+        "LOS ANGELES",
+        "--out",
+        "m.csv",
+        "-q",
+    ]);
+    dir.err(
+        &[
+            "run",
+            "m.csv",
+            "--county",
+            "LOS ANGELES",
+            "--compute-at",
+            "2020-01-01",
+            "--out",
+            "fail",
+        ],
+        1,
+    );
+    dir.ok(&[
+        "run",
+        "m.csv",
+        "--county",
+        "LOS ANGELES",
+        "--compute-at",
+        "2020-01-01",
+        "--on-bad-rows",
+        "skip",
+        "--out",
+        "out",
+    ]);
+    let s = summary(&dir, "out");
+    let rejected = s["rows"]["rows_rejected"].as_u64().unwrap();
+    assert!(rejected > 50, "{rejected}");
+    assert_eq!(
+        s["rows"]["rows_read"].as_u64().unwrap(),
+        s["rows"]["rows_accepted"].as_u64().unwrap() + rejected
+    );
+    assert_eq!(
+        dir.read("out/rejected_rows.csv").lines().count() as u64,
+        1 + rejected
+    );
+}
+
+#[test]
+fn run_errors_and_exit_codes() {
+    let dir = TestDir::new("run_errors");
+    let good = dir.create("good.csv", doj::file(true, &[DojRow::new()]));
+    let good = good.display().to_string();
+    let secret = DojRow::new()
+        .with("PRI_NAME", "ZZSECRET,NAME")
+        .with("PRI_SSN", "987654321");
+    let short = secret.line().rsplit_once(',').unwrap().0.to_string();
+    dir.create("bad.csv", format!("{}\n{short}\n", doj::header()));
+
+    let err = dir.err(&["run", "missing.csv", "--county", "ALL", "--out", "o"], 1);
+    assert_eq!(err, "error: missing.csv: no such file\n");
+    let err = dir.err(&["run", "bad.csv", "--county", "ALL", "--out", "o"], 1);
+    assert!(
+        err.contains("bad.csv line 2: wrong field count: expected 95 fields, found 94."),
+        "{err}"
+    );
+    assert!(
+        !err.contains("ZZSECRET") && !err.contains("987654321"),
+        "no values in messages: {err}"
+    );
+    let err = dir.err(
+        &[
+            "run",
+            &good,
+            "--county",
+            "ALL",
+            "--compute-at",
+            "2020-13-01",
+            "--out",
+            "o",
+        ],
+        2,
+    );
+    assert_eq!(
+        err,
+        "error: --compute-at '2020-13-01' is not a date in the form YYYY-MM-DD\n"
+    );
+    let err = dir.err(
+        &["run", &good, "--county", "SAN FRANCISO", "--out", "o", "-q"],
+        2,
+    );
+    assert!(
+        err.contains("unknown county 'SAN FRANCISO'")
+            && err.contains("Did you mean SAN FRANCISCO?"),
+        "{err}"
+    );
+    dir.create("a-file", "x");
+    let err = dir.err(
+        &[
+            "run",
+            &good,
+            "--county",
+            "ALL",
+            "--compute-at",
+            "2020-01-01",
+            "--out",
+            "a-file/out",
+        ],
+        3,
+    );
+    assert!(
+        err.contains("cannot create the output folder a-file/out"),
+        "{err}"
+    );
+    dir.err(&["run", &good, "--out", "o"], 2);
+    dir.err(
+        &["generate", "--rows", "10", "--messy", "2", "--out", "x.csv"],
+        2,
+    );
+}
+
+#[test]
+fn help_has_examples_and_exit_codes() {
+    let dir = TestDir::new("run_help");
+    for command in ["run", "generate"] {
+        let out = dir.command(&[command, "--help"]).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && text.contains("Examples:"),
+            "{command}: {text}"
+        );
+    }
+    let out = dir.command(&["--help"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Exit codes: 0 success"));
+}
