@@ -1,12 +1,16 @@
-//! One `clearstat run`: ingest → normalize → outputs, from a checked [`RunPlan`].
+//! One `clearstat run`: ingest → normalize → eligibility → outputs, from a checked
+//! [`RunPlan`].
 
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use polars::prelude::*;
 
+use crate::eligibility::{self, Flow, GogenOptions, Scenario, facts, impact};
 use crate::ingest::{self, FILE_INDEX, IngestError, IngestOptions, OnBadRows};
+use crate::normalize::quality::QualityCount;
 use crate::normalize::{self, columns as c, conviction, quality, subject};
+use crate::outputs::gogen::{self, GogenSummary};
 use crate::outputs::summary::{RowAccounting, Summary};
 use crate::outputs::{self, OutputError};
 use crate::population;
@@ -21,6 +25,11 @@ pub struct RunPlan {
     pub compute_at: NaiveDate,
     pub out: PathBuf,
     pub ingest: IngestOptions,
+    /// The chosen flow (the what-if flows are always evaluated beside it).
+    pub flow: Flow,
+    /// gogen's options, for the sections of `gogen.json` (the defaults when a preset or a
+    /// flow file is chosen).
+    pub gogen_options: GogenOptions,
 }
 
 /// Errors of a run, by stage.
@@ -55,6 +64,8 @@ pub mod files {
     pub const SUBJECTS: &str = "subjects.parquet";
     pub const SUMMARY: &str = "summary.json";
     pub const REJECTED: &str = "rejected_rows.csv";
+    pub const GOGEN: &str = "gogen";
+    pub const GOGEN_SUMMARY: &str = "gogen.json";
 }
 
 /// Runs the pipeline and writes its outputs; returns the summary that was written.
@@ -70,42 +81,116 @@ pub fn run(plan: &RunPlan) -> Result<Summary, RunError> {
     ingested.reconcile(&rows_per_file(&records, ingested.files.len())?)?;
 
     check_county(&plan.county, &records)?;
-    let data_quality =
+    let mut data_quality =
         quality::count(records.clone().lazy()).map_err(stage_error("data quality"))?;
     let names: Vec<String> = ingested.files.iter().map(|f| f.path.clone()).collect();
-    let mut convictions = conviction::table(records.clone().lazy(), &names)
+    let scenarios = Scenario::all(plan.flow.clone());
+    // The deliberate materialisation of decisions: every output below reads this table.
+    let decided = conviction::table(records.clone().lazy(), &names)
+        .and_then(|table| eligibility::decide(table, &scenarios, &plan.county, plan.compute_at))
         .and_then(LazyFrame::collect)
-        .map_err(stage_error("building the conviction table"))?;
-    let mut subjects = subject::table(records.lazy(), convictions.clone().lazy())
+        .map_err(stage_error("deciding eligibility"))?;
+    let outcomes = impact::by_subject(decided.clone().lazy(), &scenarios, plan.compute_at)
+        .collect()
+        .map_err(stage_error("computing the impact on people"))?;
+    let mut subjects = subject::table(records.lazy(), decided.clone().lazy())
+        .join(
+            outcomes.clone().lazy(),
+            [col(c::SUBJECT_ID)],
+            [col(c::SUBJECT_ID)],
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Left)
+            },
+        )
         .collect()
         .map_err(stage_error("building the subject table"))?;
+    if plan.flow.uses_dob() {
+        data_quality.push(QualityCount {
+            column: ingest::layout::name(ingest::layout::col::PRI_DOB),
+            issue: "decided without a date of birth (age rules skipped)",
+            rows: count_where(
+                &decided,
+                col(c::DOB)
+                    .is_null()
+                    .and(col(scenarios[0].rule_column()).is_not_null()),
+            )?,
+        });
+    }
 
+    let mut convictions = decided.clone();
     outputs::write_parquet(&mut convictions, &plan.out.join(files::CONVICTIONS))?;
     outputs::write_parquet(&mut subjects, &plan.out.join(files::SUBJECTS))?;
     if plan.ingest.on_bad_rows == OnBadRows::Skip {
         outputs::write_rejected(&ingested.rejected, &plan.out.join(files::REJECTED))?;
     }
-    let (prop64, prop64_in_county) =
-        prop64_counts(&convictions, &plan.county).map_err(stage_error("counting"))?;
+    let rows = RowAccounting::new(ingested.files.clone());
+    let gogen_folder = plan.out.join(files::GOGEN);
+    outputs::create_folder(&gogen_folder)?;
+    gogen::write_csvs(
+        &gogen_folder,
+        ingested.raw.clone(),
+        decided.clone().lazy(),
+        &scenarios[0],
+        plan.compute_at,
+        ingested.files.len(),
+    )?;
+    let gogen_summary = GogenSummary::new(
+        &plan.county,
+        rows.rows_accepted,
+        &decided,
+        &outcomes,
+        &scenarios,
+        &plan.gogen_options,
+    )
+    .map_err(stage_error("summarising"))?;
+    write_json(
+        &gogen_folder.join(files::GOGEN_SUMMARY),
+        &gogen_summary,
+        false,
+    )?;
+
+    let (prop64, prop64_in_county) = prop64_counts(&decided).map_err(stage_error("counting"))?;
     let summary = Summary {
         clearstat_version: env!("CARGO_PKG_VERSION"),
         county: plan.county.clone(),
         compute_at: plan.compute_at.format("%Y-%m-%d").to_string(),
+        flow: plan.flow.name.clone(),
         on_bad_rows: plan.ingest.on_bad_rows,
         encoding: plan.ingest.encoding,
-        rows: RowAccounting::new(ingested.files.clone()),
-        convictions: convictions.height() as u64,
+        rows,
+        convictions: decided.height() as u64,
         subjects: subjects.height() as u64,
         prop64_convictions: prop64,
         prop64_convictions_in_county: prop64_in_county,
+        gogen: gogen_summary,
         data_quality,
     };
-    let json = serde_json::to_string_pretty(&summary).map_err(|e| OutputError::Write {
-        path: plan.out.join(files::SUMMARY),
+    write_json(&plan.out.join(files::SUMMARY), &summary, true)?;
+    Ok(summary)
+}
+
+fn write_json(path: &Path, value: &impl serde::Serialize, pretty: bool) -> Result<(), RunError> {
+    let text = if pretty {
+        serde_json::to_string_pretty(value).map(|t| t + "\n")
+    } else {
+        serde_json::to_string(value)
+    }
+    .map_err(|e| OutputError::Write {
+        path: path.to_path_buf(),
         message: e.to_string(),
     })?;
-    outputs::write_text(&plan.out.join(files::SUMMARY), &(json + "\n"))?;
-    Ok(summary)
+    Ok(outputs::write_text(path, &text)?)
+}
+
+fn count_where(frame: &DataFrame, condition: Expr) -> Result<u64, RunError> {
+    frame
+        .clone()
+        .lazy()
+        .select([condition.sum().cast(DataType::UInt64).alias("n")])
+        .collect()
+        .and_then(|df| Ok(df.column("n")?.u64()?.get(0).unwrap_or(0)))
+        .map_err(stage_error("counting"))
 }
 
 fn rows_per_file(records: &DataFrame, files: usize) -> Result<Vec<usize>, RunError> {
@@ -133,15 +218,8 @@ fn rows_per_file(records: &DataFrame, files: usize) -> Result<Vec<usize>, RunErr
     Ok(per_file)
 }
 
-fn prop64_counts(convictions: &DataFrame, county: &str) -> PolarsResult<(u64, u64)> {
-    let in_county = if county == "ALL" {
-        lit(true)
-    } else {
-        col(c::COUNTY)
-            .cast(DataType::String)
-            .eq(lit(county.to_string()))
-            .fill_null(lit(false))
-    };
+fn prop64_counts(convictions: &DataFrame) -> PolarsResult<(u64, u64)> {
+    let in_county = col(facts::IN_COUNTY);
     let counts = convictions
         .clone()
         .lazy()

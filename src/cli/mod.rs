@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand, each turning its arguments into a checked plan
 //! and calling the library. Nothing in the library depends on this module.
 
+mod flows;
 mod generate;
 mod run;
 
@@ -39,6 +40,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Run(run::Args),
+    Flows(flows::Args),
     Generate(generate::Args),
 }
 
@@ -46,6 +48,7 @@ pub enum Command {
 pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Flows(args) => flows::run(args),
         Command::Generate(args) => generate::run(args),
     }
 }

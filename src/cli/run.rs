@@ -3,17 +3,28 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use super::UsageError;
+use crate::eligibility::{self, Flow, GogenOptions};
 use crate::ingest::{self, Encoding, IngestOptions, OnBadRows};
 use crate::pipeline::{self, RunPlan};
 
-/// Read DOJ research files and write the conviction and subject tables.
+/// Decide Prop 64 relief for a county from DOJ research files.
 ///
 /// Reads one or more research files (.csv or .dat, with or without a header line, any mix),
-/// checks every row, and writes to the output folder:
-///   convictions.parquet  one row per conviction (subject, CNT_ORDER), all counties
-///   subjects.parquet     one row per person, merged across all files
-///   summary.json         rows read = accepted + rejected, per file; data-quality counts
+/// checks every row, decides every Prop 64 conviction in the county under the chosen flow
+/// and the two what-if flows (dismiss all Prop 64; dismiss all Prop 64 and related), and
+/// writes to the output folder:
+///   convictions.parquet  one row per conviction (subject, CNT_ORDER), all counties, with
+///                        determination, reason and rule of each flow
+///   subjects.parquet     one row per person, merged across all files, with the impact of
+///                        each flow (no felony left, no conviction left, none in 7 years)
+///   summary.json         rows read = accepted + rejected, gogen's summary, data quality
+///   gogen/               All_Results.csv, All_Results_Condensed.csv, Prop64_Results.csv and
+///                        gogen.json in gogen's exact layout
 ///   rejected_rows.csv    with --on-bad-rows skip: file, line, reason and text of each bad row
+///
+/// The flow: --options FILE (gogen's options JSON), --flow NAME (a built-in flow, see
+/// `clearstat flows`) or --flow-file FILE (your own rule table); default: dismiss all four
+/// sections.
 ///
 /// A malformed row stops the run with an error naming the file and line, unless
 /// --on-bad-rows skip is given. No value from a row is ever printed.
@@ -22,7 +33,8 @@ use crate::pipeline::{self, RunPlan};
 Examples:
   clearstat run data-samples/sample.csv --county 'SAN FRANCISCO' --out out/
   clearstat run 'extracts/*.dat' --county ALL --on-bad-rows skip --out out/
-  clearstat run a.csv b.csv --county 'los angeles' --compute-at 2020-02-13 --out out/")]
+  clearstat run a.csv b.csv --county 'los angeles' --flow los-angeles --out out/
+  clearstat run in.dat --county SACRAMENTO --options eligibility_options.json --out out/")]
 pub struct Args {
     /// Research files or glob patterns (quote patterns so the shell leaves them alone).
     #[arg(required = true, value_name = "INPUT")]
@@ -34,6 +46,16 @@ pub struct Args {
     /// The date every rule counts from (YYYY-MM-DD). Default: today, printed and recorded.
     #[arg(long, value_name = "YYYY-MM-DD")]
     compute_at: Option<String>,
+    /// gogen's eligibility options JSON (the `configurable` flow).
+    #[arg(long, value_name = "FILE", group = "chosen_flow")]
+    options: Option<PathBuf>,
+    /// A built-in flow: configurable, dismiss-all, dismiss-all-related, los-angeles,
+    /// sacramento, contra-costa, san-joaquin.
+    #[arg(long, value_name = "NAME", group = "chosen_flow")]
+    flow: Option<String>,
+    /// A flow of your own: a JSON rule table (see `clearstat flows --help`).
+    #[arg(long, value_name = "FILE", group = "chosen_flow")]
+    flow_file: Option<PathBuf>,
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -46,6 +68,40 @@ pub struct Args {
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
+}
+
+/// The flow the user chose, checked before anything is read or written (exit code 2).
+fn chosen_flow(args: &Args) -> anyhow::Result<(Flow, GogenOptions)> {
+    let read = |path: &PathBuf| {
+        std::fs::read_to_string(path)
+            .map_err(|e| UsageError(format!("cannot read {}: {e}", path.display())))
+    };
+    if let Some(path) = &args.options {
+        let (options, warnings) =
+            GogenOptions::from_json(&path.display().to_string(), &read(path)?)
+                .map_err(|e| UsageError(e.to_string()))?;
+        if !args.quiet {
+            for warning in warnings {
+                eprintln!("warning: {}: {warning}", path.display());
+            }
+        }
+        return Ok((options.to_flow(), options));
+    }
+    let flow = if let Some(path) = &args.flow_file {
+        Flow::from_json(&path.display().to_string(), &read(path)?)
+            .map_err(|e| UsageError(e.to_string()))?
+    } else if let Some(name) = &args.flow {
+        eligibility::built_in(name)
+            .map_err(|e| UsageError(e.to_string()))?
+            .ok_or_else(|| {
+                UsageError(format!(
+                    "unknown flow '{name}'. Run `clearstat flows` to list flows."
+                ))
+            })?
+    } else {
+        return Ok((GogenOptions::default().to_flow(), GogenOptions::default()));
+    };
+    Ok((flow, GogenOptions::default()))
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -62,6 +118,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if county.is_empty() {
         return Err(UsageError("--county is empty: give a county name or ALL".into()).into());
     }
+    let (flow, gogen_options) = chosen_flow(&args)?;
     let plan = RunPlan {
         inputs: ingest::expand_inputs(&args.inputs)?,
         county,
@@ -71,6 +128,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             on_bad_rows: args.on_bad_rows,
             encoding: args.encoding,
         },
+        flow,
+        gogen_options,
     };
     let summary = pipeline::run(&plan)?;
     if !args.quiet {
@@ -90,14 +149,25 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             }
         );
         eprintln!(
-            "{} convictions of {} people ({} Prop 64, {} in {}); outputs in {}",
+            "{} convictions of {} people ({} Prop 64, {} in {}); flow {}",
             summary.convictions,
             summary.subjects,
             summary.prop64_convictions,
             summary.prop64_convictions_in_county,
             summary.county,
-            args.out.display()
+            summary.flow,
         );
+        let relief = &summary.gogen.relief_with_current_eligibility_choices;
+        eprintln!(
+            "people with some relief {}; no felony left {}; no conviction left {}; none in the last 7 years {}",
+            summary.gogen.subjects_with_some_relief_count,
+            relief.get("CountSubjectsNoFelony").unwrap_or(&0),
+            relief.get("CountSubjectsNoConviction").unwrap_or(&0),
+            relief
+                .get("CountSubjectsNoConvictionLast7Years")
+                .unwrap_or(&0),
+        );
+        eprintln!("outputs in {}", args.out.display());
     }
     Ok(())
 }

@@ -49,6 +49,16 @@ pub const SENTENCE_TOTAL_DAYS: &str = "sentence_total_days";
 /// Rows merged into this conviction (1 when it had no duplicate rows).
 pub const SOURCE_ROWS: &str = "source_rows";
 pub const SOURCE_FILE: &str = "source_file";
+/// OFNs of the subject's court rows in the conviction's cycle and step, `; `-separated.
+pub const CASE_NUMBER: &str = "case_number";
+/// Some row (convicted or not) of the same subject and arrest cycle is a Prop 64 charge.
+pub const HAS_PROP64_CHARGE_IN_CYCLE: &str = "has_prop64_charge_in_cycle";
+/// The subject has a DECEASED record.
+pub const SUBJECT_IS_DECEASED: &str = "subject_is_deceased";
+/// The subject has a PC 290 registration record.
+pub const SUBJECT_HAS_PC290_REGISTRATION: &str = "subject_has_pc290_registration";
+/// Date of the subject's first PC 290 registration record.
+pub const FIRST_PC290_REGISTRATION_DATE: &str = "first_pc290_registration_date";
 
 // Subject table.
 pub const CONVICTIONS: &str = "convictions";

@@ -16,6 +16,7 @@ pub fn table(records: LazyFrame, files: &[String]) -> PolarsResult<LazyFrame> {
     let key = [col(c::SUBJECT_ID), conviction_key()];
     let parts_with_sentence = col(c::SENTENCE_DAYS).count().over(key.clone())?;
     Ok(records
+        .with_columns(subject_facts_from_all_rows()?)
         .filter(col(c::IS_CONVICTION))
         .with_columns([
             when(parts_with_sentence.gt(lit(0)))
@@ -49,11 +50,60 @@ pub fn table(records: LazyFrame, files: &[String]) -> PolarsResult<LazyFrame> {
             col(c::GENDER).cast(categorical()),
             col(c::COMMENT_TEXT),
             col(c::OFN),
+            col(c::CASE_NUMBER),
+            col(c::HAS_PROP64_CHARGE_IN_CYCLE),
+            col(c::SUBJECT_IS_DECEASED),
+            col(c::SUBJECT_HAS_PC290_REGISTRATION),
+            col(c::FIRST_PC290_REGISTRATION_DATE),
             source_file(files),
+            col(FILE_INDEX),
             col(SOURCE_LINE),
             col(c::SOURCE_ROWS).cast(DataType::UInt32),
             col(c::RECORD_NR),
         ]))
+}
+
+/// Facts that come from every row of a subject, not only from convictions: a death record, a
+/// PC 290 registration, a Prop 64 charge in the same arrest cycle (convicted or not), and the
+/// case numbers (OFN of every court row of the same cycle and step, as gogen joined them).
+fn subject_facts_from_all_rows() -> PolarsResult<Vec<Expr>> {
+    let subject = [col(c::SUBJECT_ID)];
+    let is_court_with_ofn = col(c::STEP_TYPE)
+        .eq(lit("COURT ACTION"))
+        .and(col(c::OFN).neq(lit("")));
+    let case_numbers = col(c::OFN)
+        .filter(is_court_with_ofn)
+        .unique_stable()
+        .str()
+        .join("; ", true)
+        .over([col(c::SUBJECT_ID), col(c::CYCLE), col(c::STEP)])?;
+    let null_without = |key: &str, value: Expr| {
+        when(col(key).is_null())
+            .then(lit(NULL).cast(DataType::String))
+            .otherwise(value)
+    };
+    Ok(vec![
+        col(c::IS_DEATH_RECORD)
+            .any(true)
+            .over(subject.clone())?
+            .alias(c::SUBJECT_IS_DECEASED),
+        col(c::IS_PC290_REGISTRATION)
+            .any(true)
+            .over(subject.clone())?
+            .alias(c::SUBJECT_HAS_PC290_REGISTRATION),
+        when(col(c::IS_PC290_REGISTRATION))
+            .then(col(c::EVENT_DATE))
+            .otherwise(lit(NULL).cast(DataType::Date))
+            .min()
+            .over(subject)?
+            .alias(c::FIRST_PC290_REGISTRATION_DATE),
+        col(c::IS_PROP64)
+            .any(true)
+            .over([col(c::SUBJECT_ID), col(c::CYCLE)])?
+            .and(col(c::CYCLE).is_not_null())
+            .alias(c::HAS_PROP64_CHARGE_IN_CYCLE),
+        null_without(c::STEP, case_numbers).alias(c::CASE_NUMBER),
+    ])
 }
 
 /// CNT_ORDER, or the row's own number when CNT_ORDER is blank.

@@ -45,6 +45,8 @@ pub struct Summary {
     pub clearstat_version: &'static str,
     pub county: String,
     pub compute_at: String,
+    /// The chosen flow.
+    pub flow: String,
     pub on_bad_rows: crate::ingest::OnBadRows,
     pub encoding: crate::ingest::Encoding,
     pub rows: RowAccounting,
@@ -52,5 +54,7 @@ pub struct Summary {
     pub subjects: u64,
     pub prop64_convictions: u64,
     pub prop64_convictions_in_county: u64,
+    /// Every gogen summary field (spec §8), computed correctly.
+    pub gogen: crate::outputs::gogen::GogenSummary,
     pub data_quality: Vec<QualityCount>,
 }

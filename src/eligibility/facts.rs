@@ -1,0 +1,117 @@
+//! Facts about a conviction that rules look at, computed once over the conviction table with
+//! window expressions over the subject (no per-row loop, no join).
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use crate::normalize::columns as c;
+
+/// Convictions of the subject on record (all counties, all offences).
+pub const SUBJECT_CONVICTIONS: &str = "subject_convictions";
+/// Prop 64 convictions of the subject (all counties).
+pub const SUBJECT_PROP64_CONVICTIONS: &str = "subject_prop64_convictions";
+/// The subject's most recent conviction date (all counties).
+pub const SUBJECT_LAST_CONVICTION_DATE: &str = "subject_last_conviction_date";
+/// Superstrike code sections of the subject, in conviction order, `;`-separated.
+pub const SUBJECT_SUPERSTRIKE_SECTIONS: &str = "subject_superstrike_sections";
+/// PC 290 code sections of the subject, in conviction order, `;`-separated.
+pub const SUBJECT_PC290_SECTIONS: &str = "subject_pc290_sections";
+/// Date of the subject's first superstrike conviction.
+pub const FIRST_SUPERSTRIKE_DATE: &str = "first_superstrike_date";
+/// Date of the subject's first PC 290 conviction or registration.
+pub const FIRST_PC290_DATE: &str = "first_pc290_date";
+/// Earlier Prop 64 convictions of the subject in the same section.
+pub const EARLIER_SAME_SECTION: &str = "earlier_same_section";
+/// True when the conviction is in the county under review (always, for `ALL`).
+pub const IN_COUNTY: &str = "in_county";
+/// The day Prop 64 passed; later convictions are not Prop 64 relief.
+pub fn prop64_passed() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2016, 11, 9).expect("a valid date")
+}
+
+/// `prop64_convictions_11357` etc. over the subject.
+pub fn subject_prop64_in(section: &str) -> String {
+    format!("subject_{}", c::prop64_convictions_in(section))
+}
+
+/// Adds the fact columns to the conviction table. `county` is upper case, or `ALL`.
+pub fn add(convictions: LazyFrame, county: &str) -> PolarsResult<LazyFrame> {
+    let subject = [col(c::SUBJECT_ID)];
+    let date_of = |flag: &str| {
+        when(col(flag))
+            .then(col(c::CONVICTION_DATE))
+            .otherwise(lit(NULL).cast(DataType::Date))
+            .min()
+    };
+    let sections_where = |flag: &str| col(c::CODE_SECTION).filter(col(flag)).str().join(";", true);
+    let in_county = if county == "ALL" {
+        lit(true)
+    } else {
+        col(c::COUNTY)
+            .cast(DataType::String)
+            .eq(lit(county.to_string()))
+            .fill_null(lit(false))
+    };
+    let mut columns = vec![
+        len()
+            .over(subject.clone())?
+            .cast(DataType::UInt32)
+            .alias(SUBJECT_CONVICTIONS),
+        col(c::IS_PROP64)
+            .sum()
+            .over(subject.clone())?
+            .cast(DataType::UInt32)
+            .alias(SUBJECT_PROP64_CONVICTIONS),
+        col(c::CONVICTION_DATE)
+            .max()
+            .over(subject.clone())?
+            .alias(SUBJECT_LAST_CONVICTION_DATE),
+        sections_where(c::IS_SUPERSTRIKE)
+            .over(subject.clone())?
+            .alias(SUBJECT_SUPERSTRIKE_SECTIONS),
+        sections_where(c::IS_PC290_OFFENSE)
+            .over(subject.clone())?
+            .alias(SUBJECT_PC290_SECTIONS),
+        date_of(c::IS_SUPERSTRIKE)
+            .over(subject.clone())?
+            .alias(FIRST_SUPERSTRIKE_DATE),
+        polars::lazy::dsl::min_horizontal([
+            date_of(c::IS_PC290_OFFENSE).over(subject.clone())?,
+            col(c::FIRST_PC290_REGISTRATION_DATE),
+        ])?
+        .alias(FIRST_PC290_DATE),
+        earlier_same_section()?.alias(EARLIER_SAME_SECTION),
+        in_county.alias(IN_COUNTY),
+    ];
+    for section in c::PROP64_SECTIONS {
+        columns.push(
+            col(c::PROP64_SECTION)
+                .eq(lit(section))
+                .fill_null(lit(false))
+                .sum()
+                .over(subject.clone())?
+                .cast(DataType::UInt32)
+                .alias(subject_prop64_in(section)),
+        );
+    }
+    Ok(convictions.with_columns(columns))
+}
+
+/// Prop 64 convictions of the same subject and section with an earlier date (null dates
+/// count as no earlier conviction).
+fn earlier_same_section() -> PolarsResult<Expr> {
+    let rank = col(c::CONVICTION_DATE)
+        .rank(
+            RankOptions {
+                method: RankMethod::Min,
+                descending: false,
+            },
+            None,
+        )
+        .over([col(c::SUBJECT_ID), col(c::PROP64_SECTION)])?;
+    Ok(
+        when(col(c::IS_PROP64).and(col(c::CONVICTION_DATE).is_not_null()))
+            .then(rank.cast(DataType::UInt32) - lit(1u32))
+            .otherwise(lit(0u32)),
+    )
+}

@@ -1,0 +1,514 @@
+//! The gogen bundle: `All_Results.csv`, `All_Results_Condensed.csv`, `Prop64_Results.csv` and
+//! `gogen.json`, in gogen 0.2.13's exact layout and formatting (spec §7–8), so offices that
+//! used BEAR can diff old and new.
+//!
+//! Deliberate differences, each a gogen bug (spec §13): an unknown date prints as an empty
+//! cell, not `01/01/0001` / `-1.0`; a relevant conviction no rule decides still prints empty
+//! determination and reason (as gogen) but is "No determination" in `convictions.parquet`;
+//! counts use the 7 years before compute-at; people are merged across input files;
+//! `processingTimeInSeconds` is 0 (outputs hold no wall-clock figures).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+use serde::Serialize;
+
+use super::{OutputError, write_atomically};
+use crate::eligibility::determination::{DISMISSAL, NO_DETERMINATION, REDUCTION};
+use crate::eligibility::impact;
+use crate::eligibility::{GogenOptions, Scenario, facts};
+use crate::ingest::layout::{COLUMNS, col as doj};
+use crate::ingest::{FILE_INDEX, SOURCE_LINE};
+use crate::normalize::columns as c;
+use crate::normalize::offense::PROP64_PATTERN;
+
+/// The 18 columns gogen appends, in order.
+pub const ELIGIBILITY_HEADERS: [&str; 18] = [
+    "Case Number",
+    "# of convictions on record",
+    "Possible Other P64 Charges",
+    "Occurred after 11/9/2016",
+    "Superstrike Code Section(s)",
+    "PC290 Code Section(s)",
+    "PC290 Registration",
+    "Date of Conviction",
+    "Years Since This Conviction",
+    "Years Since Any Conviction",
+    "# of Prop 64 convictions",
+    "# of HS 11357 convictions",
+    "# of HS 11358 convictions",
+    "# of HS 11359 convictions",
+    "# of HS 11360 convictions",
+    "Deceased",
+    "Eligibility Determination",
+    "Eligibility Reason",
+];
+
+/// The DOJ columns of the condensed layout, in order.
+pub const CONDENSED: [usize; 20] = [
+    doj::CII_NUMBER,
+    doj::PRI_NAME,
+    doj::GENDER,
+    doj::PRI_DOB,
+    doj::RACE_DESCR,
+    doj::CYC_DATE,
+    doj::STP_EVENT_DATE,
+    doj::STP_ORI_DESCR,
+    doj::STP_ORI_CNTY_NAME,
+    doj::DISP_DATE,
+    doj::OFN,
+    doj::OFFENSE_DESCR,
+    doj::DISP_DESCR,
+    doj::CONV_STAT_DESCR,
+    doj::SENT_LOC_DESCR,
+    doj::SENT_LENGTH,
+    doj::SENT_TIME_CODE,
+    doj::CYC_AGE,
+    doj::COMMENT_TEXT,
+    doj::END_OF_REC,
+];
+
+/// Prefix of the formatted eligibility columns while they are joined to the raw rows.
+const E: &str = "gogen_";
+
+fn eligibility_column(i: usize) -> String {
+    format!("{E}{i}")
+}
+
+/// Years from `date` to compute-at as gogen printed them (`%.1f` of days / 365.25).
+fn years_since(date: Expr, compute_at: NaiveDate) -> Expr {
+    let today = (compute_at - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()).num_days();
+    ((lit(today) - date.cast(DataType::Int32).cast(DataType::Int64)).cast(DataType::Float64)
+        / lit(365.25))
+    .round(1, RoundMode::HalfToEven)
+    .cast(DataType::String)
+}
+
+/// `Case Number` … `Eligibility Reason` (all but "Possible Other P64 Charges") for each
+/// conviction the chosen flow decides, keyed by file and line.
+fn eligibility_cells(decided: LazyFrame, chosen: &Scenario, compute_at: NaiveDate) -> LazyFrame {
+    let or_dash = |name: &str| {
+        when(col(name).eq(lit("")))
+            .then(lit("-"))
+            .otherwise(col(name))
+            .fill_null(lit("-"))
+    };
+    let count = |name: String| col(name.as_str()).cast(DataType::String);
+    let determination = col(chosen.determination_column());
+    let cells = [
+        col(c::CASE_NUMBER).fill_null(lit("")),
+        count(facts::SUBJECT_CONVICTIONS.to_string()),
+        lit(""),
+        when(
+            col(c::CONVICTION_DATE)
+                .gt(lit(facts::prop64_passed()))
+                .fill_null(lit(false)),
+        )
+        .then(lit("Y"))
+        .otherwise(lit("N")),
+        or_dash(facts::SUBJECT_SUPERSTRIKE_SECTIONS),
+        or_dash(facts::SUBJECT_PC290_SECTIONS),
+        when(col(c::SUBJECT_HAS_PC290_REGISTRATION))
+            .then(lit("Yes"))
+            .otherwise(lit("-")),
+        col(c::CONVICTION_DATE).dt().strftime("%m/%d/%Y"),
+        years_since(col(c::CONVICTION_DATE), compute_at),
+        years_since(col(facts::SUBJECT_LAST_CONVICTION_DATE), compute_at),
+        count(facts::SUBJECT_PROP64_CONVICTIONS.to_string()),
+        count(facts::subject_prop64_in("11357")),
+        count(facts::subject_prop64_in("11358")),
+        count(facts::subject_prop64_in("11359")),
+        count(facts::subject_prop64_in("11360")),
+        when(col(c::SUBJECT_IS_DECEASED))
+            .then(lit("Deceased"))
+            .otherwise(lit("-")),
+        when(determination.clone().eq(lit(NO_DETERMINATION)))
+            .then(lit(""))
+            .otherwise(determination),
+        when(col(chosen.determination_column()).eq(lit(NO_DETERMINATION)))
+            .then(lit(""))
+            .otherwise(col(chosen.reason_column())),
+    ];
+    let mut select = vec![col(FILE_INDEX), col(SOURCE_LINE)];
+    for (i, cell) in cells.into_iter().enumerate() {
+        if i != 2 {
+            select.push(cell.fill_null(lit("")).alias(eligibility_column(i)));
+        }
+    }
+    decided
+        .filter(col(chosen.rule_column()).is_not_null())
+        .select(select)
+}
+
+/// gogen's "Possible Other P64 Charges": the comment, when it names a Prop 64 charge the
+/// offence does not (spec §7.3).
+fn possible_other_prop64_charge() -> Expr {
+    let offense = || col(COLUMNS[doj::OFFENSE_DESCR]);
+    let comment = || col(COLUMNS[doj::COMMENT_TEXT]);
+    let trimmed = offense().str().strip_chars(lit(NULL));
+    let in_comment = trimmed
+        .clone()
+        .eq(lit(""))
+        .or(trimmed.eq(lit("SEE COMMENT FOR CHARGE")));
+    let section = |text: Expr| text.str().extract(lit(PROP64_PATTERN), 1);
+    let sub = |text: Expr| {
+        text.str()
+            .extract(lit(r"(?i)11357\(([A-D])\)"), 1)
+            .str()
+            .to_uppercase()
+    };
+    let (o, c_) = (section(offense()), section(comment()));
+    let (os, cs) = (sub(offense()), sub(comment()));
+    let ab = |s: Expr| {
+        s.is_in(
+            lit(Series::new("ab".into(), ["A", "B"])).implode(false),
+            false,
+        )
+    };
+    let cd = |s: Expr| {
+        s.is_in(
+            lit(Series::new("cd".into(), ["C", "D"])).implode(false),
+            false,
+        )
+    };
+    let both_11357 = o.clone().eq(lit("11357")).and(c_.clone().eq(lit("11357")));
+    when(in_comment)
+        .then(lit(""))
+        .when(c_.clone().is_null())
+        .then(lit(""))
+        .when(o.clone().is_null().or(o.neq(c_)))
+        .then(comment())
+        .when(
+            both_11357
+                .clone()
+                .and(os.clone().is_not_null())
+                .and(cs.clone().is_not_null()),
+        )
+        .then(
+            when(
+                ab(os.clone())
+                    .and(cd(cs.clone()))
+                    .or(cd(os.clone()).and(ab(cs.clone()))),
+            )
+            .then(comment())
+            .otherwise(lit("")),
+        )
+        .when(both_11357.and(os.is_null()).and(cs.is_not_null()))
+        .then(comment())
+        .otherwise(lit(""))
+        .fill_null(lit(""))
+}
+
+/// Writes the three CSVs (one set per input file, `_1`, `_2`… when there are several, as
+/// gogen named them) into `folder`.
+pub fn write_csvs(
+    folder: &Path,
+    raw: LazyFrame,
+    decided: LazyFrame,
+    chosen: &Scenario,
+    compute_at: NaiveDate,
+    files: usize,
+) -> Result<(), OutputError> {
+    let polars_failed = |e: PolarsError| OutputError::Write {
+        path: folder.to_path_buf(),
+        message: crate::redact::polars_message(&e),
+    };
+    let cells = eligibility_cells(decided, chosen, compute_at);
+    let mut columns: Vec<Expr> = COLUMNS.iter().map(|name| col(*name)).collect();
+    columns.push(col(FILE_INDEX));
+    for i in 0..ELIGIBILITY_HEADERS.len() {
+        columns.push(if i == 2 {
+            possible_other_prop64_charge().alias(eligibility_column(2))
+        } else {
+            col(eligibility_column(i).as_str())
+        });
+    }
+    columns.push(
+        col(eligibility_column(16))
+            .is_not_null()
+            .alias("in_prop64_results"),
+    );
+    let rows = raw
+        .join(
+            cells,
+            [col(FILE_INDEX), col(SOURCE_LINE)],
+            [col(FILE_INDEX), col(SOURCE_LINE)],
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Left)
+            },
+        )
+        .select(columns)
+        .collect()
+        .map_err(polars_failed)?;
+    for file in 0..files {
+        let part = if files > 1 {
+            format!("_{}", file + 1)
+        } else {
+            String::new()
+        };
+        let mine = rows
+            .clone()
+            .lazy()
+            .filter(col(FILE_INDEX).eq(lit(file as u32)))
+            .collect()
+            .map_err(polars_failed)?;
+        let full: Vec<usize> = (0..COLUMNS.len() + ELIGIBILITY_HEADERS.len()).collect();
+        let condensed: Vec<usize> = CONDENSED
+            .iter()
+            .copied()
+            .chain(COLUMNS.len()..COLUMNS.len() + ELIGIBILITY_HEADERS.len())
+            .collect();
+        write_layout(
+            &folder.join(format!("All_Results{part}.csv")),
+            &mine,
+            &full,
+            false,
+        )?;
+        write_layout(
+            &folder.join(format!("All_Results_Condensed{part}.csv")),
+            &mine,
+            &condensed,
+            false,
+        )?;
+        write_layout(
+            &folder.join(format!("Prop64_Results{part}.csv")),
+            &mine,
+            &full,
+            true,
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes the columns at `positions` (0–94 DOJ, 95–112 eligibility) with gogen's headers;
+/// `prop64_only` keeps the rows the chosen flow decided.
+fn write_layout(
+    path: &Path,
+    rows: &DataFrame,
+    positions: &[usize],
+    prop64_only: bool,
+) -> Result<(), OutputError> {
+    let failed = |e: PolarsError| OutputError::Write {
+        path: path.to_path_buf(),
+        message: crate::redact::polars_message(&e),
+    };
+    let names: Vec<String> = positions
+        .iter()
+        .map(|&p| {
+            if p < COLUMNS.len() {
+                COLUMNS[p].to_string()
+            } else {
+                eligibility_column(p - COLUMNS.len())
+            }
+        })
+        .collect();
+    let headers: Vec<&str> = positions
+        .iter()
+        .map(|&p| {
+            if p < COLUMNS.len() {
+                COLUMNS[p]
+            } else {
+                ELIGIBILITY_HEADERS[p - COLUMNS.len()]
+            }
+        })
+        .collect();
+    let keep = rows
+        .column("in_prop64_results")
+        .and_then(|c| c.bool().cloned())
+        .map_err(failed)?;
+    let columns: Vec<StringChunked> = names
+        .iter()
+        .map(|n| rows.column(n.as_str()).and_then(|c| c.str().cloned()))
+        .collect::<PolarsResult<_>>()
+        .map_err(failed)?;
+    write_atomically(path, |out| {
+        let io = |e: std::io::Error| e.to_string();
+        write_record(out, headers.iter().copied()).map_err(io)?;
+        for i in 0..rows.height() {
+            if prop64_only && keep.get(i) != Some(true) {
+                continue;
+            }
+            write_record(out, columns.iter().map(|c| c.get(i).unwrap_or(""))).map_err(io)?;
+        }
+        Ok(())
+    })
+}
+
+/// One CSV record as Go's `csv.Writer` writes it (spec §7.4).
+fn write_record<'a>(
+    out: &mut impl Write,
+    fields: impl Iterator<Item = &'a str>,
+) -> std::io::Result<()> {
+    for (i, field) in fields.enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        if needs_quotes(field) {
+            out.write_all(b"\"")?;
+            out.write_all(field.replace('"', "\"\"").as_bytes())?;
+            out.write_all(b"\"")?;
+        } else {
+            out.write_all(field.as_bytes())?;
+        }
+    }
+    out.write_all(b"\n")
+}
+
+fn needs_quotes(field: &str) -> bool {
+    if field.is_empty() {
+        return false;
+    }
+    field == r"\."
+        || field.contains([',', '"', '\r', '\n'])
+        || field.starts_with(char::is_whitespace)
+}
+
+/// gogen's summary (spec §8), computed correctly.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GogenSummary {
+    pub county: String,
+    pub earliest_conviction: Option<String>,
+    pub line_count: u64,
+    pub processing_time_in_seconds: u64,
+    pub relief_with_current_eligibility_choices: BTreeMap<&'static str, u64>,
+    pub relief_with_dismiss_all_prop64: BTreeMap<&'static str, u64>,
+    pub prop64_convictions_count_in_county_by_code_section: BTreeMap<String, u64>,
+    pub subjects_with_prop64_conviction_count_in_county: u64,
+    pub prop64_felony_convictions_count_in_county: u64,
+    pub prop64_non_felony_convictions_count_in_county: u64,
+    pub subjects_with_some_relief_count: u64,
+    pub conviction_dismissal_count_by_code_section: BTreeMap<String, u64>,
+    pub conviction_reduction_count_by_code_section: BTreeMap<String, u64>,
+    pub conviction_dismissal_count_by_additional_relief: BTreeMap<String, u64>,
+}
+
+fn relief(outcomes: &DataFrame, s: &Scenario) -> PolarsResult<BTreeMap<&'static str, u64>> {
+    let sum = |name: String| -> PolarsResult<u64> {
+        Ok(outcomes
+            .column(name.as_str())?
+            .as_materialized_series()
+            .sum::<u64>()?)
+    };
+    Ok(BTreeMap::from([
+        (
+            "CountSubjectsNoConviction",
+            sum(impact::no_conviction_left(s))?,
+        ),
+        (
+            "CountSubjectsNoConvictionLast7Years",
+            sum(impact::no_conviction_last_7_years(s))?,
+        ),
+        ("CountSubjectsNoFelony", sum(impact::no_felony_left(s))?),
+    ]))
+}
+
+/// Counts of `key` values over the frame, as a sorted map.
+fn count_by(frame: &DataFrame, key: &str) -> PolarsResult<BTreeMap<String, u64>> {
+    let counts = frame
+        .clone()
+        .lazy()
+        .group_by([col(key)])
+        .agg([len().cast(DataType::UInt64).alias("n")])
+        .collect()?;
+    let keys = counts.column(key)?.cast(&DataType::String)?;
+    let n = counts.column("n")?.u64()?.clone();
+    Ok(keys
+        .str()?
+        .iter()
+        .zip(n.iter())
+        .filter_map(|(k, n)| Some((k?.to_string(), n?)))
+        .collect())
+}
+
+impl GogenSummary {
+    /// Computes the summary from the decided convictions and the per-subject outcomes.
+    pub fn new(
+        county: &str,
+        line_count: u64,
+        decided: &DataFrame,
+        outcomes: &DataFrame,
+        scenarios: &[Scenario],
+        options: &GogenOptions,
+    ) -> PolarsResult<GogenSummary> {
+        let chosen = &scenarios[0];
+        let in_county = decided
+            .clone()
+            .lazy()
+            .filter(col(facts::IN_COUNTY).and(col(c::IS_PROP64)))
+            .collect()?;
+        let earliest = in_county
+            .column(c::CONVICTION_DATE)?
+            .as_materialized_series()
+            .date()?
+            .as_date_iter()
+            .flatten()
+            .min()
+            .map(|d| format!("{}T00:00:00Z", d.format("%Y-%m-%d")));
+        let felonies = in_county.column(c::IS_FELONY)?.bool()?.sum().unwrap_or(0) as u64;
+        let people = in_county.column(c::SUBJECT_ID)?.n_unique()? as u64;
+        let by = |d: &str| -> PolarsResult<BTreeMap<String, u64>> {
+            let with = in_county
+                .clone()
+                .lazy()
+                .filter(col(chosen.determination_column()).eq(lit(d.to_string())))
+                .collect()?;
+            count_by(&with, chosen.reason_column().as_str())
+        };
+        let (dismissals, reductions) = (by(DISMISSAL)?, by(REDUCTION)?);
+        let per_section = |sections: &[String], counts: &BTreeMap<String, u64>, verb: &str| {
+            sections
+                .iter()
+                .map(|s| {
+                    (
+                        s.clone(),
+                        counts
+                            .get(&format!("{verb} all HS {s} convictions"))
+                            .copied()
+                            .unwrap_or(0),
+                    )
+                })
+                .collect::<BTreeMap<_, _>>()
+        };
+        Ok(GogenSummary {
+            county: county.to_string(),
+            earliest_conviction: earliest,
+            line_count,
+            processing_time_in_seconds: 0,
+            relief_with_current_eligibility_choices: relief(outcomes, chosen)?,
+            relief_with_dismiss_all_prop64: relief(outcomes, &scenarios[1])?,
+            prop64_convictions_count_in_county_by_code_section: count_by(
+                &in_county,
+                c::PROP64_SECTION,
+            )?,
+            subjects_with_prop64_conviction_count_in_county: people,
+            prop64_felony_convictions_count_in_county: felonies,
+            prop64_non_felony_convictions_count_in_county: in_county.height() as u64 - felonies,
+            subjects_with_some_relief_count: outcomes
+                .column(impact::some_relief(chosen).as_str())?
+                .bool()?
+                .sum()
+                .unwrap_or(0) as u64,
+            conviction_dismissal_count_by_code_section: per_section(
+                &options.dismiss,
+                &dismissals,
+                "Dismiss",
+            ),
+            conviction_reduction_count_by_code_section: per_section(
+                &options.reduce,
+                &reductions,
+                "Reduce",
+            ),
+            conviction_dismissal_count_by_additional_relief: dismissals
+                .into_iter()
+                .filter(|(reason, _)| {
+                    !reason.starts_with("Dismiss all HS") && reason != "Misdemeanor or Infraction"
+                })
+                .collect(),
+        })
+    }
+}
