@@ -111,7 +111,7 @@ pub fn run(plan: &RunPlan) -> Result<Summary, RunError> {
             issue: "decided without a date of birth (age rules skipped)",
             rows: count_where(
                 &decided,
-                col(c::DOB)
+                col(c::SUBJECT_DOB)
                     .is_null()
                     .and(col(scenarios[0].rule_column()).is_not_null()),
             )?,

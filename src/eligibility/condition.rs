@@ -267,10 +267,10 @@ impl Condition {
                 .str()
                 .contains(lit(format!("(?i){pattern}")), true),
             Condition::Under21AtConviction => {
-                (date_key(col(c::DOB)) + lit(21 * 10_000)).gt(date_key(date()))
+                (date_key(col(c::SUBJECT_DOB)) + lit(21 * 10_000)).gt(date_key(date()))
             }
             Condition::AgeAtLeast(n) => {
-                (date_key(col(c::DOB)) + lit(*n as i32 * 10_000)).lt_eq(lit(scalar_key(compute_at)))
+                (date_key(col(c::SUBJECT_DOB)) + lit(*n as i32 * 10_000)).lt_eq(lit(scalar_key(compute_at)))
             }
             Condition::ConvictedAtLeastYearsAgo(n) => {
                 date().lt_eq(lit(add_years(compute_at, -(*n as i32))))

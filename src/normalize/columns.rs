@@ -53,6 +53,8 @@ pub const SOURCE_FILE: &str = "source_file";
 pub const CASE_NUMBER: &str = "case_number";
 /// Some row (convicted or not) of the same subject and arrest cycle is a Prop 64 charge.
 pub const HAS_PROP64_CHARGE_IN_CYCLE: &str = "has_prop64_charge_in_cycle";
+/// The subject's date of birth: the first valid one among all its rows.
+pub const SUBJECT_DOB: &str = "subject_dob";
 /// The subject has a DECEASED record.
 pub const SUBJECT_IS_DECEASED: &str = "subject_is_deceased";
 /// The subject has a PC 290 registration record.

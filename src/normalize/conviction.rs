@@ -45,6 +45,7 @@ pub fn table(records: LazyFrame, files: &[String]) -> PolarsResult<LazyFrame> {
             col(c::IS_FELONY),
             col(c::SENTENCE_TOTAL_DAYS),
             col(c::DOB),
+            col(c::SUBJECT_DOB),
             col(c::RACE_CODE).cast(categorical()),
             col(c::RACE_DESCR).cast(categorical()),
             col(c::GENDER).cast(categorical()),
@@ -63,7 +64,8 @@ pub fn table(records: LazyFrame, files: &[String]) -> PolarsResult<LazyFrame> {
         ]))
 }
 
-/// Facts that come from every row of a subject, not only from convictions: a death record, a
+/// Facts that come from every row of a subject, not only from convictions: the first known
+/// date of birth (gogen took the subject's first row), a death record, a
 /// PC 290 registration, a Prop 64 charge in the same arrest cycle (convicted or not), and the
 /// case numbers (OFN of every court row of the same cycle and step, as gogen joined them).
 fn subject_facts_from_all_rows() -> PolarsResult<Vec<Expr>> {
@@ -83,6 +85,7 @@ fn subject_facts_from_all_rows() -> PolarsResult<Vec<Expr>> {
             .otherwise(value)
     };
     Ok(vec![
+        col(c::DOB).drop_nulls().first().over(subject.clone())?.alias(c::SUBJECT_DOB),
         col(c::IS_DEATH_RECORD)
             .any(true)
             .over(subject.clone())?
