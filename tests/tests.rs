@@ -13,3 +13,7 @@ mod normalize;
 mod generate;
 // The front door: the README's commands, exit codes, output files.
 mod run;
+// Flows, gogen conformance, options and flow files.
+mod eligibility;
+// An independent row-at-a-time model of the configurable flow against the engine.
+mod model;

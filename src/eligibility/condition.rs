@@ -269,9 +269,8 @@ impl Condition {
             Condition::Under21AtConviction => {
                 (date_key(col(c::SUBJECT_DOB)) + lit(21 * 10_000)).gt(date_key(date()))
             }
-            Condition::AgeAtLeast(n) => {
-                (date_key(col(c::SUBJECT_DOB)) + lit(*n as i32 * 10_000)).lt_eq(lit(scalar_key(compute_at)))
-            }
+            Condition::AgeAtLeast(n) => (date_key(col(c::SUBJECT_DOB)) + lit(*n as i32 * 10_000))
+                .lt_eq(lit(scalar_key(compute_at))),
             Condition::ConvictedAtLeastYearsAgo(n) => {
                 date().lt_eq(lit(add_years(compute_at, -(*n as i32))))
             }

@@ -85,7 +85,11 @@ fn subject_facts_from_all_rows() -> PolarsResult<Vec<Expr>> {
             .otherwise(value)
     };
     Ok(vec![
-        col(c::DOB).drop_nulls().first().over(subject.clone())?.alias(c::SUBJECT_DOB),
+        col(c::DOB)
+            .drop_nulls()
+            .first()
+            .over(subject.clone())?
+            .alias(c::SUBJECT_DOB),
         col(c::IS_DEATH_RECORD)
             .any(true)
             .over(subject.clone())?

@@ -1,0 +1,392 @@
+//! An independent model of the configurable flow and the impact figures: plain structs and
+//! loops over the CSV text, written from the spec (gogen-behaviour.md §2–4, §8, with
+//! clearstat's documented fixes), sharing no code with the engine. It must agree with the
+//! vectorized engine on generated data for many seeds and option sets.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, NaiveDate};
+use clearstat::eligibility::GogenOptions;
+use clearstat::generate::{self, DEFAULT_OVERREPRESENTATION, GenerateConfig};
+use clearstat::ingest::IngestOptions;
+use clearstat::pipeline::{self, RunPlan};
+use polars::prelude::*;
+
+use crate::testdir::TestDir;
+
+/// Splits CSV text into records (RFC 4180 quotes), skipping the header.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut field = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    while let Some(ch) = chars.next() {
+        if quoted {
+            if ch == '"' {
+                if chars.peek() == Some(&'"') {
+                    field.push('"');
+                    chars.next();
+                } else {
+                    quoted = false;
+                }
+            } else {
+                field.push(ch);
+            }
+            continue;
+        }
+        match ch {
+            '"' => quoted = true,
+            ',' => record.push(std::mem::take(&mut field)),
+            '\n' => {
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            '\r' => {}
+            _ => field.push(ch),
+        }
+    }
+    if !field.is_empty() || !record.is_empty() {
+        record.push(field);
+        records.push(record);
+    }
+    records.remove(0);
+    records
+}
+
+const SUBJECT_ID: usize = 2;
+const PRI_DOB: usize = 14;
+const STP_EVENT_DATE: usize = 40;
+const STP_TYPE_DESCR: usize = 42;
+const COUNTY: usize = 48;
+const CNT_ORDER: usize = 50;
+const OFFENSE_DESCR: usize = 54;
+const OFFENSE_TOC: usize = 55;
+const DISP_DESCR: usize = 80;
+const CONV_STAT_DESCR: usize = 82;
+const COMMENT_TEXT: usize = 93;
+
+fn date(text: &str) -> Option<NaiveDate> {
+    let t = text.trim();
+    if t.len() != 8 || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    NaiveDate::parse_from_str(t, "%Y%m%d").ok()
+}
+
+/// Go's `AddDate(years, 0, 0)`.
+fn plus_years(d: NaiveDate, years: i32) -> NaiveDate {
+    let y = d.year() + years;
+    NaiveDate::from_ymd_opt(y, d.month(), d.day())
+        .unwrap_or_else(|| NaiveDate::from_ymd_opt(y, 3, 1).unwrap())
+}
+
+fn code_section(row: &[String]) -> String {
+    let offense = row[OFFENSE_DESCR].trim();
+    let source = if offense.is_empty() || offense == "SEE COMMENT FOR CHARGE" {
+        &row[COMMENT_TEXT]
+    } else {
+        &row[OFFENSE_DESCR]
+    };
+    source.split('-').next().unwrap_or("").trim().to_string()
+}
+
+/// The leftmost Prop 64 section not glued to other digits or a decimal point (the attempt
+/// prefix 664 allowed).
+fn prop64_section(code: &str) -> Option<&'static str> {
+    let bytes = code.as_bytes();
+    let mut best: Option<(usize, &'static str)> = None;
+    for section in ["11357", "11358", "11359", "11360"] {
+        let mut from = 0;
+        while let Some(found) = code[from..].find(section) {
+            let at = from + found;
+            let before = code[..at].to_string();
+            let before_ok = at == 0
+                || !(bytes[at - 1].is_ascii_digit() || bytes[at - 1] == b'.')
+                || before.ends_with("664");
+            let before_ok = before_ok || before.ends_with("664/") || before.ends_with("664.");
+            let after = bytes.get(at + 5);
+            let after_ok = !matches!(after, Some(b) if b.is_ascii_digit() || *b == b'.');
+            if before_ok && after_ok {
+                if best.is_none_or(|(p, _)| at < p) {
+                    best = Some((at, section));
+                }
+                break;
+            }
+            from = at + 1;
+        }
+    }
+    best.map(|(_, s)| s)
+}
+
+struct Conviction {
+    count_order: String,
+    county: String,
+    section: Option<&'static str>,
+    felony: bool,
+    date: Option<NaiveDate>,
+}
+
+#[derive(Default)]
+struct Person {
+    dob: Option<NaiveDate>,
+    deceased: bool,
+    convictions: Vec<Conviction>,
+}
+
+/// subject → person, in the model's own terms.
+fn people(rows: &[Vec<String>]) -> BTreeMap<String, Person> {
+    let mut people: BTreeMap<String, Person> = BTreeMap::new();
+    for row in rows {
+        let person = people
+            .entry(row[SUBJECT_ID].trim().to_string())
+            .or_default();
+        if person.dob.is_none() {
+            person.dob = date(&row[PRI_DOB]);
+        }
+        if row[STP_TYPE_DESCR].trim().to_uppercase() == "DECEASED" {
+            person.deceased = true;
+        }
+        if !row[DISP_DESCR]
+            .trim()
+            .to_uppercase()
+            .starts_with("CONVICTED")
+        {
+            continue;
+        }
+        let count_order = row[CNT_ORDER].trim().to_string();
+        if person
+            .convictions
+            .iter()
+            .any(|c| c.count_order == count_order)
+        {
+            continue;
+        }
+        let status = row[CONV_STAT_DESCR].trim().to_uppercase();
+        person.convictions.push(Conviction {
+            count_order,
+            county: row[COUNTY].trim().to_uppercase(),
+            section: prop64_section(&code_section(row)),
+            felony: status == "FELONY"
+                || (status.is_empty() && row[OFFENSE_TOC].trim().to_uppercase() == "F"),
+            date: date(&row[STP_EVENT_DATE]),
+        });
+    }
+    people
+}
+
+/// gogen's configurable flow, one conviction at a time.
+fn configurable(o: &GogenOptions, p: &Person, c: &Conviction, at: NaiveDate) -> (String, String) {
+    let d = |reason: String| ("Eligible for Dismissal".to_string(), reason);
+    if !c.felony {
+        return d("Misdemeanor or Infraction".into());
+    }
+    let section = c.section.unwrap_or_default();
+    if o.dismiss.iter().any(|s| s == section) {
+        return d(format!("Dismiss all HS {section} convictions"));
+    }
+    if o.under21_at_conviction
+        && let (Some(dob), Some(date)) = (p.dob, c.date)
+        && plus_years(dob, 21) > date
+    {
+        return d("21 years or younger".into());
+    }
+    if o.age_threshold != 0
+        && p.dob
+            .is_some_and(|dob| plus_years(dob, o.age_threshold as i32) <= at)
+    {
+        return d(format!("{} years or older", o.age_threshold));
+    }
+    let n = o.years_since_conviction;
+    if n != 0
+        && c.date
+            .is_some_and(|date| date <= plus_years(at, -(n as i32)))
+    {
+        return d(format!("Conviction occurred {n} or more years ago"));
+    }
+    let last = p.convictions.iter().filter_map(|c| c.date).max();
+    let n = o.years_crime_free;
+    if n != 0 && last.is_some_and(|last| last < plus_years(at, -(n as i32))) {
+        return d(format!("No convictions in the past {n} years"));
+    }
+    if o.only_prop64 && p.convictions.iter().all(|c| c.section.is_some()) {
+        return d("Only has 11357-60 charges".into());
+    }
+    if o.deceased && p.deceased {
+        return d("Individual is deceased".into());
+    }
+    if o.reduce.iter().any(|s| s == section) {
+        return (
+            "Eligible for Reduction".into(),
+            format!("Reduce all HS {section} convictions"),
+        );
+    }
+    ("No determination".into(), "No rule applied".into())
+}
+
+/// (no conviction left, none in the last 7 years, no felony left, some relief) counts.
+fn impact(
+    people: &BTreeMap<String, Person>,
+    decide: impl Fn(&Person, &Conviction) -> Option<String>,
+    at: NaiveDate,
+) -> [u64; 4] {
+    let mut counts = [0; 4];
+    let since = plus_years(at, -7);
+    for p in people.values() {
+        let decided: Vec<Option<String>> = p.convictions.iter().map(|c| decide(p, c)).collect();
+        let dismissed = |d: &Option<String>| d.as_deref() == Some("Eligible for Dismissal");
+        let relieved =
+            |d: &Option<String>| dismissed(d) || d.as_deref() == Some("Eligible for Reduction");
+        let all = |filter: &dyn Fn(&Conviction) -> bool, ok: &dyn Fn(&Option<String>) -> bool| {
+            let mine: Vec<_> = p
+                .convictions
+                .iter()
+                .zip(&decided)
+                .filter(|(c, _)| filter(c))
+                .collect();
+            !mine.is_empty() && mine.iter().all(|(_, d)| ok(d))
+        };
+        counts[0] += u64::from(all(&|_| true, &dismissed));
+        counts[1] += u64::from(all(&|c| c.date.is_some_and(|d| d > since), &dismissed));
+        counts[2] += u64::from(all(&|c| c.felony, &relieved));
+        counts[3] += u64::from(decided.iter().any(relieved));
+    }
+    counts
+}
+
+fn options(json: &str) -> GogenOptions {
+    GogenOptions::from_json("test", json).unwrap().0
+}
+
+/// The engine's decisions: (subject, CNT_ORDER) → (determination, reason), decided rows only.
+fn engine_decisions(path: &std::path::Path) -> HashMap<(String, String), (String, String)> {
+    let df = LazyFrame::scan_parquet(
+        PlRefPath::from(path.to_string_lossy().as_ref()),
+        Default::default(),
+    )
+    .unwrap()
+    .filter(col("rule").is_not_null())
+    .select([
+        col("subject_id"),
+        col("count_order"),
+        col("determination"),
+        col("reason"),
+    ])
+    .collect()
+    .unwrap();
+    let s = |name: &str| df.column(name).unwrap().str().unwrap().clone();
+    let (a, b, c, d) = (
+        s("subject_id"),
+        s("count_order"),
+        s("determination"),
+        s("reason"),
+    );
+    (0..df.height())
+        .map(|i| {
+            let get = |x: &StringChunked| x.get(i).unwrap_or_default().to_string();
+            ((get(&a), get(&b)), (get(&c), get(&d)))
+        })
+        .collect()
+}
+
+#[test]
+fn independent_model_agrees_with_the_engine() {
+    let option_sets = [
+        "{}",
+        r#"{"baselineEligibility": {"dismiss": ["11357", "11358"], "reduce": ["11359", "11360"]},
+            "additionalRelief": {"subjectUnder21AtConviction": true, "subjectAgeThreshold": 57,
+            "yearsSinceConvictionThreshold": 10, "subjectIsDeceased": true, "subjectHasOnlyProp64Charges": true}}"#,
+        r#"{"baselineEligibility": {"dismiss": [], "reduce": ["11357", "11358", "11359", "11360"]},
+            "additionalRelief": {"subjectAgeThreshold": 40, "yearsCrimeFreeThreshold": 5}}"#,
+        r#"{"baselineEligibility": {"dismiss": ["11360"], "reduce": ["11357"]},
+            "additionalRelief": {"yearsSinceConvictionThreshold": 15, "subjectIsDeceased": true,
+            "subjectUnder21AtConviction": true}}"#,
+    ];
+    let dates = ["2019-11-11", "2024-02-29", "2021-07-01"];
+    let dir = TestDir::new("model");
+    let mut checked = 0;
+    for seed in 1..=6u64 {
+        let input = dir.path(&format!("seed{seed}.csv"));
+        let config = GenerateConfig {
+            rows: 4000,
+            seed,
+            counties: vec!["SAN FRANCISCO".into(), "SAN MATEO".into()],
+            messy: 0.0,
+            overrepresentation: DEFAULT_OVERREPRESENTATION,
+        };
+        generate::generate(&config, &mut std::fs::File::create(&input).unwrap()).unwrap();
+        let text = std::fs::read_to_string(&input).unwrap();
+        let model_people = people(&parse_csv(&text));
+        let json = option_sets[seed as usize % option_sets.len()];
+        let opts = options(json);
+        let at = NaiveDate::parse_from_str(dates[seed as usize % dates.len()], "%Y-%m-%d").unwrap();
+        let out = dir.path(&format!("out{seed}"));
+        let plan = RunPlan {
+            inputs: vec![input],
+            county: "SAN FRANCISCO".into(),
+            compute_at: at,
+            out: out.clone(),
+            ingest: IngestOptions::default(),
+            flow: opts.to_flow(),
+            gogen_options: opts.clone(),
+        };
+        pipeline::run(&plan).unwrap();
+
+        let relevant = |c: &Conviction| c.county == "SAN FRANCISCO" && c.section.is_some();
+        let mut expected = HashMap::new();
+        for (id, p) in &model_people {
+            for c in p.convictions.iter().filter(|c| relevant(c)) {
+                expected.insert(
+                    (id.clone(), c.count_order.clone()),
+                    configurable(&opts, p, c, at),
+                );
+            }
+        }
+        let got = engine_decisions(&out.join("convictions.parquet"));
+        assert_eq!(
+            got.len(),
+            expected.len(),
+            "seed {seed}: decided convictions"
+        );
+        for (key, want) in &expected {
+            assert_eq!(
+                got.get(key),
+                Some(want),
+                "seed {seed} options {json} at {at}: {key:?}"
+            );
+        }
+        checked += expected.len();
+
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("gogen/gogen.json")).unwrap())
+                .unwrap();
+        let chosen = impact(
+            &model_people,
+            |p, c| relevant(c).then(|| configurable(&opts, p, c, at).0),
+            at,
+        );
+        let all = impact(
+            &model_people,
+            |_, c| relevant(c).then(|| "Eligible for Dismissal".to_string()),
+            at,
+        );
+        for (key, counts) in [
+            ("reliefWithCurrentEligibilityChoices", chosen),
+            ("reliefWithDismissAllProp64", all),
+        ] {
+            let r = &summary[key];
+            let got = [
+                r["CountSubjectsNoConviction"].as_u64().unwrap(),
+                r["CountSubjectsNoConvictionLast7Years"].as_u64().unwrap(),
+                r["CountSubjectsNoFelony"].as_u64().unwrap(),
+            ];
+            assert_eq!(got, counts[..3], "seed {seed}: {key}");
+        }
+        assert_eq!(
+            summary["subjectsWithSomeReliefCount"].as_u64().unwrap(),
+            chosen[3],
+            "seed {seed}"
+        );
+    }
+    assert!(checked > 500, "too few convictions compared: {checked}");
+}
