@@ -281,7 +281,7 @@ impl Condition {
             }
             Condition::MoreThanOneConviction => col(facts::SUBJECT_CONVICTIONS).gt(lit(1u32)),
             Condition::Deceased => col(c::SUBJECT_IS_DECEASED),
-            Condition::AfterProp64Passed => date().gt(lit(facts::prop64_passed())),
+            Condition::AfterProp64Passed => col(facts::IS_AFTER_PROP64),
             Condition::SuperstrikeBefore => col(facts::FIRST_SUPERSTRIKE_DATE).lt(date()),
             Condition::Pc290Before => col(facts::FIRST_PC290_DATE).lt(date()),
             Condition::TwoPriorsSameSection => col(facts::EARLIER_SAME_SECTION).gt_eq(lit(2u32)),

@@ -22,6 +22,8 @@ pub const FIRST_SUPERSTRIKE_DATE: &str = "first_superstrike_date";
 pub const FIRST_PC290_DATE: &str = "first_pc290_date";
 /// Earlier Prop 64 convictions of the subject in the same section.
 pub const EARLIER_SAME_SECTION: &str = "earlier_same_section";
+/// Convicted after 2016-11-09, the day Prop 64 passed (unknown dates: false).
+pub const IS_AFTER_PROP64: &str = "is_after_prop64";
 /// True when the conviction is in the county under review (always, for `ALL`).
 pub const IN_COUNTY: &str = "in_county";
 /// The day Prop 64 passed; later convictions are not Prop 64 relief.
@@ -82,6 +84,10 @@ pub fn add(convictions: LazyFrame, county: &str) -> PolarsResult<LazyFrame> {
         .alias(FIRST_PC290_DATE),
         earlier_same_section()?.alias(EARLIER_SAME_SECTION),
         in_county.alias(IN_COUNTY),
+        col(c::CONVICTION_DATE)
+            .gt(lit(prop64_passed()))
+            .fill_null(lit(false))
+            .alias(IS_AFTER_PROP64),
     ];
     for section in c::PROP64_SECTIONS {
         columns.push(

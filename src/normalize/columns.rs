@@ -49,6 +49,9 @@ pub const SENTENCE_TOTAL_DAYS: &str = "sentence_total_days";
 /// Rows merged into this conviction (1 when it had no duplicate rows).
 pub const SOURCE_ROWS: &str = "source_rows";
 pub const SOURCE_FILE: &str = "source_file";
+/// The comment names a Prop 64 charge the offence does not (gogen's "Possible Other P64
+/// Charges"): the comment, or empty.
+pub const POSSIBLE_OTHER_PROP64_CHARGE: &str = "possible_other_prop64_charge";
 /// OFNs of the subject's court rows in the conviction's cycle and step, `; `-separated.
 pub const CASE_NUMBER: &str = "case_number";
 /// Some row (convicted or not) of the same subject and arrest cycle is a Prop 64 charge.

@@ -50,6 +50,11 @@ pub fn table(records: LazyFrame, files: &[String]) -> PolarsResult<LazyFrame> {
             col(c::RACE_DESCR).cast(categorical()),
             col(c::GENDER).cast(categorical()),
             col(c::COMMENT_TEXT),
+            super::offense::possible_other_prop64_charge(
+                col(c::OFFENSE_DESCR),
+                col(c::COMMENT_TEXT),
+            )
+            .alias(c::POSSIBLE_OTHER_PROP64_CHARGE),
             col(c::OFN),
             col(c::CASE_NUMBER),
             col(c::HAS_PROP64_CHARGE_IN_CYCLE),

@@ -182,6 +182,65 @@ pub fn matches(code_section: Expr, pattern: String) -> Expr {
         .fill_null(lit(false))
 }
 
+/// gogen's "Possible Other P64 Charges": the comment, when it names a Prop 64 charge the
+/// offence does not (spec §7.3); `""` otherwise.
+pub fn possible_other_prop64_charge(offense_descr: Expr, comment_text: Expr) -> Expr {
+    let offense = || offense_descr.clone().fill_null(lit(""));
+    let comment = || comment_text.clone().fill_null(lit(""));
+    let trimmed = offense().str().strip_chars(lit(NULL));
+    let in_comment = trimmed
+        .clone()
+        .eq(lit(""))
+        .or(trimmed.eq(lit("SEE COMMENT FOR CHARGE")));
+    let section = |text: Expr| text.str().extract(lit(PROP64_PATTERN), 1);
+    let sub = |text: Expr| {
+        text.str()
+            .extract(lit(r"(?i)11357\(([A-D])\)"), 1)
+            .str()
+            .to_uppercase()
+    };
+    let (o, c_) = (section(offense()), section(comment()));
+    let (os, cs) = (sub(offense()), sub(comment()));
+    let ab = |s: Expr| {
+        s.is_in(
+            lit(Series::new("ab".into(), ["A", "B"])).implode(false),
+            false,
+        )
+    };
+    let cd = |s: Expr| {
+        s.is_in(
+            lit(Series::new("cd".into(), ["C", "D"])).implode(false),
+            false,
+        )
+    };
+    let both_11357 = o.clone().eq(lit("11357")).and(c_.clone().eq(lit("11357")));
+    when(in_comment)
+        .then(lit(""))
+        .when(c_.clone().is_null())
+        .then(lit(""))
+        .when(o.clone().is_null().or(o.neq(c_)))
+        .then(comment())
+        .when(
+            both_11357
+                .clone()
+                .and(os.clone().is_not_null())
+                .and(cs.clone().is_not_null()),
+        )
+        .then(
+            when(
+                ab(os.clone())
+                    .and(cd(cs.clone()))
+                    .or(cd(os.clone()).and(ab(cs.clone()))),
+            )
+            .then(comment())
+            .otherwise(lit("")),
+        )
+        .when(both_11357.and(os.is_null()).and(cs.is_not_null()))
+        .then(comment())
+        .otherwise(lit(""))
+        .fill_null(lit(""))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -529,5 +588,44 @@ mod tests {
         let got = flags(&no, pattern);
         let wrong: Vec<_> = no.iter().zip(&got).filter(|(_, f)| **f).collect();
         assert!(wrong.is_empty(), "matched: {wrong:?}");
+    }
+
+    /// gogen's own cases (gogen-test-cases.md §I.6).
+    #[test]
+    fn possible_other_prop64_charge_only_in_comment() {
+        let cases = [
+            ("912", "11357(A)", "11357(A)"),
+            ("11350", "11357(A)", "11357(A)"),
+            ("", "11357(A)", ""),
+            ("SEE COMMENT FOR CHARGE", "11357(A)", ""),
+            ("11358", "11359", "11359"),
+            ("11357(A)", "11358", "11358"),
+            ("11358", "11357(C)", "11357(C)"),
+            ("11357(A)", "11357(C)", "11357(C)"),
+            ("11357(D)", "11357(B)", "11357(B)"),
+            ("11357(A)", "11357(B)", ""),
+            ("11357(D)", "11357(C)", ""),
+            ("11357", "11357(C)", "11357(C)"),
+            ("11359", "11359 HS", ""),
+            ("11359", "NO CHARGE", ""),
+        ];
+        let offenses: Vec<&str> = cases.iter().map(|c| c.0).collect();
+        let comments: Vec<&str> = cases.iter().map(|c| c.1).collect();
+        let df = df!("o" => offenses, "c" => comments).unwrap();
+        let out = df
+            .lazy()
+            .select([possible_other_prop64_charge(col("o"), col("c")).alias("p")])
+            .collect()
+            .unwrap();
+        let got: Vec<&str> = out
+            .column("p")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        let expected: Vec<&str> = cases.iter().map(|c| c.2).collect();
+        assert_eq!(got, expected);
     }
 }

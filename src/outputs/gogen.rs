@@ -23,7 +23,7 @@ use crate::eligibility::{GogenOptions, Scenario, facts};
 use crate::ingest::layout::{COLUMNS, col as doj};
 use crate::ingest::{FILE_INDEX, SOURCE_LINE};
 use crate::normalize::columns as c;
-use crate::normalize::offense::PROP64_PATTERN;
+use crate::normalize::offense;
 
 /// The 18 columns gogen appends, in order.
 pub const ELIGIBILITY_HEADERS: [&str; 18] = [
@@ -102,13 +102,9 @@ fn eligibility_cells(decided: LazyFrame, chosen: &Scenario, compute_at: NaiveDat
         col(c::CASE_NUMBER).fill_null(lit("")),
         count(facts::SUBJECT_CONVICTIONS.to_string()),
         lit(""),
-        when(
-            col(c::CONVICTION_DATE)
-                .gt(lit(facts::prop64_passed()))
-                .fill_null(lit(false)),
-        )
-        .then(lit("Y"))
-        .otherwise(lit("N")),
+        when(col(facts::IS_AFTER_PROP64))
+            .then(lit("Y"))
+            .otherwise(lit("N")),
         or_dash(facts::SUBJECT_SUPERSTRIKE_SECTIONS),
         or_dash(facts::SUBJECT_PC290_SECTIONS),
         when(col(c::SUBJECT_HAS_PC290_REGISTRATION))
@@ -143,65 +139,6 @@ fn eligibility_cells(decided: LazyFrame, chosen: &Scenario, compute_at: NaiveDat
         .select(select)
 }
 
-/// gogen's "Possible Other P64 Charges": the comment, when it names a Prop 64 charge the
-/// offence does not (spec §7.3).
-fn possible_other_prop64_charge() -> Expr {
-    let offense = || col(COLUMNS[doj::OFFENSE_DESCR]);
-    let comment = || col(COLUMNS[doj::COMMENT_TEXT]);
-    let trimmed = offense().str().strip_chars(lit(NULL));
-    let in_comment = trimmed
-        .clone()
-        .eq(lit(""))
-        .or(trimmed.eq(lit("SEE COMMENT FOR CHARGE")));
-    let section = |text: Expr| text.str().extract(lit(PROP64_PATTERN), 1);
-    let sub = |text: Expr| {
-        text.str()
-            .extract(lit(r"(?i)11357\(([A-D])\)"), 1)
-            .str()
-            .to_uppercase()
-    };
-    let (o, c_) = (section(offense()), section(comment()));
-    let (os, cs) = (sub(offense()), sub(comment()));
-    let ab = |s: Expr| {
-        s.is_in(
-            lit(Series::new("ab".into(), ["A", "B"])).implode(false),
-            false,
-        )
-    };
-    let cd = |s: Expr| {
-        s.is_in(
-            lit(Series::new("cd".into(), ["C", "D"])).implode(false),
-            false,
-        )
-    };
-    let both_11357 = o.clone().eq(lit("11357")).and(c_.clone().eq(lit("11357")));
-    when(in_comment)
-        .then(lit(""))
-        .when(c_.clone().is_null())
-        .then(lit(""))
-        .when(o.clone().is_null().or(o.neq(c_)))
-        .then(comment())
-        .when(
-            both_11357
-                .clone()
-                .and(os.clone().is_not_null())
-                .and(cs.clone().is_not_null()),
-        )
-        .then(
-            when(
-                ab(os.clone())
-                    .and(cd(cs.clone()))
-                    .or(cd(os.clone()).and(ab(cs.clone()))),
-            )
-            .then(comment())
-            .otherwise(lit("")),
-        )
-        .when(both_11357.and(os.is_null()).and(cs.is_not_null()))
-        .then(comment())
-        .otherwise(lit(""))
-        .fill_null(lit(""))
-}
-
 /// Writes the three CSVs (one set per input file, `_1`, `_2`… when there are several, as
 /// gogen named them) into `folder`.
 pub fn write_csvs(
@@ -221,7 +158,11 @@ pub fn write_csvs(
     columns.push(col(FILE_INDEX));
     for i in 0..ELIGIBILITY_HEADERS.len() {
         columns.push(if i == 2 {
-            possible_other_prop64_charge().alias(eligibility_column(2))
+            offense::possible_other_prop64_charge(
+                col(COLUMNS[doj::OFFENSE_DESCR]),
+                col(COLUMNS[doj::COMMENT_TEXT]),
+            )
+            .alias(eligibility_column(2))
         } else {
             col(eligibility_column(i).as_str())
         });
