@@ -196,7 +196,8 @@ fn generate_births_ages_and_date_order() {
     let in_range = share(
         &people,
         col(c::DOB)
-            .is_between(date(1930, 1, 1), date(2005, 12, 31), ClosedInterval::Both)
+            .gt_eq(date(1930, 1, 1))
+            .and(col(c::DOB).lt_eq(date(2005, 12, 31)))
             .or(col(c::DOB).is_null()),
     );
     assert_eq!(in_range, 1.0);
