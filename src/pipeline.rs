@@ -301,7 +301,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// The work folder path for `out` (exposed for tests that check it is removed).
+/// Where clean copies of irregular inputs are kept during a run (removed at its end).
 pub fn work_folder(out: &Path) -> PathBuf {
     out.join(".clearstat-work")
 }

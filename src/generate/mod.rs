@@ -407,9 +407,7 @@ fn person(rng: &mut Rng, number: u64, county: &County, template: &mut Row, rows:
                     rows.push(row);
                     continue;
                 }
-                convicted_pc290 |= offenses::PC290.iter().any(|o| std::ptr::eq(o, *offense))
-                    || offense.descr.starts_with("288(A)")
-                    || offense.descr.starts_with("261(A)");
+                convicted_pc290 |= offense.registers;
                 let status = match offense.toc {
                     "F" if rng.chance(0.8) => "FELONY",
                     _ => "MISDEMEANOR",

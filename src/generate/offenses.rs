@@ -8,10 +8,17 @@ pub struct Offense {
     pub toc: &'static str,
     /// Relative frequency within its kind.
     pub weight: f64,
+    /// A conviction requires PC 290 registration (the generator adds a REGISTRATION step).
+    pub registers: bool,
 }
 
 const fn o(descr: &'static str, toc: &'static str, weight: f64) -> Offense {
-    Offense { descr, toc, weight }
+    Offense { descr, toc, weight, registers: false }
+}
+
+/// A PC 290 registrable offence.
+const fn r(descr: &'static str, toc: &'static str, weight: f64) -> Offense {
+    Offense { descr, toc, weight, registers: true }
 }
 
 /// Prop 64 offences, with the spellings real extracts use (no space before HS, attempts).
@@ -89,16 +96,16 @@ pub const SUPERSTRIKE: &[Offense] = &[
     o("664/187 PC-ATTEMPTED MURDER", "F", 2.0),
     o("207 PC-KIDNAPPING", "F", 1.0),
     o("220 PC-ASSAULT TO COMMIT MAYHEM/ETC", "F", 1.0),
-    o("288(A) PC-LEWD/LASCIV ACTS W/CHILD UNDER 14", "F", 1.0),
-    o("261(A)(2) PC-RAPE BY FORCE/FEAR/ETC", "F", 1.0),
+    r("288(A) PC-LEWD/LASCIV ACTS W/CHILD UNDER 14", "F", 1.0),
+    r("261(A)(2) PC-RAPE BY FORCE/FEAR/ETC", "F", 1.0),
 ];
 
 /// PC 290 registrable offences that are not superstrikes.
 pub const PC290: &[Offense] = &[
-    o("314(1) PC-INDECENT EXPOSURE", "M", 2.0),
-    o("647.6(A) PC-ANNOY/MOLEST CHILD UNDER 18", "M", 1.0),
-    o("243.4(A) PC-SEXUAL BATTERY", "F", 1.0),
-    o("311.11(A) PC-POSSESS OBSCENE MATTER OF MINOR", "F", 1.0),
+    r("314(1) PC-INDECENT EXPOSURE", "M", 2.0),
+    r("647.6(A) PC-ANNOY/MOLEST CHILD UNDER 18", "M", 1.0),
+    r("243.4(A) PC-SEXUAL BATTERY", "F", 1.0),
+    r("311.11(A) PC-POSSESS OBSCENE MATTER OF MINOR", "F", 1.0),
 ];
 
 /// The kinds of charge, with how often a charge that is not the person's Prop 64 charge is of
