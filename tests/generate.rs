@@ -9,16 +9,6 @@ use polars::prelude::*;
 
 use crate::testdir::TestDir;
 
-fn config(rows: u64, seed: u64) -> GenerateConfig {
-    GenerateConfig {
-        rows,
-        seed,
-        counties: vec![],
-        messy: 0.0,
-        overrepresentation: DEFAULT_OVERREPRESENTATION,
-    }
-}
-
 /// 100,000 generated rows, ingested and normalized once for all distribution tests.
 fn sample() -> &'static DataFrame {
     static SAMPLE: OnceLock<DataFrame> = OnceLock::new();
@@ -26,7 +16,7 @@ fn sample() -> &'static DataFrame {
         let dir = TestDir::new("generate_sample");
         let path = dir.path("g.csv");
         let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-        generate::generate(&config(100_000, 20261127), &mut file).unwrap();
+        generate::generate(&GenerateConfig::new(100_000, 20261127), &mut file).unwrap();
         drop(file);
         // Fail mode: every one of the rows must have 95 well-formed fields.
         let ingested =
@@ -111,7 +101,7 @@ fn generate_messy_rows_take_the_reject_path() {
     let stats = generate::generate(
         &GenerateConfig {
             messy: 0.02,
-            ..config(20_000, 9)
+            ..GenerateConfig::new(20_000, 9)
         },
         &mut file,
     )
@@ -279,26 +269,19 @@ fn generate_has_what_real_extracts_have() {
         (0.2..0.5).contains(&prop64),
         "Prop 64 share of convictions {prop64}"
     );
-    let felony = share(
-        &convictions
-            .clone()
-            .lazy()
-            .filter(col(c::IS_PROP64))
-            .collect()
-            .unwrap(),
-        col(c::IS_FELONY),
-    );
+    let prop64_convictions = convictions
+        .clone()
+        .lazy()
+        .filter(col(c::IS_PROP64))
+        .collect()
+        .unwrap();
+    let felony = share(&prop64_convictions, col(c::IS_FELONY));
     assert!(
         (0.3..0.8).contains(&felony),
         "felony share of Prop 64 convictions {felony}"
     );
     let after_prop64 = share(
-        &convictions
-            .clone()
-            .lazy()
-            .filter(col(c::IS_PROP64))
-            .collect()
-            .unwrap(),
+        &prop64_convictions,
         col(c::CONVICTION_DATE).gt(lit(NaiveDate::from_ymd_opt(2016, 11, 9).unwrap())),
     );
     assert!(after_prop64 > 0.01 && after_prop64 < 0.2, "{after_prop64}");

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 use clearstat::eligibility::GogenOptions;
-use clearstat::generate::{self, DEFAULT_OVERREPRESENTATION, GenerateConfig};
+use clearstat::generate::{self, GenerateConfig};
 use clearstat::ingest::IngestOptions;
 use clearstat::pipeline::{self, RunPlan};
 use polars::prelude::*;
@@ -308,11 +308,8 @@ fn independent_model_agrees_with_the_engine() {
     for seed in 1..=6u64 {
         let input = dir.path(&format!("seed{seed}.csv"));
         let config = GenerateConfig {
-            rows: 4000,
-            seed,
             counties: vec!["SAN FRANCISCO".into(), "SAN MATEO".into()],
-            messy: 0.0,
-            overrepresentation: DEFAULT_OVERREPRESENTATION,
+            ..GenerateConfig::new(4000, seed)
         };
         generate::generate(&config, &mut std::fs::File::create(&input).unwrap()).unwrap();
         let text = std::fs::read_to_string(&input).unwrap();

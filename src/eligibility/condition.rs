@@ -288,7 +288,7 @@ impl Condition {
             Condition::SentenceCompleted => {
                 let end = date().cast(DataType::Int32).cast(DataType::Float64)
                     + col(c::SENTENCE_TOTAL_DAYS).fill_null(lit(0.0)).ceil();
-                let today = (compute_at - epoch()).num_days() as f64;
+                let today = days_since_epoch(compute_at) as f64;
                 end.lt_eq(lit(today))
             }
             Condition::Not(inner) => inner.to_expr(compute_at).not(),
@@ -306,8 +306,9 @@ impl Condition {
     }
 }
 
-fn epoch() -> NaiveDate {
-    NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date")
+/// `date` as Polars stores a `Date`: days since 1970-01-01.
+pub fn days_since_epoch(date: NaiveDate) -> i64 {
+    (date - NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date")).num_days()
 }
 
 #[cfg(test)]

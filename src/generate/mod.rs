@@ -110,6 +110,19 @@ pub struct GenerateConfig {
     pub overrepresentation: [f64; 7],
 }
 
+impl GenerateConfig {
+    /// `rows` rows from `seed`: all counties, no malformed rows, the default factors.
+    pub fn new(rows: u64, seed: u64) -> Self {
+        GenerateConfig {
+            rows,
+            seed,
+            counties: vec![],
+            messy: 0.0,
+            overrepresentation: DEFAULT_OVERREPRESENTATION,
+        }
+    }
+}
+
 /// Errors of the generator.
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateError {
@@ -594,20 +607,10 @@ const FIRST_NAMES: &[&str] = &[
 mod tests {
     use super::*;
 
-    fn config(rows: u64, seed: u64) -> GenerateConfig {
-        GenerateConfig {
-            rows,
-            seed,
-            counties: vec![],
-            messy: 0.0,
-            overrepresentation: DEFAULT_OVERREPRESENTATION,
-        }
-    }
-
     #[test]
     fn exact_row_count_and_95_fields() {
         let mut out = Vec::new();
-        let stats = generate(&config(500, 3), &mut out).unwrap();
+        let stats = generate(&GenerateConfig::new(500, 3), &mut out).unwrap();
         assert_eq!(stats.rows, 500);
         let text = String::from_utf8(out).unwrap();
         assert_eq!(text.lines().count(), 501);

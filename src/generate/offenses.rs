@@ -13,12 +13,22 @@ pub struct Offense {
 }
 
 const fn o(descr: &'static str, toc: &'static str, weight: f64) -> Offense {
-    Offense { descr, toc, weight, registers: false }
+    Offense {
+        descr,
+        toc,
+        weight,
+        registers: false,
+    }
 }
 
 /// A PC 290 registrable offence.
 const fn r(descr: &'static str, toc: &'static str, weight: f64) -> Offense {
-    Offense { descr, toc, weight, registers: true }
+    Offense {
+        descr,
+        toc,
+        weight,
+        registers: true,
+    }
 }
 
 /// Prop 64 offences, with the spellings real extracts use (no space before HS, attempts).

@@ -17,6 +17,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use super::{OutputError, write_atomically};
+use crate::eligibility::condition::days_since_epoch;
 use crate::eligibility::determination::{DISMISSAL, NO_DETERMINATION, REDUCTION};
 use crate::eligibility::impact;
 use crate::eligibility::{GogenOptions, Scenario, facts};
@@ -80,7 +81,7 @@ fn eligibility_column(i: usize) -> String {
 
 /// Years from `date` to compute-at as gogen printed them (`%.1f` of days / 365.25).
 fn years_since(date: Expr, compute_at: NaiveDate) -> Expr {
-    let today = (compute_at - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()).num_days();
+    let today = days_since_epoch(compute_at);
     ((lit(today) - date.cast(DataType::Int32).cast(DataType::Int64)).cast(DataType::Float64)
         / lit(365.25))
     .round(1, RoundMode::HalfToEven)
