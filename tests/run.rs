@@ -222,3 +222,51 @@ fn help_has_examples_and_exit_codes() {
     let out = dir.command(&["--help"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("Exit codes: 0 success"));
 }
+
+#[test]
+fn run_twice_gives_the_same_bytes() {
+    let dir = TestDir::new("run_reproducible");
+    dir.ok(&[
+        "generate",
+        "--rows",
+        "4000",
+        "--seed",
+        "11",
+        "--county",
+        "SAN FRANCISCO",
+        "--out",
+        "in.csv",
+        "-q",
+    ]);
+    for out in ["a", "b"] {
+        dir.ok(&[
+            "run",
+            "in.csv",
+            "--county",
+            "SAN FRANCISCO",
+            "--compute-at",
+            "2020-07-01",
+            "--flow",
+            "los-angeles",
+            "--out",
+            out,
+            "-q",
+        ]);
+    }
+    let files = [
+        "convictions.parquet",
+        "subjects.parquet",
+        "summary.json",
+        "gogen/All_Results.csv",
+        "gogen/All_Results_Condensed.csv",
+        "gogen/Prop64_Results.csv",
+        "gogen/gogen.json",
+    ];
+    for file in files {
+        let (a, b) = (
+            std::fs::read(dir.path(&format!("a/{file}"))).unwrap(),
+            std::fs::read(dir.path(&format!("b/{file}"))).unwrap(),
+        );
+        assert!(a == b, "{file} differs between two runs");
+    }
+}
