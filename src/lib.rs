@@ -5,6 +5,7 @@
 //! [`pipeline`]; [`generate`] makes synthetic research files, [`population`] holds the census
 //! baselines, and [`cli`] is the command line.
 
+pub mod analytics;
 pub mod eligibility;
 pub mod ingest;
 pub mod normalize;

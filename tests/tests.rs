@@ -17,3 +17,5 @@ mod run;
 mod eligibility;
 // An independent row-at-a-time model of the configurable flow against the engine.
 mod model;
+// The SQL breakdowns in queries/ and `clearstat query`.
+mod analytics;

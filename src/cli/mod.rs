@@ -3,10 +3,12 @@
 
 mod flows;
 mod generate;
+mod query;
 mod run;
 
 use clap::{Parser, Subcommand};
 
+use crate::analytics::QueryError;
 use crate::generate::GenerateError;
 use crate::ingest::IngestError;
 use crate::outputs::OutputError;
@@ -41,6 +43,7 @@ pub struct Cli {
 pub enum Command {
     Run(run::Args),
     Flows(flows::Args),
+    Query(query::Args),
     Generate(generate::Args),
 }
 
@@ -49,6 +52,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Flows(args) => flows::run(args),
+        Command::Query(args) => query::run(args),
         Command::Generate(args) => generate::run(args),
     }
 }
@@ -69,6 +73,12 @@ pub fn exit_code(error: &anyhow::Error) -> i32 {
         }
         if cause.is::<IngestError>() {
             return exit::INPUT;
+        }
+        if let Some(e) = cause.downcast_ref::<QueryError>() {
+            return match e {
+                QueryError::Sql { .. } => exit::USAGE,
+                _ => exit::INPUT,
+            };
         }
         if let Some(e) = cause.downcast_ref::<RunError>() {
             return match e {

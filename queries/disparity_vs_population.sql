@@ -1,0 +1,54 @@
+-- question: Is each group's share of the people convicted of a Prop 64 offence in a county larger or smaller than its share of the county's residents?
+-- grain: one row per county and census race group
+-- inputs: convictions, population
+-- notes: denominators from the 2020 census, all ages (vintage census2020); people with an
+--        UNKNOWN race are left out of both shares. share_ratio = share of people convicted /
+--        share of population. No confidence intervals or small-cell suppression yet.
+with people as (
+    select distinct cast(county as varchar) as county, subject_id, race_group
+    from convictions
+    where is_prop64 and in_county and race_group <> 'UNKNOWN'
+),
+
+people_by_group as (
+    select county, race_group, count(*) as people
+    from people
+    group by county, race_group
+),
+
+people_by_county as (
+    select county, sum(people) as county_people
+    from people_by_group
+    group by county
+),
+
+residents as (
+    select county, "group" as race_group, population
+    from population
+    where vintage = 'census2020' and age_group = 'ALL'
+),
+
+residents_by_county as (
+    select county, sum(population) as county_population
+    from residents
+    group by county
+),
+
+final as (
+    select
+        g.county,
+        g.race_group,
+        g.people,
+        cast(g.people as double) / c.county_people as share_of_people,
+        r.population,
+        cast(r.population as double) / rc.county_population as share_of_population,
+        (cast(g.people as double) / c.county_people)
+            / (cast(r.population as double) / rc.county_population) as share_ratio
+    from people_by_group as g
+    inner join people_by_county as c on g.county = c.county
+    inner join residents as r on g.county = r.county and g.race_group = r.race_group
+    inner join residents_by_county as rc on g.county = rc.county
+)
+
+select * from final
+order by county, race_group

@@ -1,0 +1,56 @@
+use std::path::PathBuf;
+
+use super::UsageError;
+use crate::analytics;
+use crate::outputs;
+
+/// Run SQL against a finished run's tables and print the answer.
+///
+/// Tables: `convictions` and `subjects` (the run's Parquet files, each with a `race_group`
+/// column from the race mapping) and `population` (the bundled census tables: county, fips,
+/// year, age_group, group, population, vintage). The queries clearstat publishes are in
+/// `queries/`; each starts with a comment saying what it answers.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  clearstat query out/sample --file queries/convictions_by_race.sql
+  clearstat query out/sample --sql 'select county, count(*) as n from convictions group by county'
+  clearstat query out/sample --file queries/relief_by_race_and_scenario.sql --out relief.csv")]
+pub struct Args {
+    /// The output folder of a `clearstat run`.
+    #[arg(value_name = "DIR")]
+    run: PathBuf,
+    /// The query text.
+    #[arg(long, group = "query", required = true)]
+    sql: Option<String>,
+    /// A file holding the query.
+    #[arg(long, value_name = "FILE", group = "query")]
+    file: Option<PathBuf>,
+    /// Also write the answer to this file (.parquet or .csv).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let sql = match (&args.sql, &args.file) {
+        (Some(sql), _) => sql.clone(),
+        (None, Some(file)) => analytics::read_query(file)?,
+        (None, None) => return Err(UsageError("give --sql or --file".into()).into()),
+    };
+    let mut answer = analytics::query(&args.run, &sql)?;
+    println!("{answer}");
+    if let Some(out) = &args.out {
+        match out.extension().and_then(|e| e.to_str()) {
+            Some("parquet") => outputs::write_parquet(&mut answer, out)?,
+            Some("csv") => outputs::write_csv(&mut answer, out)?,
+            _ => {
+                return Err(UsageError(format!(
+                    "--out {}: use a .parquet or .csv file",
+                    out.display()
+                ))
+                .into());
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,119 @@
+use polars::prelude::*;
+
+use crate::doj::{self, DojRow};
+use crate::testdir::TestDir;
+
+const QUERIES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/queries");
+
+/// A finished run over three people: B (Black, two Prop 64 convictions in San Francisco),
+/// W (White, one in San Francisco), H (Hispanic, one in Los Angeles).
+fn finished_run(name: &str) -> TestDir {
+    let dir = TestDir::new(name);
+    let row = |id: &str, race: &str, cnt: &str| {
+        DojRow::new()
+            .with("SUBJECT_ID", id)
+            .with("RACE_CODE", race)
+            .with("CNT_ORDER", cnt)
+    };
+    let rows = [
+        row("B", "B", "001002001000"),
+        row("B", "B", "002002001000").with("OFFENSE_DESCR", "11359 HS-SALE"),
+        row("W", "W", "001002001000"),
+        row("H", "H", "001002001000").with("STP_ORI_CNTY_NAME", "LOS ANGELES"),
+    ];
+    dir.create("in.csv", doj::file(true, &rows));
+    dir.ok(&[
+        "run",
+        "in.csv",
+        "--county",
+        "SAN FRANCISCO",
+        "--compute-at",
+        "2020-01-01",
+        "--out",
+        "out",
+        "-q",
+    ]);
+    dir
+}
+
+fn query(dir: &TestDir, file: &str) -> DataFrame {
+    clearstat::analytics::query(
+        &dir.path("out"),
+        &clearstat::analytics::read_query(&format!("{QUERIES}/{file}").as_ref()).unwrap(),
+    )
+    .unwrap()
+}
+
+fn strings(df: &DataFrame, name: &str) -> Vec<String> {
+    let s = df.column(name).unwrap().cast(&DataType::String).unwrap();
+    s.str()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap_or("null").to_string())
+        .collect()
+}
+
+#[test]
+fn query_convictions_by_race() {
+    let dir = finished_run("analytics_by_race");
+    let answer = query(&dir, "convictions_by_race.sql");
+    assert_eq!(strings(&answer, "race_group"), ["BLACK", "WHITE"]);
+    assert_eq!(strings(&answer, "convictions"), ["2", "1"]);
+    assert_eq!(strings(&answer, "people"), ["1", "1"]);
+}
+
+#[test]
+fn query_relief_by_race_and_scenario() {
+    let dir = finished_run("analytics_relief");
+    let answer = query(&dir, "relief_by_race_and_scenario.sql");
+    assert_eq!(strings(&answer, "race_group"), ["BLACK", "WHITE"]);
+    // Default flow: every Prop 64 conviction in the county is dismissed.
+    assert_eq!(strings(&answer, "no_conviction_left"), ["1", "1"]);
+    assert_eq!(strings(&answer, "no_felony_left"), ["1", "1"]);
+}
+
+#[test]
+fn query_disparity_vs_population() {
+    let dir = finished_run("analytics_disparity");
+    let answer = query(&dir, "disparity_vs_population.sql");
+    assert_eq!(strings(&answer, "race_group"), ["BLACK", "WHITE"]);
+    let ratio = answer.column("share_ratio").unwrap().f64().unwrap().clone();
+    // San Francisco, 2020 census: 45,071 Black and 341,306 White residents of 873,965.
+    let expected = [0.5 / (45_071.0 / 873_965.0), 0.5 / (341_306.0 / 873_965.0)];
+    for (got, want) in ratio.iter().zip(expected) {
+        assert!((got.unwrap() - want).abs() < 1e-9, "{got:?} vs {want}");
+    }
+}
+
+#[test]
+fn query_command_prints_and_reports_mistakes() {
+    let dir = finished_run("analytics_cli");
+    let out = dir
+        .command(&[
+            "query",
+            "out",
+            "--sql",
+            "select count(*) as n from convictions",
+            "--out",
+            "n.csv",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        printed.contains("shape: (1, 1)") && printed.contains("│ 4   │"),
+        "{printed}"
+    );
+    assert_eq!(dir.read("n.csv"), "n\n4\n");
+    let err = dir.err(
+        &["query", "out", "--sql", "select nothing from convictions"],
+        2,
+    );
+    assert!(err.contains("the query failed"), "{err}");
+    let err = dir.err(&["query", "in.csv", "--sql", "select 1"], 1);
+    assert!(
+        err.contains("not a finished clearstat run (missing convictions.parquet)"),
+        "{err}"
+    );
+}
