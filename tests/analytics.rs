@@ -39,7 +39,7 @@ fn finished_run(name: &str) -> TestDir {
 fn query(dir: &TestDir, file: &str) -> DataFrame {
     clearstat::analytics::query(
         &dir.path("out"),
-        &clearstat::analytics::read_query(&format!("{QUERIES}/{file}").as_ref()).unwrap(),
+        &clearstat::analytics::read_query(format!("{QUERIES}/{file}").as_ref()).unwrap(),
     )
     .unwrap()
 }
