@@ -12,7 +12,7 @@ use crate::normalize::quality::QualityCount;
 use crate::normalize::{self, columns as c, conviction, quality, subject};
 use crate::outputs::gogen::{self, GogenSummary};
 use crate::outputs::summary::{RowAccounting, Summary};
-use crate::outputs::{self, OutputError};
+use crate::outputs::{self, OutputError, files};
 use crate::population;
 
 /// Everything a run needs, checked before any work starts.
@@ -56,16 +56,6 @@ fn stage_error(stage: &'static str) -> impl Fn(PolarsError) -> RunError {
         stage,
         message: crate::redact::polars_message(&e),
     }
-}
-
-/// The file names written by a run.
-pub mod files {
-    pub const CONVICTIONS: &str = "convictions.parquet";
-    pub const SUBJECTS: &str = "subjects.parquet";
-    pub const SUMMARY: &str = "summary.json";
-    pub const REJECTED: &str = "rejected_rows.csv";
-    pub const GOGEN: &str = "gogen";
-    pub const GOGEN_SUMMARY: &str = "gogen.json";
 }
 
 /// Runs the pipeline and writes its outputs; returns the summary that was written.

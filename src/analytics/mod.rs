@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use polars::sql::SQLContext;
 
+use crate::outputs::files;
 use crate::population;
 
 /// Errors of the analytics stage.
@@ -50,11 +51,11 @@ pub fn context(run: &Path) -> Result<SQLContext, QueryError> {
     let ctx = SQLContext::new();
     ctx.register(
         "convictions",
-        scan("convictions.parquet")?.with_column(mapping.group_of("race_code")),
+        scan(files::CONVICTIONS)?.with_column(mapping.group_of("race_code")),
     );
     ctx.register(
         "subjects",
-        scan("subjects.parquet")?.with_column(mapping.group_of("race_code")),
+        scan(files::SUBJECTS)?.with_column(mapping.group_of("race_code")),
     );
     ctx.register(
         "population",

@@ -60,6 +60,8 @@ pub enum IngestError {
     Empty { path: PathBuf },
     #[error("{path}: holds only a header, no data rows")]
     HeaderOnly { path: PathBuf },
+    #[error("no input file given")]
+    NoInput,
     #[error("input pattern '{pattern}' matches no file")]
     NoMatch { pattern: String },
     #[error("input pattern '{pattern}' is not a valid glob: {reason}")]
@@ -189,6 +191,9 @@ pub fn ingest(
     options: &IngestOptions,
     work: PathBuf,
 ) -> Result<Ingested, IngestError> {
+    let Some(first) = paths.first() else {
+        return Err(IngestError::NoInput);
+    };
     let mut work = WorkFolder::new(work);
     let mut frames = Vec::with_capacity(paths.len());
     let mut files = Vec::with_capacity(paths.len());
@@ -209,7 +214,7 @@ pub fn ingest(
         frames.push(frame.with_column(lit(index as u32).alias(FILE_INDEX)));
         files.push(checked.account);
     }
-    let raw = concat(frames, UnionArgs::default()).map_err(|e| polars_error(&paths[0], e))?;
+    let raw = concat(frames, UnionArgs::default()).map_err(|e| polars_error(first, e))?;
     Ok(Ingested {
         raw,
         files,

@@ -12,6 +12,16 @@ use polars::prelude::*;
 
 use crate::ingest::{RejectedRow, private_file};
 
+/// The file names written by a run.
+pub mod files {
+    pub const CONVICTIONS: &str = "convictions.parquet";
+    pub const SUBJECTS: &str = "subjects.parquet";
+    pub const SUMMARY: &str = "summary.json";
+    pub const REJECTED: &str = "rejected_rows.csv";
+    pub const GOGEN: &str = "gogen";
+    pub const GOGEN_SUMMARY: &str = "gogen.json";
+}
+
 /// Errors of the output stage.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
