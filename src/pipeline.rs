@@ -60,8 +60,43 @@ fn stage_error(stage: &'static str) -> impl Fn(PolarsError) -> RunError {
 
 /// Runs the pipeline and writes its outputs; returns the summary that was written.
 pub fn run(plan: &RunPlan) -> Result<Summary, RunError> {
+    run_timed(plan).map(|(summary, _)| summary)
+}
+
+/// How long one stage of a run took (printed by `clearstat run --timings`, never written to
+/// an output: outputs hold no wall-clock figures).
+#[derive(Debug, Clone)]
+pub struct StageTime {
+    pub stage: &'static str,
+    pub seconds: f64,
+}
+
+/// Records the time since the previous mark.
+struct Stopwatch {
+    last: std::time::Instant,
+    stages: Vec<StageTime>,
+}
+
+impl Stopwatch {
+    fn mark(&mut self, stage: &'static str) {
+        let now = std::time::Instant::now();
+        self.stages.push(StageTime {
+            stage,
+            seconds: (now - self.last).as_secs_f64(),
+        });
+        self.last = now;
+    }
+}
+
+/// [`run`], also returning the time of each stage.
+pub fn run_timed(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
+    let mut clock = Stopwatch {
+        last: std::time::Instant::now(),
+        stages: Vec::new(),
+    };
     outputs::create_folder(&plan.out)?;
     let ingested = ingest::ingest(&plan.inputs, &plan.ingest, work_folder(&plan.out))?;
+    clock.mark("check input rows");
 
     // The one materialisation of row-level data: the typed, narrow rows. Every table below
     // is a query over it, so the input files are parsed once.
@@ -70,6 +105,7 @@ pub fn run(plan: &RunPlan) -> Result<Summary, RunError> {
         .map_err(stage_error("reading and normalizing the input rows"))?;
     ingested.reconcile(&rows_per_file(&records, ingested.files.len())?)?;
 
+    clock.mark("read and normalize");
     check_county(&plan.county, &records)?;
     let mut data_quality =
         quality::count(records.clone().lazy()).map_err(stage_error("data quality"))?;
@@ -80,6 +116,7 @@ pub fn run(plan: &RunPlan) -> Result<Summary, RunError> {
         .and_then(|table| eligibility::decide(table, &scenarios, &plan.county, plan.compute_at))
         .and_then(LazyFrame::collect)
         .map_err(stage_error("deciding eligibility"))?;
+    clock.mark("decide");
     let outcomes = impact::by_subject(decided.clone().lazy(), &scenarios, plan.compute_at)
         .collect()
         .map_err(stage_error("computing the impact on people"))?;
@@ -108,12 +145,14 @@ pub fn run(plan: &RunPlan) -> Result<Summary, RunError> {
         });
     }
 
+    clock.mark("subjects and impact");
     let mut convictions = decided.clone();
     outputs::write_parquet(&mut convictions, &plan.out.join(files::CONVICTIONS))?;
     outputs::write_parquet(&mut subjects, &plan.out.join(files::SUBJECTS))?;
     if plan.ingest.on_bad_rows == OnBadRows::Skip {
         outputs::write_rejected(&ingested.rejected, &plan.out.join(files::REJECTED))?;
     }
+    clock.mark("Parquet");
     let rows = RowAccounting::new(ingested.files.clone());
     let gogen_folder = plan.out.join(files::GOGEN);
     outputs::create_folder(&gogen_folder)?;
@@ -125,6 +164,7 @@ pub fn run(plan: &RunPlan) -> Result<Summary, RunError> {
         plan.compute_at,
         ingested.files.len(),
     )?;
+    clock.mark("gogen CSVs");
     let gogen_summary = GogenSummary::new(
         &plan.county,
         rows.rows_accepted,
@@ -157,7 +197,8 @@ pub fn run(plan: &RunPlan) -> Result<Summary, RunError> {
         data_quality,
     };
     write_json(&plan.out.join(files::SUMMARY), &summary, true)?;
-    Ok(summary)
+    clock.mark("summaries");
+    Ok((summary, clock.stages))
 }
 
 fn write_json(path: &Path, value: &impl serde::Serialize, pretty: bool) -> Result<(), RunError> {

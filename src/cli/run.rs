@@ -65,6 +65,9 @@ pub struct Args {
     /// Text encoding of the input files.
     #[arg(long, value_enum, default_value_t = Encoding::Utf8)]
     encoding: Encoding,
+    /// Print the time of each stage.
+    #[arg(long)]
+    timings: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
@@ -131,7 +134,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         flow,
         gogen_options,
     };
-    let summary = pipeline::run(&plan)?;
+    let (summary, stages) = pipeline::run_timed(&plan)?;
+    if args.timings {
+        for s in &stages {
+            eprintln!("{:<24} {:>8.2} s", s.stage, s.seconds);
+        }
+        eprintln!(
+            "{:<24} {:>8.2} s",
+            "total",
+            stages.iter().map(|s| s.seconds).sum::<f64>()
+        );
+    }
     if !args.quiet {
         if args.compute_at.is_none() {
             eprintln!("compute-at: {compute_at} (today; pass --compute-at to fix it)");

@@ -192,12 +192,15 @@ pub fn write_csvs(
         } else {
             String::new()
         };
-        let mine = rows
-            .clone()
-            .lazy()
-            .filter(col(FILE_INDEX).eq(lit(file as u32)))
-            .collect()
-            .map_err(polars_failed)?;
+        let mine = if files == 1 {
+            rows.clone()
+        } else {
+            rows.clone()
+                .lazy()
+                .filter(col(FILE_INDEX).eq(lit(file as u32)))
+                .collect()
+                .map_err(polars_failed)?
+        };
         let full: Vec<usize> = (0..COLUMNS.len() + ELIGIBILITY_HEADERS.len()).collect();
         let condensed: Vec<usize> = CONDENSED
             .iter()
@@ -262,9 +265,13 @@ fn write_layout(
         .column("in_prop64_results")
         .and_then(|c| c.bool().cloned())
         .map_err(failed)?;
+    // One chunk per column, so that reading cell (row, column) is a direct index.
     let columns: Vec<StringChunked> = names
         .iter()
-        .map(|n| rows.column(n.as_str()).and_then(|c| c.str().cloned()))
+        .map(|n| {
+            rows.column(n.as_str())
+                .and_then(|c| Ok(c.str()?.rechunk().into_owned()))
+        })
         .collect::<PolarsResult<_>>()
         .map_err(failed)?;
     write_atomically(path, |out| {
