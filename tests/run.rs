@@ -21,7 +21,11 @@ fn run_the_shipped_sample_as_the_readme_says() {
         "2020-01-01",
         "--out",
         "out",
+        "--timings",
     ]);
+    for stage in ["read and normalize", "decide", "gogen CSVs", "total"] {
+        assert!(stderr.contains(stage), "--timings prints {stage}: {stderr}");
+    }
     let s = summary(&dir, "out");
     let lines = std::fs::read_to_string(sample).unwrap().lines().count() as u64;
     assert_eq!(s["rows"]["rows_read"], lines - 1);
