@@ -30,6 +30,8 @@ pub struct RunPlan {
     /// gogen's options, for the sections of `gogen.json` (the defaults when a preset or a
     /// flow file is chosen).
     pub gogen_options: GogenOptions,
+    /// Replace the outputs of an earlier run in `out`.
+    pub force: bool,
 }
 
 /// Errors of a run, by stage.
@@ -94,7 +96,7 @@ pub fn run_timed(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> 
         last: std::time::Instant::now(),
         stages: Vec::new(),
     };
-    outputs::create_folder(&plan.out)?;
+    outputs::prepare_run_folder(&plan.out, plan.force)?;
     let ingested = ingest::ingest(&plan.inputs, &plan.ingest, work_folder(&plan.out))?;
     clock.mark("check input rows");
 

@@ -326,6 +326,7 @@ fn independent_model_agrees_with_the_engine() {
             ingest: IngestOptions::default(),
             flow: opts.to_flow(),
             gogen_options: opts.clone(),
+            force: false,
         };
         pipeline::run(&plan).unwrap();
 

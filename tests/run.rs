@@ -274,3 +274,36 @@ fn run_twice_gives_the_same_bytes() {
         assert!(a == b, "{file} differs between two runs");
     }
 }
+
+#[test]
+fn run_refuses_an_earlier_run_unless_forced() {
+    let dir = TestDir::new("run_force");
+    dir.create("in.csv", doj::file(true, &[DojRow::new()]));
+    let args = [
+        "run",
+        "in.csv",
+        "--county",
+        "ALL",
+        "--compute-at",
+        "2020-01-01",
+        "--out",
+        "out",
+        "-q",
+    ];
+    dir.ok(&args);
+    dir.create("out/notes.txt", "mine");
+    let err = dir.err(&args, 3);
+    assert_eq!(
+        err,
+        "error: out holds the outputs of an earlier run; choose another --out, or pass --force to replace them\n"
+    );
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    dir.ok(&forced);
+    assert_eq!(
+        dir.read("out/notes.txt"),
+        "mine",
+        "files that are not clearstat's stay"
+    );
+    assert!(dir.path("out/gogen/gogen.json").exists());
+}

@@ -65,6 +65,9 @@ pub struct Args {
     /// Text encoding of the input files.
     #[arg(long, value_enum, default_value_t = Encoding::Utf8)]
     encoding: Encoding,
+    /// Replace the outputs of an earlier run in the output folder.
+    #[arg(long)]
+    force: bool,
     /// Print the time of each stage.
     #[arg(long)]
     timings: bool,
@@ -133,6 +136,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         },
         flow,
         gogen_options,
+        force: args.force,
     };
     let (summary, stages) = pipeline::run_timed(&plan)?;
     if args.timings {

@@ -20,6 +20,8 @@ pub mod files {
     pub const REJECTED: &str = "rejected_rows.csv";
     pub const GOGEN: &str = "gogen";
     pub const GOGEN_SUMMARY: &str = "gogen.json";
+    /// Everything a run writes at the top of its folder.
+    pub const ALL: [&str; 5] = [CONVICTIONS, SUBJECTS, SUMMARY, REJECTED, GOGEN];
 }
 
 /// Errors of the output stage.
@@ -32,6 +34,11 @@ pub enum OutputError {
     },
     #[error("cannot write {path}: {message}")]
     Write { path: PathBuf, message: String },
+    #[error(
+        "{path} holds the outputs of an earlier run; choose another --out, or pass --force to \
+         replace them"
+    )]
+    PreviousRun { path: PathBuf },
 }
 
 fn write_error(path: &Path, message: impl ToString) -> OutputError {
@@ -41,7 +48,34 @@ fn write_error(path: &Path, message: impl ToString) -> OutputError {
     }
 }
 
-/// Creates the output folder (and its parents).
+/// Prepares the output folder of a run: creates it, or, when it holds an earlier run's files,
+/// refuses (old and new files must never mix) unless `force`, which removes those files
+/// (and only those: other files in the folder are left alone).
+pub fn prepare_run_folder(path: &Path, force: bool) -> Result<(), OutputError> {
+    let earlier: Vec<PathBuf> = files::ALL
+        .iter()
+        .map(|name| path.join(name))
+        .filter(|p| p.exists())
+        .collect();
+    if !earlier.is_empty() {
+        if !force {
+            return Err(OutputError::PreviousRun {
+                path: path.to_path_buf(),
+            });
+        }
+        for p in earlier {
+            let removed = if p.is_dir() {
+                fs::remove_dir_all(&p)
+            } else {
+                fs::remove_file(&p)
+            };
+            removed.map_err(|e| write_error(&p, e))?;
+        }
+    }
+    create_folder(path)
+}
+
+/// Creates a folder (and its parents).
 pub fn create_folder(path: &Path) -> Result<(), OutputError> {
     fs::create_dir_all(path).map_err(|source| OutputError::Folder {
         path: path.to_path_buf(),
