@@ -7,6 +7,7 @@
 //! not yet.
 
 pub mod race;
+pub mod suppress;
 
 use std::path::{Path, PathBuf};
 

@@ -28,7 +28,7 @@ pub mod exit {
 
 const EXIT_CODES: &str = "\
 Exit codes: 0 success; 1 an input file was missing, unreadable or malformed; \
-2 wrong usage or options; 3 an output could not be written.";
+2 wrong usage or options; 3 an output could not be written (or the output folder holds an earlier run).";
 
 /// Proposition 64 relief decisions and their statistics from California DOJ research files.
 #[derive(Debug, Parser)]
