@@ -2,9 +2,9 @@
 //! context over a finished run's tables (`convictions`, `subjects`) and the census baselines
 //! (`population`).
 //!
-//! Work in progress for the disparity-analytics issue: registration, the race mapping and the
-//! first queries exist; small-cell suppression, confidence intervals, charts and the report do
-//! not yet.
+//! Work in progress for the disparity-analytics issue: registration, the race mapping, the
+//! first queries and small-cell suppression ([`suppress`]) exist; writing suppressed tables,
+//! confidence intervals, charts and the report do not yet.
 
 pub mod race;
 pub mod suppress;
