@@ -90,8 +90,19 @@ impl Stopwatch {
     }
 }
 
-/// [`run`], also returning the time of each stage.
+/// [`run`], also returning the time of each stage. A run that fails in a folder it created
+/// leaves no empty folder behind.
 pub fn run_timed(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
+    let created = !plan.out.exists();
+    let result = run_stages(plan);
+    if result.is_err() && created {
+        // Only succeeds when the folder is empty: nothing written is ever removed here.
+        let _ = std::fs::remove_dir(&plan.out);
+    }
+    result
+}
+
+fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     let mut clock = Stopwatch {
         last: std::time::Instant::now(),
         stages: Vec::new(),

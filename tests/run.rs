@@ -187,6 +187,10 @@ fn run_errors_and_exit_codes() {
             && err.contains("Did you mean SAN FRANCISCO?"),
         "{err}"
     );
+    assert!(
+        !dir.path("o").exists(),
+        "a failed run leaves no empty folder"
+    );
     dir.create("a-file", "x");
     let err = dir.err(
         &[
