@@ -276,44 +276,60 @@ fn write_layout(
         .map_err(failed)?;
     write_atomically(path, |out| {
         let io = |e: std::io::Error| e.to_string();
-        write_record(out, headers.iter().copied()).map_err(io)?;
-        for i in 0..rows.height() {
-            if prop64_only && keep.get(i) != Some(true) {
+        let mut line = Vec::with_capacity(4096);
+        encode_record(&mut line, headers.iter().copied());
+        out.write_all(&line).map_err(io)?;
+        // Walk all columns in step, one record at a time.
+        let mut cells: Vec<_> = columns.iter().map(|c| c.iter()).collect();
+        for keep_row in keep.iter() {
+            if prop64_only && keep_row != Some(true) {
+                cells.iter_mut().for_each(|c| {
+                    c.next();
+                });
                 continue;
             }
-            write_record(out, columns.iter().map(|c| c.get(i).unwrap_or(""))).map_err(io)?;
+            line.clear();
+            encode_record(
+                &mut line,
+                cells.iter_mut().map(|c| c.next().flatten().unwrap_or("")),
+            );
+            out.write_all(&line).map_err(io)?;
         }
         Ok(())
     })
 }
 
-/// One CSV record as Go's `csv.Writer` writes it (spec §7.4).
-fn write_record<'a>(
-    out: &mut impl Write,
-    fields: impl Iterator<Item = &'a str>,
-) -> std::io::Result<()> {
+/// One CSV record as Go's `csv.Writer` writes it (spec §7.4), appended to `line`.
+fn encode_record<'a>(line: &mut Vec<u8>, fields: impl Iterator<Item = &'a str>) {
     for (i, field) in fields.enumerate() {
         if i > 0 {
-            out.write_all(b",")?;
+            line.push(b',');
         }
         if needs_quotes(field) {
-            out.write_all(b"\"")?;
-            out.write_all(field.replace('"', "\"\"").as_bytes())?;
-            out.write_all(b"\"")?;
+            line.push(b'"');
+            for b in field.bytes() {
+                if b == b'"' {
+                    line.push(b'"');
+                }
+                line.push(b);
+            }
+            line.push(b'"');
         } else {
-            out.write_all(field.as_bytes())?;
+            line.extend_from_slice(field.as_bytes());
         }
     }
-    out.write_all(b"\n")
+    line.push(b'\n');
 }
 
 fn needs_quotes(field: &str) -> bool {
-    if field.is_empty() {
+    let Some(first) = field.chars().next() else {
         return false;
-    }
+    };
     field == r"\."
-        || field.contains([',', '"', '\r', '\n'])
-        || field.starts_with(char::is_whitespace)
+        || first.is_whitespace()
+        || field
+            .bytes()
+            .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
 }
 
 /// gogen's summary (spec §8), computed correctly.
