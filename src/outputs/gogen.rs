@@ -186,6 +186,9 @@ pub fn write_csvs(
         .select(columns)
         .collect()
         .map_err(polars_failed)?;
+    // One chunk per column, once for the three layouts.
+    let mut rows = rows;
+    rows.rechunk_mut_par();
     for file in 0..files {
         let part = if files > 1 {
             format!("_{}", file + 1)
@@ -265,13 +268,9 @@ fn write_layout(
         .column("in_prop64_results")
         .and_then(|c| c.bool().cloned())
         .map_err(failed)?;
-    // One chunk per column, so that reading cell (row, column) is a direct index.
     let columns: Vec<StringChunked> = names
         .iter()
-        .map(|n| {
-            rows.column(n.as_str())
-                .and_then(|c| Ok(c.str()?.rechunk().into_owned()))
-        })
+        .map(|n| rows.column(n.as_str()).and_then(|c| c.str().cloned()))
         .collect::<PolarsResult<_>>()
         .map_err(failed)?;
     write_atomically(path, |out| {
