@@ -3,6 +3,7 @@
 -- inputs: convictions
 -- notes: convictions in the county under review (in_county); a person is counted once per group.
 --        race_group comes from the race mapping (src/analytics/race_map.csv); UNKNOWN is kept.
+-- counts: convictions, people
 with prop64_convictions as (
     select subject_id, race_group
     from convictions

@@ -3,7 +3,9 @@
 -- inputs: convictions, population
 -- notes: denominators from the 2020 census, all ages (vintage census2020); people with an
 --        UNKNOWN race are left out of both shares. share_ratio = share of people convicted /
---        share of population. No confidence intervals or small-cell suppression yet.
+--        share of population. No confidence intervals yet.
+-- counts: people
+-- derived: share_of_people <- people; share_ratio <- people
 with people as (
     select distinct cast(county as varchar) as county, subject_id, race_group
     from convictions

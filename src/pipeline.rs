@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use polars::prelude::*;
 
+use crate::analytics;
 use crate::eligibility::{self, Flow, GogenOptions, Scenario, facts, impact};
 use crate::ingest::{self, FILE_INDEX, IngestError, IngestOptions, OnBadRows};
 use crate::normalize::quality::QualityCount;
@@ -32,6 +33,8 @@ pub struct RunPlan {
     pub gogen_options: GogenOptions,
     /// Replace the outputs of an earlier run in `out`.
     pub force: bool,
+    /// Counts from 1 to this are withheld in the published tables (0: none).
+    pub min_cell: u64,
 }
 
 /// Errors of a run, by stage.
@@ -41,6 +44,8 @@ pub enum RunError {
     Ingest(#[from] IngestError),
     #[error(transparent)]
     Output(#[from] OutputError),
+    #[error(transparent)]
+    Tables(#[from] analytics::tables::TablesError),
     #[error("{stage} failed: {message}")]
     Stage {
         stage: &'static str,
@@ -211,6 +216,8 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     };
     write_json(&plan.out.join(files::SUMMARY), &summary, true)?;
     clock.mark("summaries");
+    analytics::tables::write_all(&plan.out, &plan.out.join(files::TABLES), plan.min_cell)?;
+    clock.mark("tables");
     Ok((summary, clock.stages))
 }
 

@@ -117,3 +117,55 @@ fn query_command_prints_and_reports_mistakes() {
         "{err}"
     );
 }
+
+#[test]
+fn run_writes_tables_with_small_cells_withheld() {
+    let dir = finished_run("analytics_tables");
+    let read = |path: &str| {
+        LazyFrame::scan_parquet(
+            PlRefPath::from(dir.path(path).to_string_lossy().as_ref()),
+            Default::default(),
+        )
+        .unwrap()
+        .collect()
+        .unwrap()
+    };
+    // Default --min-cell 10: every count here is 1 or 2, so all are withheld and marked.
+    let table = read("out/tables/convictions_by_race.parquet");
+    assert_eq!(strings(&table, "race_group"), ["BLACK", "WHITE"]);
+    assert_eq!(strings(&table, "people"), ["null", "null"]);
+    assert_eq!(strings(&table, "people_suppressed"), ["true", "true"]);
+    let disparity = read("out/tables/disparity_vs_population.parquet");
+    assert_eq!(
+        strings(&disparity, "share_ratio"),
+        ["null", "null"],
+        "derived cells go with their count"
+    );
+    assert_eq!(
+        strings(&disparity, "share_ratio_suppressed"),
+        ["true", "true"]
+    );
+    assert!(
+        dir.path("out/tables/relief_by_race_and_scenario.csv")
+            .exists()
+    );
+
+    // --min-cell 0 (internal use): the tables equal the queries' answers.
+    dir.ok(&[
+        "run",
+        "in.csv",
+        "--county",
+        "SAN FRANCISCO",
+        "--compute-at",
+        "2020-01-01",
+        "--out",
+        "open",
+        "--min-cell",
+        "0",
+        "-q",
+    ]);
+    let open = read("open/tables/convictions_by_race.parquet");
+    assert_eq!(strings(&open, "people"), ["1", "1"]);
+    assert_eq!(strings(&open, "convictions"), ["2", "1"]);
+    assert_eq!(strings(&open, "people_suppressed"), ["false", "false"]);
+}

@@ -327,6 +327,7 @@ fn independent_model_agrees_with_the_engine() {
             flow: opts.to_flow(),
             gogen_options: opts.clone(),
             force: false,
+            min_cell: 10,
         };
         pipeline::run(&plan).unwrap();
 

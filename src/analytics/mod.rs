@@ -8,6 +8,7 @@
 
 pub mod race;
 pub mod suppress;
+pub mod tables;
 
 use std::path::{Path, PathBuf};
 

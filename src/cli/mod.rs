@@ -9,6 +9,7 @@ mod run;
 use clap::{Parser, Subcommand};
 
 use crate::analytics::QueryError;
+use crate::analytics::tables::TablesError;
 use crate::generate::GenerateError;
 use crate::ingest::IngestError;
 use crate::outputs::OutputError;
@@ -86,6 +87,8 @@ pub fn exit_code(error: &anyhow::Error) -> i32 {
                 RunError::Output(_) => exit::OUTPUT,
                 RunError::UnknownCounty { .. } => exit::USAGE,
                 RunError::Stage { .. } => exit::INPUT,
+                RunError::Tables(TablesError::Output(_)) => exit::OUTPUT,
+                RunError::Tables(TablesError::Query(_)) => exit::INPUT,
             };
         }
         if let Some(e) = cause.downcast_ref::<GenerateError>() {

@@ -20,6 +20,7 @@ use crate::pipeline::{self, RunPlan};
 ///   summary.json         rows read = accepted + rejected, gogen's summary, data quality
 ///   gogen/               All_Results.csv, All_Results_Condensed.csv, Prop64_Results.csv and
 ///                        gogen.json in gogen's exact layout
+///   tables/              the breakdowns of queries/ as Parquet and CSV, small cells withheld
 ///   rejected_rows.csv    with --on-bad-rows skip: file, line, reason and text of each bad row
 ///
 /// The flow: --options FILE (gogen's options JSON), --flow NAME (a built-in flow, see
@@ -65,6 +66,10 @@ pub struct Args {
     /// Text encoding of the input files.
     #[arg(long, value_enum, default_value_t = Encoding::Utf8)]
     encoding: Encoding,
+    /// Counts from 1 to N are withheld in the published tables (tables/); 0 turns it off
+    /// for internal use.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    min_cell: u64,
     /// Replace the outputs of an earlier run in the output folder.
     #[arg(long)]
     force: bool,
@@ -137,6 +142,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         flow,
         gogen_options,
         force: args.force,
+        min_cell: args.min_cell,
     };
     let (summary, stages) = pipeline::run_timed(&plan)?;
     if args.timings {

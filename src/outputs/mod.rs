@@ -20,8 +20,9 @@ pub mod files {
     pub const REJECTED: &str = "rejected_rows.csv";
     pub const GOGEN: &str = "gogen";
     pub const GOGEN_SUMMARY: &str = "gogen.json";
+    pub const TABLES: &str = "tables";
     /// Everything a run writes at the top of its folder.
-    pub const ALL: [&str; 5] = [CONVICTIONS, SUBJECTS, SUMMARY, REJECTED, GOGEN];
+    pub const ALL: [&str; 6] = [CONVICTIONS, SUBJECTS, SUMMARY, REJECTED, GOGEN, TABLES];
 }
 
 /// Errors of the output stage.

@@ -1,0 +1,144 @@
+//! The published tables: every bundled query run over a finished run, small cells withheld,
+//! written to `tables/NAME.parquet` and `tables/NAME.csv`.
+//!
+//! Each query's header says which columns are counts of people or convictions (`-- counts:`)
+//! and which columns are computed from them (`-- derived: share <- people`): a derived cell is
+//! withheld with the count it comes from, so it cannot give the count away.
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::QueryError;
+use super::suppress::{Totals, suppress};
+use crate::outputs::{self, OutputError};
+
+/// The queries in `queries/`, bundled so that an installed binary has them.
+pub const BUNDLED: [(&str, &str); 3] = [
+    (
+        "convictions_by_race",
+        include_str!("../../queries/convictions_by_race.sql"),
+    ),
+    (
+        "relief_by_race_and_scenario",
+        include_str!("../../queries/relief_by_race_and_scenario.sql"),
+    ),
+    (
+        "disparity_vs_population",
+        include_str!("../../queries/disparity_vs_population.sql"),
+    ),
+];
+
+/// The `-- key: value` lines at the top of a query file.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Header {
+    pub question: String,
+    pub counts: Vec<String>,
+    /// (derived column, the count it comes from).
+    pub derived: Vec<(String, String)>,
+}
+
+impl Header {
+    /// Reads the leading comment block of `sql`.
+    pub fn parse(sql: &str) -> Header {
+        let mut header = Header::default();
+        for line in sql.lines().take_while(|l| l.trim_start().starts_with("--")) {
+            let Some((key, value)) = line.trim_start_matches('-').split_once(':') else {
+                continue;
+            };
+            let list = || {
+                value
+                    .split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+            };
+            match key.trim() {
+                "question" => header.question = value.trim().to_string(),
+                "counts" => header.counts = list().collect(),
+                "derived" => {
+                    header.derived = value
+                        .split(';')
+                        .filter_map(|pair| pair.split_once("<-"))
+                        .map(|(d, s)| (d.trim().to_string(), s.trim().to_string()))
+                        .collect()
+                }
+                _ => {}
+            }
+        }
+        header
+    }
+}
+
+/// Runs one query and withholds its small cells (`min_cell` 0: none).
+pub fn table(run: &Path, sql: &str, min_cell: u64) -> Result<DataFrame, QueryError> {
+    let header = Header::parse(sql);
+    let answer = super::query(run, sql)?;
+    let counts: Vec<&str> = header.counts.iter().map(String::as_str).collect();
+    let failed = |e: PolarsError| QueryError::Sql {
+        message: crate::redact::polars_message(&e),
+    };
+    let mut table = suppress(&answer, &counts, min_cell, Totals::Columns).map_err(failed)?;
+    for (derived, source) in &header.derived {
+        let flag = format!("{source}_suppressed");
+        table = table
+            .lazy()
+            .with_columns([
+                when(col(flag.as_str()))
+                    .then(lit(NULL).cast(DataType::Float64))
+                    .otherwise(col(derived.as_str()))
+                    .alias(derived.as_str()),
+                col(flag.as_str()).alias(format!("{derived}_suppressed")),
+            ])
+            .collect()
+            .map_err(failed)?;
+    }
+    Ok(table)
+}
+
+/// Writes every bundled table into `folder`.
+pub fn write_all(run: &Path, folder: &Path, min_cell: u64) -> Result<(), TablesError> {
+    outputs::create_folder(folder)?;
+    for (name, sql) in BUNDLED {
+        let mut frame = table(run, sql, min_cell)?;
+        outputs::write_parquet(&mut frame, &folder.join(format!("{name}.parquet")))?;
+        outputs::write_csv(&mut frame, &folder.join(format!("{name}.csv")))?;
+    }
+    Ok(())
+}
+
+/// Errors while writing the tables.
+#[derive(Debug, thiserror::Error)]
+pub enum TablesError {
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bundled_query_declares_its_counts() {
+        for (name, sql) in BUNDLED {
+            let header = Header::parse(sql);
+            assert!(!header.question.is_empty(), "{name}: question");
+            assert!(!header.counts.is_empty(), "{name}: counts");
+            for (_, source) in &header.derived {
+                assert!(
+                    header.counts.contains(source),
+                    "{name}: derived from a count"
+                );
+            }
+        }
+        let header = Header::parse(BUNDLED[2].1);
+        assert_eq!(
+            header.derived,
+            [
+                ("share_of_people".into(), "people".into()),
+                ("share_ratio".into(), "people".into())
+            ]
+        );
+    }
+}
