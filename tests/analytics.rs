@@ -169,3 +169,73 @@ fn run_writes_tables_with_small_cells_withheld() {
     assert_eq!(strings(&open, "convictions"), ["2", "1"]);
     assert_eq!(strings(&open, "people_suppressed"), ["false", "false"]);
 }
+
+/// Generated data with a known over-representation: each group's rate of people convicted per
+/// resident is proportional to its factor, so the rate ratio against White residents must
+/// recover factor / 1. The published 95% intervals must hold it for the two largest groups; for
+/// every group with 100 people or more the check uses the same interval widened to 99.9% (a
+/// 95% interval per group would miss one group in four runs over six groups by chance alone).
+#[test]
+fn rate_ratios_recover_the_generators_over_representation() {
+    let dir = TestDir::new("analytics_rate_ratios");
+    dir.ok(&[
+        "generate",
+        "--rows",
+        "60000",
+        "--seed",
+        "7",
+        "--county",
+        "LOS ANGELES",
+        "--out",
+        "in.csv",
+        "-q",
+    ]);
+    dir.ok(&[
+        "run",
+        "in.csv",
+        "--county",
+        "LOS ANGELES",
+        "--compute-at",
+        "2020-01-01",
+        "--out",
+        "out",
+        "-q",
+    ]);
+    let answer = query(&dir, "rate_ratios_vs_white.sql");
+    let groups = strings(&answer, "race_group");
+    let f = |name: &str| answer.column(name).unwrap().f64().unwrap().clone();
+    let (ratio, low, high) = (f("rate_ratio"), f("rate_ratio_low"), f("rate_ratio_high"));
+    let factors = clearstat::generate::DEFAULT_OVERREPRESENTATION;
+    let mut checked = 0;
+    for (i, group) in groups.iter().enumerate() {
+        let g = clearstat::population::GROUPS
+            .iter()
+            .position(|x| x == group)
+            .unwrap();
+        let people: u64 = strings(&answer, "people")[i].parse().unwrap();
+        if people < 100 {
+            continue; // too few for a useful interval
+        }
+        let (r, lo, hi) = (
+            ratio.get(i).unwrap(),
+            low.get(i).unwrap(),
+            high.get(i).unwrap(),
+        );
+        if group == "BLACK" || group == "HISPANIC" {
+            assert!(
+                lo <= factors[g] && factors[g] <= hi,
+                "{group}: {r:.2} [{lo:.2}, {hi:.2}] vs factor {}",
+                factors[g]
+            );
+        }
+        let se = (hi.ln() - lo.ln()) / (2.0 * 1.96);
+        let z = (r.ln() - factors[g].ln()).abs() / se;
+        assert!(
+            z <= 3.29,
+            "{group}: {r:.2} [{lo:.2}, {hi:.2}] vs factor {}: z = {z:.2}",
+            factors[g]
+        );
+        checked += 1;
+    }
+    assert!(checked >= 4, "groups with enough people: {checked}");
+}

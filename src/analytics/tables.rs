@@ -14,7 +14,7 @@ use super::suppress::{Totals, suppress};
 use crate::outputs::{self, OutputError};
 
 /// The queries in `queries/`, bundled so that an installed binary has them.
-pub const BUNDLED: [(&str, &str); 3] = [
+pub const BUNDLED: [(&str, &str); 4] = [
     (
         "convictions_by_race",
         include_str!("../../queries/convictions_by_race.sql"),
@@ -26,6 +26,10 @@ pub const BUNDLED: [(&str, &str); 3] = [
     (
         "disparity_vs_population",
         include_str!("../../queries/disparity_vs_population.sql"),
+    ),
+    (
+        "rate_ratios_vs_white",
+        include_str!("../../queries/rate_ratios_vs_white.sql"),
     ),
 ];
 

@@ -1,0 +1,64 @@
+-- question: How many people per 100,000 residents were convicted of a Prop 64 offence, by group, and how does each group's rate compare with the White non-Hispanic rate?
+-- grain: one row per county and census race group
+-- inputs: convictions, population
+-- notes: residents from the 2020 census, all ages (vintage census2020). rate_ratio = group rate /
+--        White rate, with a 95% confidence interval from the log-normal approximation:
+--        exp(ln(rr) +/- 1.96 * sqrt(1/a - 1/A + 1/b - 1/B)) for a of A residents and b of B White
+--        residents. People with an UNKNOWN race are left out.
+-- counts: people
+-- derived: rate_per_100k <- people; rate_ratio <- people; rate_ratio_low <- people; rate_ratio_high <- people
+with people as (
+    select distinct cast(county as varchar) as county, subject_id, race_group
+    from convictions
+    where is_prop64 and in_county and race_group <> 'UNKNOWN'
+),
+
+people_by_group as (
+    select county, race_group, count(*) as people
+    from people
+    group by county, race_group
+),
+
+residents as (
+    select county, "group" as race_group, population
+    from population
+    where vintage = 'census2020' and age_group = 'ALL'
+),
+
+rates as (
+    select
+        g.county,
+        g.race_group,
+        g.people,
+        r.population,
+        cast(g.people as double) / r.population as rate
+    from people_by_group as g
+    inner join residents as r on g.county = r.county and g.race_group = r.race_group
+),
+
+white as (
+    select county, people as white_people, population as white_population, rate as white_rate
+    from rates
+    where race_group = 'WHITE'
+),
+
+final as (
+    select
+        r.county,
+        r.race_group,
+        r.people,
+        r.population,
+        r.rate * 100000 as rate_per_100k,
+        r.rate / w.white_rate as rate_ratio,
+        exp(ln(r.rate / w.white_rate) - 1.96 * sqrt(
+            1.0 / r.people - 1.0 / r.population + 1.0 / w.white_people - 1.0 / w.white_population
+        )) as rate_ratio_low,
+        exp(ln(r.rate / w.white_rate) + 1.96 * sqrt(
+            1.0 / r.people - 1.0 / r.population + 1.0 / w.white_people - 1.0 / w.white_population
+        )) as rate_ratio_high
+    from rates as r
+    inner join white as w on r.county = w.county
+)
+
+select * from final
+order by county, race_group
