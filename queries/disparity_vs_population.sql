@@ -3,9 +3,10 @@
 -- inputs: convictions, population
 -- notes: denominators from the 2020 census, all ages (vintage census2020); people with an
 --        UNKNOWN race are left out of both shares. share_ratio = share of people convicted /
---        share of population. No confidence intervals yet.
+--        share of population. share_low / share_high: Wilson 95% interval of the share of
+--        people (z = 1.96).
 -- counts: people
--- derived: share_of_people <- people; share_ratio <- people
+-- derived: share_of_people <- people; share_low <- people; share_high <- people; share_ratio <- people
 with people as (
     select distinct cast(county as varchar) as county, subject_id, race_group
     from convictions
@@ -36,12 +37,39 @@ residents_by_county as (
     group by county
 ),
 
+shares as (
+    select
+        g.county,
+        g.race_group,
+        g.people,
+        c.county_people,
+        cast(g.people as double) / c.county_people as p
+    from people_by_group as g
+    inner join people_by_county as c on g.county = c.county
+),
+
+-- Wilson score interval: (p + z²/2n ± z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n), z = 1.96.
+wilson as (
+    select
+        county,
+        race_group,
+        (p + 1.96 * 1.96 / (2.0 * county_people)
+            - 1.96 * sqrt(p * (1 - p) / county_people + 1.96 * 1.96 / (4.0 * county_people * county_people)))
+            / (1 + 1.96 * 1.96 / county_people) as share_low,
+        (p + 1.96 * 1.96 / (2.0 * county_people)
+            + 1.96 * sqrt(p * (1 - p) / county_people + 1.96 * 1.96 / (4.0 * county_people * county_people)))
+            / (1 + 1.96 * 1.96 / county_people) as share_high
+    from shares
+),
+
 final as (
     select
         g.county,
         g.race_group,
         g.people,
         cast(g.people as double) / c.county_people as share_of_people,
+        w.share_low,
+        w.share_high,
         r.population,
         cast(r.population as double) / rc.county_population as share_of_population,
         (cast(g.people as double) / c.county_people)
@@ -50,6 +78,7 @@ final as (
     inner join people_by_county as c on g.county = c.county
     inner join residents as r on g.county = r.county and g.race_group = r.race_group
     inner join residents_by_county as rc on g.county = rc.county
+    inner join wilson as w on g.county = w.county and g.race_group = w.race_group
 )
 
 select * from final

@@ -83,6 +83,29 @@ fn query_disparity_vs_population() {
     for (got, want) in ratio.iter().zip(expected) {
         assert!((got.unwrap() - want).abs() < 1e-9, "{got:?} vs {want}");
     }
+    // Wilson 95% interval of 1 in 2: (0.5 ± 1.96·sqrt(0.125 + 0.9604/16)... ) by hand.
+    let (z, n, p) = (1.96f64, 2.0f64, 0.5f64);
+    let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
+    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / (1.0 + z * z / n);
+    let low = answer
+        .column("share_low")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .get(0)
+        .unwrap();
+    let high = answer
+        .column("share_high")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .get(0)
+        .unwrap();
+    assert!(
+        (low - (centre - half)).abs() < 1e-12 && (high - (centre + half)).abs() < 1e-12,
+        "{low} {high}"
+    );
+    assert!(low > 0.0 && high < 1.0);
 }
 
 #[test]

@@ -141,6 +141,8 @@ mod tests {
             header.derived,
             [
                 ("share_of_people".into(), "people".into()),
+                ("share_low".into(), "people".into()),
+                ("share_high".into(), "people".into()),
                 ("share_ratio".into(), "people".into())
             ]
         );
