@@ -44,12 +44,11 @@ fn query(dir: &TestDir, file: &str) -> DataFrame {
     .unwrap()
 }
 
+/// A column as text, null as `"null"`.
 fn strings(df: &DataFrame, name: &str) -> Vec<String> {
-    let s = df.column(name).unwrap().cast(&DataType::String).unwrap();
-    s.str()
-        .unwrap()
-        .iter()
-        .map(|v| v.unwrap_or("null").to_string())
+    crate::frames::strings(df, name)
+        .into_iter()
+        .map(|v| v.unwrap_or_else(|| "null".into()))
         .collect()
 }
 
@@ -144,15 +143,7 @@ fn query_command_prints_and_reports_mistakes() {
 #[test]
 fn run_writes_tables_with_small_cells_withheld() {
     let dir = finished_run("analytics_tables");
-    let read = |path: &str| {
-        LazyFrame::scan_parquet(
-            PlRefPath::from(dir.path(path).to_string_lossy().as_ref()),
-            Default::default(),
-        )
-        .unwrap()
-        .collect()
-        .unwrap()
-    };
+    let read = |path: &str| crate::frames::read_parquet(&dir.path(path));
     // Default --min-cell 10: every count here is 1 or 2, so all are withheld and marked.
     let table = read("out/tables/convictions_by_race.parquet");
     assert_eq!(strings(&table, "race_group"), ["BLACK", "WHITE"]);

@@ -5,6 +5,7 @@ use clearstat::normalize::{self, columns as c};
 use polars::prelude::*;
 
 use crate::doj::{self, DojRow};
+use crate::frames::strings;
 use crate::testdir::{TestDir, shared};
 
 fn skip() -> IngestOptions {
@@ -37,15 +38,6 @@ fn error_of(dir: &TestDir, path: &Path) -> String {
         Ok(_) => panic!("{} must be rejected", path.display()),
         Err(e) => e.to_string(),
     }
-}
-
-fn strings(df: &DataFrame, column: &str) -> Vec<Option<String>> {
-    let s = df.column(column).unwrap().cast(&DataType::String).unwrap();
-    s.str()
-        .unwrap()
-        .iter()
-        .map(|v| v.map(str::to_string))
-        .collect()
 }
 
 fn lines(df: &DataFrame) -> Vec<u64> {

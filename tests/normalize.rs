@@ -3,6 +3,7 @@ use clearstat::normalize::{columns as c, conviction, quality, subject};
 use polars::prelude::*;
 
 use crate::doj::{self, DojRow};
+use crate::frames::strings as column;
 use crate::testdir::TestDir;
 
 /// Typed rows of a file holding `rows` (with header).
@@ -10,15 +11,6 @@ fn records(name: &str, rows: &[DojRow]) -> DataFrame {
     let dir = TestDir::new(name);
     let path = dir.create("input.csv", doj::file(true, rows));
     crate::ingest::read(&dir, &[path], &IngestOptions::default()).0
-}
-
-fn column(df: &DataFrame, name: &str) -> Vec<Option<String>> {
-    let s = df.column(name).unwrap().cast(&DataType::String).unwrap();
-    s.str()
-        .unwrap()
-        .iter()
-        .map(|v| v.map(str::to_string))
-        .collect()
 }
 
 fn some(values: &[&str]) -> Vec<Option<String>> {

@@ -64,17 +64,7 @@ fn run_writes_tables_that_read_back() {
         "out",
         "-q",
     ]);
-    let read = |name: &str| {
-        polars::prelude::LazyFrame::scan_parquet(
-            polars::prelude::PlRefPath::from(
-                dir.path(&format!("out/{name}")).to_string_lossy().as_ref(),
-            ),
-            Default::default(),
-        )
-        .unwrap()
-        .collect()
-        .unwrap()
-    };
+    let read = |name: &str| crate::frames::read_parquet(&dir.path(&format!("out/{name}")));
     // gogen: 30 convictions (deduplicated, all counties) of 13 people; 18 Prop 64 in Sacramento.
     assert_eq!(read("convictions.parquet").height(), 30);
     assert_eq!(read("subjects.parquet").height(), 13);

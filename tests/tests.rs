@@ -4,6 +4,8 @@
 mod testdir;
 // DOJ rows built from defaults, with the few fields a test cares about.
 mod doj;
+// Reading frames back: a column as text, a Parquet file.
+mod frames;
 
 // Reading research files: headers, encodings, bad rows, row accounting.
 mod ingest;
