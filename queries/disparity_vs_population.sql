@@ -1,8 +1,8 @@
 -- question: Is each group's share of the people convicted of a Prop 64 offence in a county larger or smaller than its share of the county's residents?
 -- grain: one row per county and census race group
--- inputs: convictions, population
--- notes: denominators from the 2020 census, all ages (vintage census2020); people with an
---        UNKNOWN race are left out of both shares. share_ratio = share of people convicted /
+-- inputs: convictions, baseline
+-- notes: residents of all ages from the run's population baseline (its vintage and year are in
+--        the population_vintage column); people with an UNKNOWN race are left out of both shares. share_ratio = share of people convicted /
 --        share of population. share_low / share_high: Wilson 95% interval of the share of
 --        people (z = 1.96).
 -- counts: people
@@ -26,9 +26,8 @@ people_by_county as (
 ),
 
 residents as (
-    select county, "group" as race_group, population
-    from population
-    where vintage = 'census2020' and age_group = 'ALL'
+    select county, race_group, population
+    from baseline
 ),
 
 residents_by_county as (

@@ -1,7 +1,9 @@
 -- question: How many people per 100,000 residents were convicted of a Prop 64 offence, by group, and how does each group's rate compare with the White non-Hispanic rate?
 -- grain: one row per county and census race group
--- inputs: convictions, population
--- notes: residents from the 2020 census, all ages (vintage census2020). rate_ratio = group rate /
+-- inputs: convictions, baseline
+-- notes: residents from the run's population baseline: adults (18+) where it has them (the
+--        yearly estimates), otherwise all ages (the censuses); residents_age says which.
+--        The numerator is every person convicted (the DOJ record is of adults). rate_ratio = group rate /
 --        White rate, with a 95% confidence interval from the log-normal approximation:
 --        exp(ln(rr) +/- 1.96 * sqrt(1/a - 1/A + 1/b - 1/B)) for a of A residents and b of B White
 --        residents. People with an UNKNOWN race are left out.
@@ -20,9 +22,12 @@ people_by_group as (
 ),
 
 residents as (
-    select county, "group" as race_group, population
-    from population
-    where vintage = 'census2020' and age_group = 'ALL'
+    select
+        county,
+        race_group,
+        coalesce(adult_population, population) as population,
+        case when adult_population is null then 'ALL' else '18+' end as residents_age
+    from baseline
 ),
 
 rates as (
@@ -31,6 +36,7 @@ rates as (
         g.race_group,
         g.people,
         r.population,
+        r.residents_age,
         cast(g.people as double) / r.population as rate
     from people_by_group as g
     inner join residents as r on g.county = r.county and g.race_group = r.race_group
@@ -47,7 +53,8 @@ final as (
         r.county,
         r.race_group,
         r.people,
-        r.population,
+        r.population as residents,
+        r.residents_age,
         r.rate * 100000 as rate_per_100k,
         r.rate / w.white_rate as rate_ratio,
         exp(ln(r.rate / w.white_rate) - 1.96 * sqrt(

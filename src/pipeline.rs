@@ -14,7 +14,7 @@ use crate::normalize::{self, columns as c, conviction, quality, subject};
 use crate::outputs::gogen::{self, GogenSummary};
 use crate::outputs::summary::{RowAccounting, Summary};
 use crate::outputs::{self, OutputError, files};
-use crate::population;
+use crate::population::{self, Denominators};
 
 /// Everything a run needs, checked before any work starts.
 #[derive(Debug, Clone)]
@@ -35,6 +35,8 @@ pub struct RunPlan {
     pub force: bool,
     /// Counts from 1 to this are withheld in the published tables (0: none).
     pub min_cell: u64,
+    /// The population tables the published tables compare with.
+    pub population: Denominators,
 }
 
 /// Errors of a run, by stage.
@@ -45,7 +47,7 @@ pub enum RunError {
     #[error(transparent)]
     Output(#[from] OutputError),
     #[error(transparent)]
-    Tables(#[from] analytics::tables::TablesError),
+    Analytics(#[from] analytics::AnalyticsError),
     #[error("{stage} failed: {message}")]
     Stage {
         stage: &'static str,
@@ -199,7 +201,7 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     )?;
 
     let (prop64, prop64_in_county) = prop64_counts(&decided).map_err(stage_error("counting"))?;
-    let summary = Summary {
+    let mut summary = Summary {
         clearstat_version: env!("CARGO_PKG_VERSION"),
         county: plan.county.clone(),
         compute_at: plan.compute_at.format("%Y-%m-%d").to_string(),
@@ -213,10 +215,19 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
         prop64_convictions_in_county: prop64_in_county,
         gogen: gogen_summary,
         data_quality,
+        min_cell: plan.min_cell,
+        population: None,
     };
+    let baseline = analytics::settle_baseline(&plan.out, &plan.population)?;
+    summary.population = Some(baseline.clone());
     write_json(&plan.out.join(files::SUMMARY), &summary, true)?;
     clock.mark("summaries");
-    analytics::tables::write_all(&plan.out, &plan.out.join(files::TABLES), plan.min_cell)?;
+    analytics::tables::write_all(
+        &plan.out,
+        &plan.out.join(files::TABLES),
+        plan.min_cell,
+        &baseline,
+    )?;
     clock.mark("tables");
     Ok((summary, clock.stages))
 }
@@ -354,7 +365,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// Where clean copies of irregular inputs are kept during a run (removed at its end).
 pub fn work_folder(out: &Path) -> PathBuf {
-    out.join(".clearstat-work")
+    out.join(files::WORK)
 }
 
 #[cfg(test)]

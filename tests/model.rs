@@ -328,6 +328,7 @@ fn independent_model_agrees_with_the_engine() {
             gogen_options: opts.clone(),
             force: false,
             min_cell: 10,
+            population: clearstat::population::Denominators::new(None, None).unwrap(),
         };
         pipeline::run(&plan).unwrap();
 

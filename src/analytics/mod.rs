@@ -2,9 +2,12 @@
 //! context over a finished run's tables (`convictions`, `subjects`) and the census baselines
 //! (`population`).
 //!
-//! Work in progress for the disparity-analytics issue: registration, the race mapping, the
-//! first queries and small-cell suppression ([`suppress`]) exist; writing suppressed tables,
-//! confidence intervals, charts and the report do not yet.
+//! The tables registered for every query:
+//! - `convictions`, `subjects`: the run's Parquet files, with a `race_group` column from the
+//!   race mapping ([`race`]);
+//! - `baseline`: the population figures the run compares with (one vintage and year, chosen
+//!   by [`settle_baseline`]): `county, race_group, population, adult_population, vintage, year`;
+//! - `population`: every bundled census table, for one's own questions.
 
 pub mod race;
 pub mod suppress;
@@ -15,8 +18,8 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use polars::sql::SQLContext;
 
-use crate::outputs::files;
-use crate::population;
+use crate::outputs::{self, OutputError, files};
+use crate::population::{self, Baseline, Denominators, PopulationError};
 
 /// Errors of the analytics stage.
 #[derive(Debug, thiserror::Error)]
@@ -59,11 +62,61 @@ pub fn context(run: &Path) -> Result<SQLContext, QueryError> {
         "subjects",
         scan(files::SUBJECTS)?.with_column(mapping.group_of("race_code")),
     );
+    ctx.register("baseline", scan(files::BASELINE)?);
     ctx.register(
         "population",
         population::bundled().map_err(sql_error)?.lazy(),
     );
     Ok(ctx)
+}
+
+/// Chooses the population baseline of the run in `run` (from the years of its Prop 64
+/// convictions under review, unless a year is forced) and writes it beside the run's tables.
+pub fn settle_baseline(
+    run: &Path,
+    denominators: &Denominators,
+) -> Result<Baseline, AnalyticsError> {
+    let convictions = LazyFrame::scan_parquet(
+        PlRefPath::from(run.join(files::CONVICTIONS).to_string_lossy().as_ref()),
+        Default::default(),
+    );
+    let median = convictions
+        .and_then(|c| median_conviction_year(c).collect())
+        .map_err(sql_error)?;
+    let year = median
+        .column("year")
+        .ok()
+        .and_then(|c| c.f64().ok()?.get(0))
+        .map(|y| y.round() as i32);
+    let baseline = denominators.choose(year)?;
+    let mut frame =
+        population::baseline::frame(&denominators.table, &baseline).map_err(sql_error)?;
+    outputs::write_parquet(&mut frame, &run.join(files::BASELINE))?;
+    Ok(baseline)
+}
+
+/// The median year of the Prop 64 convictions under review (`year`, one row).
+fn median_conviction_year(convictions: LazyFrame) -> LazyFrame {
+    use crate::normalize::columns as c;
+    convictions
+        .filter(col(c::IS_PROP64).and(col(crate::eligibility::facts::IN_COUNTY)))
+        .select([col(c::CONVICTION_DATE)
+            .dt()
+            .year()
+            .cast(DataType::Float64)
+            .median()
+            .alias("year")])
+}
+
+/// Errors of the analytics stage as a whole.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyticsError {
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    #[error(transparent)]
+    Population(#[from] PopulationError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
 }
 
 fn sql_error(e: PolarsError) -> QueryError {

@@ -9,9 +9,10 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::QueryError;
 use super::suppress::{Totals, suppress};
-use crate::outputs::{self, OutputError};
+use super::{AnalyticsError, QueryError};
+use crate::outputs;
+use crate::population::Baseline;
 
 /// The queries in `queries/`, bundled so that an installed binary has them.
 pub const BUNDLED: [(&str, &str); 4] = [
@@ -99,24 +100,24 @@ pub fn table(run: &Path, sql: &str, min_cell: u64) -> Result<DataFrame, QueryErr
     Ok(table)
 }
 
-/// Writes every bundled table into `folder`.
-pub fn write_all(run: &Path, folder: &Path, min_cell: u64) -> Result<(), TablesError> {
+/// Writes every bundled table into `folder`, each with the population vintage it used.
+pub fn write_all(
+    run: &Path,
+    folder: &Path,
+    min_cell: u64,
+    baseline: &Baseline,
+) -> Result<(), AnalyticsError> {
     outputs::create_folder(folder)?;
     for (name, sql) in BUNDLED {
-        let mut frame = table(run, sql, min_cell)?;
+        let mut frame = table(run, sql, min_cell)?
+            .lazy()
+            .with_column(lit(baseline.label()).alias("population_vintage"))
+            .collect()
+            .map_err(super::sql_error)?;
         outputs::write_parquet(&mut frame, &folder.join(format!("{name}.parquet")))?;
         outputs::write_csv(&mut frame, &folder.join(format!("{name}.csv")))?;
     }
     Ok(())
-}
-
-/// Errors while writing the tables.
-#[derive(Debug, thiserror::Error)]
-pub enum TablesError {
-    #[error(transparent)]
-    Query(#[from] QueryError),
-    #[error(transparent)]
-    Output(#[from] OutputError),
 }
 
 #[cfg(test)]

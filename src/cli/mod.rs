@@ -8,12 +8,13 @@ mod run;
 
 use clap::{Parser, Subcommand};
 
+use crate::analytics::AnalyticsError;
 use crate::analytics::QueryError;
-use crate::analytics::tables::TablesError;
 use crate::generate::GenerateError;
 use crate::ingest::IngestError;
 use crate::outputs::OutputError;
 use crate::pipeline::RunError;
+use crate::population::PopulationError;
 
 /// Exit codes, as listed in the README.
 pub mod exit {
@@ -63,6 +64,14 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+fn analytics_exit_code(error: &AnalyticsError) -> i32 {
+    match error {
+        AnalyticsError::Output(_) => exit::OUTPUT,
+        AnalyticsError::Population(_) => exit::USAGE,
+        AnalyticsError::Query(_) => exit::INPUT,
+    }
+}
+
 /// Chooses the exit code for an error from its cause.
 pub fn exit_code(error: &anyhow::Error) -> i32 {
     for cause in error.chain() {
@@ -81,14 +90,19 @@ pub fn exit_code(error: &anyhow::Error) -> i32 {
                 _ => exit::INPUT,
             };
         }
+        if cause.is::<PopulationError>() {
+            return exit::USAGE;
+        }
+        if let Some(e) = cause.downcast_ref::<AnalyticsError>() {
+            return analytics_exit_code(e);
+        }
         if let Some(e) = cause.downcast_ref::<RunError>() {
             return match e {
                 RunError::Ingest(_) => exit::INPUT,
                 RunError::Output(_) => exit::OUTPUT,
                 RunError::UnknownCounty { .. } => exit::USAGE,
                 RunError::Stage { .. } => exit::INPUT,
-                RunError::Tables(TablesError::Output(_)) => exit::OUTPUT,
-                RunError::Tables(TablesError::Query(_)) => exit::INPUT,
+                RunError::Analytics(e) => analytics_exit_code(e),
             };
         }
         if let Some(e) = cause.downcast_ref::<GenerateError>() {

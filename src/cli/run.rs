@@ -6,6 +6,7 @@ use super::UsageError;
 use crate::eligibility::{self, Flow, GogenOptions};
 use crate::ingest::{self, Encoding, IngestOptions, OnBadRows};
 use crate::pipeline::{self, RunPlan};
+use crate::population::Denominators;
 
 /// Decide Prop 64 relief for a county from DOJ research files.
 ///
@@ -70,6 +71,15 @@ pub struct Args {
     /// for internal use.
     #[arg(long, value_name = "N", default_value_t = 10)]
     min_cell: u64,
+    /// The population table for the disparity tables, in the layout of the bundled census
+    /// tables (county,fips,year,age_group,group,population). Default: the bundled 2010 and
+    /// 2020 censuses and the 2010-2019 estimates.
+    #[arg(long, value_name = "FILE")]
+    population: Option<PathBuf>,
+    /// The year of the population figures. Default: the year closest to the median year of
+    /// the Prop 64 convictions reviewed (a census before an estimate).
+    #[arg(long, value_name = "YEAR")]
+    population_year: Option<i32>,
     /// Replace the outputs of an earlier run in the output folder.
     #[arg(long)]
     force: bool,
@@ -130,6 +140,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         return Err(UsageError("--county is empty: give a county name or ALL".into()).into());
     }
     let (flow, gogen_options) = chosen_flow(&args)?;
+    let population = Denominators::new(args.population.as_deref(), args.population_year)
+        .map_err(|e| UsageError(e.to_string()))?;
     let plan = RunPlan {
         inputs: ingest::expand_inputs(&args.inputs)?,
         county,
@@ -143,6 +155,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         gogen_options,
         force: args.force,
         min_cell: args.min_cell,
+        population,
     };
     let (summary, stages) = pipeline::run_timed(&plan)?;
     if args.timings {

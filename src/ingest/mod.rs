@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 pub use inputs::expand_inputs;
 use layout::{COLUMNS, FIELD_COUNT};
@@ -114,6 +115,8 @@ pub struct RejectedRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct FileAccount {
     pub path: String,
+    /// SHA-256 of the file's bytes, so a reader of the report can check which file was read.
+    pub sha256: String,
     pub has_header: bool,
     pub rows_read: u64,
     pub rows_accepted: u64,
@@ -270,7 +273,33 @@ fn open(path: &Path) -> Result<File, IngestError> {
 
 /// Opens `path` and returns a reader positioned after the BOM and header (if any), whether
 /// there was a BOM and a header, and the physical line the data starts on.
-fn open_records(path: &Path) -> Result<(Records<BufReader<File>>, bool, bool), IngestError> {
+/// Reads `inner` and hashes every byte that passes.
+struct Digesting<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: Read> Read for Digesting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+impl<R> Digesting<R> {
+    fn hex(self) -> String {
+        self.hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+type FileRecords = Records<BufReader<Digesting<File>>>;
+
+fn open_records(path: &Path) -> Result<(FileRecords, bool, bool), IngestError> {
     let unreadable = |source| IngestError::Unreadable {
         path: path.to_path_buf(),
         source,
@@ -287,7 +316,11 @@ fn open_records(path: &Path) -> Result<(Records<BufReader<File>>, bool, bool), I
     };
     let has_header = rest.starts_with(HEADER_START);
     // Re-open to read from the beginning (simpler than chaining the peeked bytes back).
-    let mut reader = BufReader::with_capacity(1 << 20, open(path)?);
+    let digesting = Digesting {
+        inner: open(path)?,
+        hasher: Sha256::new(),
+    };
+    let mut reader = BufReader::with_capacity(1 << 20, digesting);
     if has_bom {
         let mut bom = [0u8; 3];
         reader.read_exact(&mut bom).map_err(unreadable)?;
@@ -358,19 +391,19 @@ fn check_file(
             }
         });
     }
-    let regular = accepted == read
-        && single_lines
-        && records.blank_lines() == 0
-        && ascii
-        && (has_header || !has_bom);
+    let blank_lines = records.blank_lines();
+    let sha256 = records.into_reader().into_inner().hex();
+    let regular =
+        accepted == read && single_lines && blank_lines == 0 && ascii && (has_header || !has_bom);
     Ok(CheckedFile {
         account: FileAccount {
             path: path.display().to_string(),
+            sha256,
             has_header,
             rows_read: read,
             rows_accepted: accepted,
             rows_rejected: read - accepted,
-            blank_lines: records.blank_lines(),
+            blank_lines,
         },
         has_header,
         regular,

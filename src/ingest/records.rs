@@ -294,6 +294,11 @@ impl<R: BufRead> Records<R> {
         }
     }
 
+    /// The reader, once every record has been read.
+    pub fn into_reader(self) -> R {
+        self.lines.reader
+    }
+
     /// Blank lines skipped so far.
     pub fn blank_lines(&self) -> u64 {
         self.blank_lines

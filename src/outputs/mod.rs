@@ -21,8 +21,27 @@ pub mod files {
     pub const GOGEN: &str = "gogen";
     pub const GOGEN_SUMMARY: &str = "gogen.json";
     pub const TABLES: &str = "tables";
+    /// The population figures the tables compare with (public aggregates).
+    pub const BASELINE: &str = "population_baseline.parquet";
+    pub const CHARTS: &str = "charts";
+    pub const REPORT_HTML: &str = "report.html";
+    pub const REPORT_MD: &str = "report.md";
+    /// Clean copies of irregular inputs during a run (removed at its end).
+    pub const WORK: &str = ".clearstat-work";
     /// Everything a run writes at the top of its folder.
-    pub const ALL: [&str; 6] = [CONVICTIONS, SUBJECTS, SUMMARY, REJECTED, GOGEN, TABLES];
+    pub const ALL: [&str; 11] = [
+        CONVICTIONS,
+        SUBJECTS,
+        SUMMARY,
+        REJECTED,
+        GOGEN,
+        TABLES,
+        BASELINE,
+        CHARTS,
+        REPORT_HTML,
+        REPORT_MD,
+        WORK,
+    ];
 }
 
 /// Errors of the output stage.

@@ -57,4 +57,8 @@ pub struct Summary {
     /// Every gogen summary field (spec §8), computed correctly.
     pub gogen: crate::outputs::gogen::GogenSummary,
     pub data_quality: Vec<QualityCount>,
+    /// Counts from 1 to this are withheld in the published tables (0: none).
+    pub min_cell: u64,
+    /// The population figures the published tables compare with.
+    pub population: Option<crate::population::Baseline>,
 }

@@ -4,6 +4,10 @@
 //!
 //! Columns of every table: `county, fips, year, age_group, group, population`.
 
+pub mod baseline;
+
+pub use baseline::{Baseline, Denominators, PopulationError};
+
 /// 2020 Census, P.L. 94-171 table P2 (all ages).
 pub const CENSUS_2020: &str = include_str!("ca_county_race_census2020.csv");
 /// 2010 Census, P.L. 94-171 table P2 (all ages).
