@@ -1,26 +1,32 @@
--- question: Is each group's share of the people convicted of a Prop 64 offence in a county larger or smaller than its share of the county's residents?
+-- question: Is each group's share of the people convicted of a Prop 64 offence in a county (and of the people relieved) larger or smaller than its share of the county's residents?
 -- grain: one row per county and census race group
--- inputs: convictions, baseline
+-- inputs: reviewed (queries/views/reviewed.sql), subjects, baseline
 -- notes: residents of all ages from the run's population baseline (its vintage and year are in
 --        the population_vintage column); people with an UNKNOWN race are left out of both shares. share_ratio = share of people convicted /
 --        share of population. share_low / share_high: Wilson 95% interval of the share of
---        people (z = 1.96).
--- counts: people
--- derived: share_of_people <- people; share_low <- people; share_high <- people; share_ratio <- people
+--        people (z = 1.96). relieved: people with some relief under the chosen flow;
+--        relieved_share_ratio = share of people relieved / share of population.
+-- counts: people, relieved
+-- derived: share_of_people <- people; share_low <- people; share_high <- people; share_ratio <- people; share_of_relieved <- relieved; relieved_share_ratio <- relieved
 with people as (
-    select distinct cast(county as varchar) as county, subject_id, race_group
-    from convictions
-    where is_prop64 and in_county and race_group <> 'UNKNOWN'
+    select distinct r.county, r.subject_id, r.race_group, s.some_relief
+    from reviewed as r
+    inner join subjects as s on r.subject_id = s.subject_id
+    where r.race_group <> 'UNKNOWN'
 ),
 
 people_by_group as (
-    select county, race_group, count(*) as people
+    select
+        county,
+        race_group,
+        count(*) as people,
+        sum(case when some_relief then 1 else 0 end) as relieved
     from people
     group by county, race_group
 ),
 
 people_by_county as (
-    select county, sum(people) as county_people
+    select county, sum(people) as county_people, sum(relieved) as county_relieved
     from people_by_group
     group by county
 ),
@@ -66,13 +72,18 @@ final as (
         g.county,
         g.race_group,
         g.people,
+        c.county_people,
         cast(g.people as double) / c.county_people as share_of_people,
         w.share_low,
         w.share_high,
         r.population,
         cast(r.population as double) / rc.county_population as share_of_population,
         (cast(g.people as double) / c.county_people)
-            / (cast(r.population as double) / rc.county_population) as share_ratio
+            / (cast(r.population as double) / rc.county_population) as share_ratio,
+        g.relieved,
+        cast(g.relieved as double) / c.county_relieved as share_of_relieved,
+        (cast(g.relieved as double) / c.county_relieved)
+            / (cast(r.population as double) / rc.county_population) as relieved_share_ratio
     from people_by_group as g
     inner join people_by_county as c on g.county = c.county
     inner join residents as r on g.county = r.county and g.race_group = r.race_group

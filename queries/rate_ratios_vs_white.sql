@@ -1,6 +1,6 @@
 -- question: How many people per 100,000 residents were convicted of a Prop 64 offence, by group, and how does each group's rate compare with the White non-Hispanic rate?
 -- grain: one row per county and census race group
--- inputs: convictions, baseline
+-- inputs: reviewed (queries/views/reviewed.sql), baseline
 -- notes: residents from the run's population baseline: adults (18+) where it has them (the
 --        yearly estimates), otherwise all ages (the censuses); residents_age says which.
 --        The numerator is every person convicted (the DOJ record is of adults). rate_ratio = group rate /
@@ -10,9 +10,9 @@
 -- counts: people
 -- derived: rate_per_100k <- people; rate_ratio <- people; rate_ratio_low <- people; rate_ratio_high <- people
 with people as (
-    select distinct cast(county as varchar) as county, subject_id, race_group
-    from convictions
-    where is_prop64 and in_county and race_group <> 'UNKNOWN'
+    select distinct county, subject_id, race_group
+    from reviewed
+    where race_group <> 'UNKNOWN'
 ),
 
 people_by_group as (

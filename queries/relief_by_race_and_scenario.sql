@@ -1,13 +1,12 @@
 -- question: For people with a Prop 64 conviction in the county, who is left with no felony, no conviction, and no conviction in the last 7 years, under the chosen flow and both what-if flows?
 -- grain: one row per census race group
--- inputs: convictions, subjects
+-- inputs: reviewed (queries/views/reviewed.sql), subjects
 -- notes: the outcomes count a person only when every such conviction, in any county, is relieved
 --        (gogen's definition); "no conviction in the last 7 years" counts back from compute-at.
 -- counts: people, some_relief, no_felony_left, no_conviction_left, no_conviction_last_7_years, dismiss_all_no_felony_left, dismiss_all_no_conviction_left, dismiss_all_related_no_felony_left, dismiss_all_related_no_conviction_left
 with people as (
     select distinct subject_id
-    from convictions
-    where is_prop64 and in_county
+    from reviewed
 ),
 
 outcomes as (

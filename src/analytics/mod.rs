@@ -53,7 +53,7 @@ pub fn context(run: &Path) -> Result<SQLContext, QueryError> {
         .map_err(sql_error)
     };
     let mapping = race::RaceMap::bundled();
-    let ctx = SQLContext::new();
+    let mut ctx = SQLContext::new();
     ctx.register(
         "convictions",
         scan(files::CONVICTIONS)?.with_column(mapping.group_of("race_code")),
@@ -67,6 +67,12 @@ pub fn context(run: &Path) -> Result<SQLContext, QueryError> {
         "population",
         population::bundled().map_err(sql_error)?.lazy(),
     );
+    for (name, sql) in tables::VIEWS {
+        // Polars keeps a query's table aliases in the context: a view's aliases would shadow
+        // those of later queries, so views use names no query does (`queries/views/`).
+        let view = ctx.execute(sql).map_err(sql_error)?;
+        ctx.register(name, view);
+    }
     Ok(ctx)
 }
 

@@ -9,16 +9,48 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::suppress::{Totals, suppress};
+use super::suppress::suppress;
 use super::{AnalyticsError, QueryError};
 use crate::outputs;
 use crate::population::Baseline;
 
+/// The views in `queries/views/`, registered (in this order) before any query runs.
+pub const VIEWS: [(&str, &str); 1] =
+    [("reviewed", include_str!("../../queries/views/reviewed.sql"))];
+
 /// The queries in `queries/`, bundled so that an installed binary has them.
-pub const BUNDLED: [(&str, &str); 4] = [
+pub const BUNDLED: [(&str, &str); 12] = [
     (
         "convictions_by_race",
         include_str!("../../queries/convictions_by_race.sql"),
+    ),
+    (
+        "convictions_by_gender",
+        include_str!("../../queries/convictions_by_gender.sql"),
+    ),
+    (
+        "convictions_by_age_band",
+        include_str!("../../queries/convictions_by_age_band.sql"),
+    ),
+    (
+        "convictions_by_conviction_year",
+        include_str!("../../queries/convictions_by_conviction_year.sql"),
+    ),
+    (
+        "convictions_by_code_section",
+        include_str!("../../queries/convictions_by_code_section.sql"),
+    ),
+    (
+        "convictions_by_level",
+        include_str!("../../queries/convictions_by_level.sql"),
+    ),
+    (
+        "convictions_by_year_and_race",
+        include_str!("../../queries/convictions_by_year_and_race.sql"),
+    ),
+    (
+        "reasons_by_race",
+        include_str!("../../queries/reasons_by_race.sql"),
     ),
     (
         "relief_by_race_and_scenario",
@@ -32,6 +64,10 @@ pub const BUNDLED: [(&str, &str); 4] = [
         "rate_ratios_vs_white",
         include_str!("../../queries/rate_ratios_vs_white.sql"),
     ),
+    (
+        "statewide_by_county",
+        include_str!("../../queries/statewide_by_county.sql"),
+    ),
 ];
 
 /// The `-- key: value` lines at the top of a query file.
@@ -41,6 +77,8 @@ pub struct Header {
     pub counts: Vec<String>,
     /// (derived column, the count it comes from).
     pub derived: Vec<(String, String)>,
+    /// Sets of count columns that add up within a row (`-- adds up: total = a + b + c`).
+    pub row_sums: Vec<Vec<String>>,
 }
 
 impl Header {
@@ -60,6 +98,13 @@ impl Header {
             match key.trim() {
                 "question" => header.question = value.trim().to_string(),
                 "counts" => header.counts = list().collect(),
+                "adds up" => header.row_sums.push(
+                    value
+                        .split(['=', '+'])
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect(),
+                ),
                 "derived" => {
                     header.derived = value
                         .split(';')
@@ -82,7 +127,7 @@ pub fn table(run: &Path, sql: &str, min_cell: u64) -> Result<DataFrame, QueryErr
     let failed = |e: PolarsError| QueryError::Sql {
         message: crate::redact::polars_message(&e),
     };
-    let mut table = suppress(&answer, &counts, min_cell, Totals::Columns).map_err(failed)?;
+    let mut table = suppress(&answer, &counts, min_cell, &header.row_sums).map_err(failed)?;
     for (derived, source) in &header.derived {
         let flag = format!("{source}_suppressed");
         table = table
@@ -137,14 +182,16 @@ mod tests {
                 );
             }
         }
-        let header = Header::parse(BUNDLED[2].1);
+        let header = Header::parse(BUNDLED[9].1);
         assert_eq!(
             header.derived,
             [
                 ("share_of_people".into(), "people".into()),
                 ("share_low".into(), "people".into()),
                 ("share_high".into(), "people".into()),
-                ("share_ratio".into(), "people".into())
+                ("share_ratio".into(), "people".into()),
+                ("share_of_relieved".into(), "relieved".into()),
+                ("relieved_share_ratio".into(), "relieved".into())
             ]
         );
     }

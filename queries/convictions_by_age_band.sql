@@ -1,0 +1,19 @@
+-- question: How many Prop 64 convictions and people were there, by age at conviction (bands), and what did the chosen flow decide for them?
+-- grain: one row per age_band
+-- inputs: reviewed (queries/views/reviewed.sql)
+-- notes: a person is counted once per row, so people do not add up across rows when someone
+--        has convictions in more than one. The determination columns add up to convictions.
+-- counts: convictions, people, dismissal, reduction, not_eligible, review, no_determination
+-- adds up: convictions = dismissal + reduction + not_eligible + review + no_determination
+select
+    age_band,
+    count(*) as convictions,
+    count(distinct subject_id) as people,
+    sum(dismissal) as dismissal,
+    sum(reduction) as reduction,
+    sum(not_eligible) as not_eligible,
+    sum(review) as review,
+    sum(no_determination) as no_determination
+from reviewed
+group by age_band
+order by age_band

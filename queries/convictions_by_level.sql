@@ -1,0 +1,19 @@
+-- question: How many Prop 64 convictions and people were there, felony or misdemeanor, and what did the chosen flow decide for them?
+-- grain: one row per level (felony; misdemeanor or infraction)
+-- inputs: reviewed (queries/views/reviewed.sql)
+-- notes: a person is counted once per row, so people do not add up across rows when someone
+--        has convictions in more than one. The determination columns add up to convictions.
+-- counts: convictions, people, dismissal, reduction, not_eligible, review, no_determination
+-- adds up: convictions = dismissal + reduction + not_eligible + review + no_determination
+select
+    level,
+    count(*) as convictions,
+    count(distinct subject_id) as people,
+    sum(dismissal) as dismissal,
+    sum(reduction) as reduction,
+    sum(not_eligible) as not_eligible,
+    sum(review) as review,
+    sum(no_determination) as no_determination
+from reviewed
+group by level
+order by level
