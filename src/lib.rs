@@ -6,6 +6,7 @@
 //! baselines, and [`cli`] is the command line.
 
 pub mod analytics;
+pub mod charts;
 pub mod eligibility;
 pub mod ingest;
 pub mod normalize;

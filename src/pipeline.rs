@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use crate::analytics;
+use crate::charts::{self, ChartError};
 use crate::eligibility::{self, Flow, GogenOptions, Scenario, facts, impact};
 use crate::ingest::{self, FILE_INDEX, IngestError, IngestOptions, OnBadRows};
 use crate::normalize::quality::QualityCount;
@@ -48,6 +49,8 @@ pub enum RunError {
     Output(#[from] OutputError),
     #[error(transparent)]
     Analytics(#[from] analytics::AnalyticsError),
+    #[error(transparent)]
+    Charts(#[from] ChartError),
     #[error("{stage} failed: {message}")]
     Stage {
         stage: &'static str,
@@ -229,6 +232,21 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
         &baseline,
     )?;
     clock.mark("tables");
+    charts::write_all(
+        &plan.out.join(files::TABLES),
+        &charts::folder(&plan.out),
+        &charts::Context {
+            place: if plan.county == "ALL" {
+                "all counties".into()
+            } else {
+                plan.county.clone()
+            },
+            flow: plan.flow.name.clone(),
+            vintage: baseline.label(),
+            min_cell: plan.min_cell,
+        },
+    )?;
+    clock.mark("charts");
     Ok((summary, clock.stages))
 }
 

@@ -6,8 +6,13 @@ use crate::testdir::TestDir;
 const QUERIES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/queries");
 
 /// A finished run over three people: B (Black, two Prop 64 convictions in San Francisco),
-/// W (White, one in San Francisco), H (Hispanic, one in Los Angeles).
+/// W (White, one in San Francisco), H (Hispanic, one in Los Angeles); residents from the 2020
+/// census.
 fn finished_run(name: &str) -> TestDir {
+    finished_run_with(name, &["--population-year", "2020"])
+}
+
+fn finished_run_with(name: &str, options: &[&str]) -> TestDir {
     let dir = TestDir::new(name);
     let row = |id: &str, race: &str, cnt: &str| {
         DojRow::new()
@@ -22,7 +27,7 @@ fn finished_run(name: &str) -> TestDir {
         row("H", "H", "001002001000").with("STP_ORI_CNTY_NAME", "LOS ANGELES"),
     ];
     dir.create("in.csv", doj::file(true, &rows));
-    dir.ok(&[
+    let mut args = vec![
         "run",
         "in.csv",
         "--county",
@@ -32,8 +37,100 @@ fn finished_run(name: &str) -> TestDir {
         "--out",
         "out",
         "-q",
-    ]);
+    ];
+    args.extend_from_slice(options);
+    dir.ok(&args);
     dir
+}
+
+#[test]
+fn the_population_vintage_follows_the_conviction_years_and_is_in_every_table() {
+    // The rows are convicted in 2010: the 2010 census, all ages.
+    let dir = finished_run_with("analytics_vintage", &[]);
+    let summary: serde_json::Value = serde_json::from_str(&dir.read("out/summary.json")).unwrap();
+    assert_eq!(summary["population"]["vintage"], "census2010");
+    assert_eq!(summary["population"]["year"], 2010);
+    let tables = std::fs::read_dir(dir.path("out/tables")).unwrap();
+    let mut csvs = 0;
+    for entry in tables {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "csv") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let header = text.lines().next().unwrap();
+            assert!(
+                header.ends_with(",population_vintage"),
+                "{path:?}: {header}"
+            );
+            assert!(
+                text.lines().skip(1).all(|l| l.ends_with(",census2010")),
+                "{path:?}"
+            );
+            csvs += 1;
+        }
+    }
+    assert_eq!(csvs, clearstat::analytics::tables::BUNDLED.len());
+    // A year of the yearly estimates: adults 18+ are the denominators of the rates.
+    let dir = finished_run_with("analytics_vintage_2015", &["--population-year", "2015"]);
+    let rates = query(&dir, "rate_ratios_vs_white.sql");
+    assert_eq!(strings(&rates, "residents_age"), ["18+", "18+"]);
+}
+
+#[test]
+fn a_population_table_of_ones_own() {
+    let table = "county,fips,year,age_group,group,population\n\
+                 SAN FRANCISCO,06075,2021,ALL,BLACK,1000\n\
+                 SAN FRANCISCO,06075,2021,ALL,WHITE,3000\n";
+    let dir = TestDir::new("analytics_own_population");
+    dir.create("pop.csv", table);
+    let pop = dir.path("pop.csv");
+    let dir = finished_run_with(
+        "analytics_own_population_run",
+        &["--population", pop.to_str().unwrap()],
+    );
+    let answer = query(&dir, "disparity_vs_population.sql");
+    let ratio = answer.column("share_ratio").unwrap().f64().unwrap().clone();
+    // 1 of 2 people against 1,000 of 4,000 residents: 2; against 3,000 of 4,000: 2/3.
+    assert!((ratio.get(0).unwrap() - 2.0).abs() < 1e-9);
+    assert!((ratio.get(1).unwrap() - 2.0 / 3.0).abs() < 1e-9);
+
+    let bad = TestDir::new("analytics_bad_population");
+    bad.create("in.csv", "whatever");
+    bad.create(
+        "pop.csv",
+        "county,fips,year,age_group,group,population\nX,1,2020,ALL,MARTIAN,5\n",
+    );
+    let stderr = bad.err(
+        &[
+            "run",
+            "in.csv",
+            "--county",
+            "ALL",
+            "--out",
+            "out",
+            "--population",
+            "pop.csv",
+        ],
+        2,
+    );
+    assert!(stderr.contains("unknown group 'MARTIAN'"), "{stderr}");
+    let stderr = bad.err(
+        &[
+            "run",
+            "in.csv",
+            "--county",
+            "ALL",
+            "--out",
+            "out",
+            "--population-year",
+            "1990",
+        ],
+        2,
+    );
+    assert!(stderr.contains("it has 2010, 2011"), "{stderr}");
+    assert!(
+        !bad.path("out").exists(),
+        "nothing is written before the options are checked"
+    );
 }
 
 fn query(dir: &TestDir, file: &str) -> DataFrame {
@@ -211,6 +308,8 @@ fn rate_ratios_recover_the_generators_over_representation() {
         "LOS ANGELES",
         "--compute-at",
         "2020-01-01",
+        "--population-year",
+        "2020",
         "--out",
         "out",
         "-q",

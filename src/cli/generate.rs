@@ -38,6 +38,9 @@ pub struct Args {
     /// Draw people from this county only (repeat for several). Default: all 58.
     #[arg(long = "county", value_name = "NAME")]
     counties: Vec<String>,
+    /// Multiply a county's share of people by FACTOR, as COUNTY=FACTOR (repeatable).
+    #[arg(long = "county-weight", value_name = "COUNTY=FACTOR")]
+    county_weights: Vec<String>,
     /// Share of malformed rows (0 to 1), for testing the reject path.
     #[arg(long, default_value_t = 0.0)]
     messy: f64,
@@ -87,6 +90,21 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .collect(),
         messy: args.messy,
         overrepresentation: factors(&args.overrepresentation)?,
+        county_weights: args
+            .county_weights
+            .iter()
+            .map(|setting| {
+                let (county, factor) = setting
+                    .split_once('=')
+                    .and_then(|(c, f)| Some((c.trim().to_uppercase(), f.trim().parse().ok()?)))
+                    .ok_or_else(|| {
+                        UsageError(format!(
+                            "--county-weight '{setting}': use COUNTY=FACTOR, e.g. 'SAN FRANCISCO=12'"
+                        ))
+                    })?;
+                Ok((county, factor))
+            })
+            .collect::<Result<_, UsageError>>()?,
     };
     generate::validate(&config)?;
     let started = Instant::now();

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 use crate::analytics::AnalyticsError;
 use crate::analytics::QueryError;
+use crate::charts::ChartError;
 use crate::generate::GenerateError;
 use crate::ingest::IngestError;
 use crate::outputs::OutputError;
@@ -103,6 +104,8 @@ pub fn exit_code(error: &anyhow::Error) -> i32 {
                 RunError::UnknownCounty { .. } => exit::USAGE,
                 RunError::Stage { .. } => exit::INPUT,
                 RunError::Analytics(e) => analytics_exit_code(e),
+                RunError::Charts(ChartError::Output(_)) => exit::OUTPUT,
+                RunError::Charts(_) => exit::INPUT,
             };
         }
         if let Some(e) = cause.downcast_ref::<GenerateError>() {

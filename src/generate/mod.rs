@@ -108,6 +108,9 @@ pub struct GenerateConfig {
     pub messy: f64,
     /// Over-representation factor per census group, in [`GROUPS`] order.
     pub overrepresentation: [f64; 7],
+    /// Factors on the population weight of some counties (upper case; 1 for the others),
+    /// e.g. to give a small county enough people for an example report.
+    pub county_weights: Vec<(String, f64)>,
 }
 
 impl GenerateConfig {
@@ -119,6 +122,7 @@ impl GenerateConfig {
             counties: vec![],
             messy: 0.0,
             overrepresentation: DEFAULT_OVERREPRESENTATION,
+            county_weights: vec![],
         }
     }
 }
@@ -126,6 +130,8 @@ impl GenerateConfig {
 /// Errors of the generator.
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateError {
+    #[error("a county weight must be a positive number")]
+    CountyWeight,
     #[error("unknown county '{0}': use one of California's 58 counties (e.g. SAN FRANCISCO)")]
     UnknownCounty(String),
     #[error("--messy must be between 0 and 1, got {0}")]
@@ -164,10 +170,18 @@ pub fn validate(config: &GenerateConfig) -> Result<(), GenerateError> {
         return Err(GenerateError::Factors);
     }
     let all = population::counties_2020();
-    for wanted in &config.counties {
+    let weighted = config.county_weights.iter().map(|(county, _)| county);
+    for wanted in config.counties.iter().chain(weighted) {
         if !all.iter().any(|c| c.county == wanted) {
             return Err(GenerateError::UnknownCounty(wanted.clone()));
         }
+    }
+    if config
+        .county_weights
+        .iter()
+        .any(|(_, w)| *w <= 0.0 || !w.is_finite())
+    {
+        return Err(GenerateError::CountyWeight);
     }
     Ok(())
 }
@@ -183,7 +197,12 @@ pub fn generate(
     let mut county_weights = Vec::new();
     for (code, c) in all.iter().enumerate() {
         if config.counties.is_empty() || config.counties.iter().any(|w| w == c.county) {
-            county_weights.push(c.total() as f64);
+            let factor = config
+                .county_weights
+                .iter()
+                .find(|(county, _)| county == c.county)
+                .map_or(1.0, |(_, w)| *w);
+            county_weights.push(c.total() as f64 * factor);
             let group_weights = c
                 .by_group
                 .iter()
