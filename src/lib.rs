@@ -13,6 +13,7 @@ pub mod normalize;
 pub mod outputs;
 pub mod pipeline;
 pub mod redact;
+pub mod report;
 
 pub mod generate;
 pub mod population;

@@ -6,8 +6,6 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use crate::analytics;
-use crate::charts::{self, ChartError};
 use crate::eligibility::{self, Flow, GogenOptions, Scenario, facts, impact};
 use crate::ingest::{self, FILE_INDEX, IngestError, IngestOptions, OnBadRows};
 use crate::normalize::quality::QualityCount;
@@ -15,7 +13,8 @@ use crate::normalize::{self, columns as c, conviction, quality, subject};
 use crate::outputs::gogen::{self, GogenSummary};
 use crate::outputs::summary::{RowAccounting, Summary};
 use crate::outputs::{self, OutputError, files};
-use crate::population::{self, Denominators};
+use crate::population;
+use crate::report::{self, PublishOptions, ReportError};
 
 /// Everything a run needs, checked before any work starts.
 #[derive(Debug, Clone)]
@@ -34,10 +33,8 @@ pub struct RunPlan {
     pub gogen_options: GogenOptions,
     /// Replace the outputs of an earlier run in `out`.
     pub force: bool,
-    /// Counts from 1 to this are withheld in the published tables (0: none).
-    pub min_cell: u64,
-    /// The population tables the published tables compare with.
-    pub population: Denominators,
+    /// How the tables, charts and report are made.
+    pub publish: PublishOptions,
 }
 
 /// Errors of a run, by stage.
@@ -48,9 +45,7 @@ pub enum RunError {
     #[error(transparent)]
     Output(#[from] OutputError),
     #[error(transparent)]
-    Analytics(#[from] analytics::AnalyticsError),
-    #[error(transparent)]
-    Charts(#[from] ChartError),
+    Publish(#[from] ReportError),
     #[error("{stage} failed: {message}")]
     Stage {
         stage: &'static str,
@@ -209,6 +204,7 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
         county: plan.county.clone(),
         compute_at: plan.compute_at.format("%Y-%m-%d").to_string(),
         flow: plan.flow.name.clone(),
+        flow_rules: plan.flow.describe(),
         on_bad_rows: plan.ingest.on_bad_rows,
         encoding: plan.ingest.encoding,
         rows,
@@ -218,35 +214,18 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
         prop64_convictions_in_county: prop64_in_county,
         gogen: gogen_summary,
         data_quality,
-        min_cell: plan.min_cell,
+        min_cell: plan.publish.min_cell,
         population: None,
     };
-    let baseline = analytics::settle_baseline(&plan.out, &plan.population)?;
-    summary.population = Some(baseline.clone());
-    write_json(&plan.out.join(files::SUMMARY), &summary, true)?;
+    let summary_json = serde_json::to_value(&summary).map_err(|e| OutputError::Write {
+        path: plan.out.join(files::SUMMARY),
+        message: e.to_string(),
+    })?;
     clock.mark("summaries");
-    analytics::tables::write_all(
-        &plan.out,
-        &plan.out.join(files::TABLES),
-        plan.min_cell,
-        &baseline,
-    )?;
-    clock.mark("tables");
-    charts::write_all(
-        &plan.out.join(files::TABLES),
-        &charts::folder(&plan.out),
-        &charts::Context {
-            place: if plan.county == "ALL" {
-                "all counties".into()
-            } else {
-                plan.county.clone()
-            },
-            flow: plan.flow.name.clone(),
-            vintage: baseline.label(),
-            min_cell: plan.min_cell,
-        },
-    )?;
-    clock.mark("charts");
+    let baseline = report::publish(&plan.out, summary_json, &plan.publish, &mut |stage| {
+        clock.mark(stage)
+    })?;
+    summary.population = Some(baseline);
     Ok((summary, clock.stages))
 }
 

@@ -327,8 +327,12 @@ fn independent_model_agrees_with_the_engine() {
             flow: opts.to_flow(),
             gogen_options: opts.clone(),
             force: false,
-            min_cell: 10,
-            population: clearstat::population::Denominators::new(None, None).unwrap(),
+            publish: clearstat::report::PublishOptions {
+                min_cell: 10,
+                denominators: clearstat::population::Denominators::new(None, None).unwrap(),
+                race_map: clearstat::analytics::race::RaceMap::bundled(),
+                templates: None,
+            },
         };
         pipeline::run(&plan).unwrap();
 

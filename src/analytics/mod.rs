@@ -9,6 +9,7 @@
 //!   by [`settle_baseline`]): `county, race_group, population, adult_population, vintage, year`;
 //! - `population`: every bundled census table, for one's own questions.
 
+pub mod published;
 pub mod race;
 pub mod suppress;
 pub mod tables;
@@ -52,7 +53,7 @@ pub fn context(run: &Path) -> Result<SQLContext, QueryError> {
         )
         .map_err(sql_error)
     };
-    let mapping = race::RaceMap::bundled();
+    let mapping = race_map(run)?;
     let mut ctx = SQLContext::new();
     ctx.register(
         "convictions",
@@ -74,6 +75,21 @@ pub fn context(run: &Path) -> Result<SQLContext, QueryError> {
         ctx.register(name, view);
     }
     Ok(ctx)
+}
+
+/// The race mapping the run used (`race_map.csv` in its folder), or the bundled one.
+pub fn race_map(run: &Path) -> Result<race::RaceMap, QueryError> {
+    let path = run.join(files::RACE_MAP);
+    if !path.is_file() {
+        return Ok(race::RaceMap::bundled());
+    }
+    let text = std::fs::read_to_string(&path).map_err(|source| QueryError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    race::RaceMap::from_csv(&path.display().to_string(), &text).map_err(|e| QueryError::Sql {
+        message: e.to_string(),
+    })
 }
 
 /// Chooses the population baseline of the run in `run` (from the years of its Prop 64

@@ -19,7 +19,8 @@ pub const VIEWS: [(&str, &str); 1] =
     [("reviewed", include_str!("../../queries/views/reviewed.sql"))];
 
 /// The queries in `queries/`, bundled so that an installed binary has them.
-pub const BUNDLED: [(&str, &str); 12] = [
+pub const BUNDLED: [(&str, &str); 13] = [
+    ("headline", include_str!("../../queries/headline.sql")),
     (
         "convictions_by_race",
         include_str!("../../queries/convictions_by_race.sql"),
@@ -45,8 +46,8 @@ pub const BUNDLED: [(&str, &str); 12] = [
         include_str!("../../queries/convictions_by_level.sql"),
     ),
     (
-        "convictions_by_year_and_race",
-        include_str!("../../queries/convictions_by_year_and_race.sql"),
+        "convictions_by_period_and_race",
+        include_str!("../../queries/convictions_by_period_and_race.sql"),
     ),
     (
         "reasons_by_race",
@@ -182,7 +183,7 @@ mod tests {
                 );
             }
         }
-        let header = Header::parse(BUNDLED[9].1);
+        let header = Header::parse(BUNDLED[10].1);
         assert_eq!(
             header.derived,
             [

@@ -16,6 +16,17 @@ pub const PALETTE: [RGBColor; 8] = [
     RGBColor(0, 0, 0),       // black
 ];
 
+/// Withheld parts of a total: grey, apart from the palette.
+pub const WITHHELD: RGBColor = RGBColor(190, 190, 190);
+
+fn color_of(series: &Series, index: usize) -> RGBColor {
+    if series.withheld {
+        WITHHELD
+    } else {
+        PALETTE[index % PALETTE.len()]
+    }
+}
+
 /// The font family every chart uses: DejaVu Sans, bundled and registered at first use.
 pub const FONT: &str = "sans-serif";
 
@@ -45,6 +56,8 @@ pub struct Series {
     pub values: Vec<Option<f64>>,
     /// 95% interval per category, drawn as a whisker.
     pub intervals: Option<Vec<Option<(f64, f64)>>>,
+    /// The withheld remainder of a total, drawn in grey.
+    pub withheld: bool,
 }
 
 /// What a chart shows, in words and numbers.
@@ -154,7 +167,7 @@ fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart) -
         .x_label_formatter(&|x| {
             // Labels sit at category centres (i + 0.5); other ticks stay blank.
             let i = (x - 0.5).round();
-            if (x - 0.5 - i).abs() < 1e-6 && i >= 0.0 && (i as usize) % step == 0 {
+            if (x - 0.5 - i).abs() < 1e-6 && i >= 0.0 && (i as usize).is_multiple_of(step) {
                 categories.get(i as usize).cloned().unwrap_or_default()
             } else {
                 String::new()
@@ -167,7 +180,7 @@ fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart) -
         .map_err(failed)?;
     let groups = chart.series.len().max(1);
     for (s, series) in chart.series.iter().enumerate() {
-        let color = PALETTE[s % PALETTE.len()];
+        let color = color_of(series, s);
         for (i, value) in series.values.iter().enumerate() {
             let Some(value) = value else { continue };
             let (x0, x1, y0) = match chart.kind {
@@ -204,7 +217,7 @@ fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart) -
 fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart) -> DrawResult {
     for (s, series) in chart.series.iter().enumerate() {
         let y = 24 + s as i32 * 24;
-        let color = PALETTE[s % PALETTE.len()];
+        let color = color_of(series, s);
         area.draw(&Rectangle::new([(4, y), (20, y + 14)], color.filled()))
             .map_err(failed)?;
         area.draw_text(&series.name, &(FONT, 13).into_font().color(&BLACK), (26, y))

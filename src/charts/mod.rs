@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 
 use plotters::prelude::*;
-use polars::prelude::*;
 
+use crate::analytics::published::{Published, TableError};
 use crate::outputs::{self, OutputError, files};
 pub use draw::{Chart, Kind, Series, Unit};
 
@@ -46,8 +46,8 @@ impl Context {
 /// Errors while drawing.
 #[derive(Debug, thiserror::Error)]
 pub enum ChartError {
-    #[error("cannot read the table {path}: {message}")]
-    Table { path: PathBuf, message: String },
+    #[error(transparent)]
+    Table(#[from] TableError),
     #[error("cannot draw {name}: {message}")]
     Draw { name: String, message: String },
     #[error(transparent)]
@@ -59,7 +59,7 @@ pub const NAMES: [&str; 5] = [
     "share_vs_population",
     "relief_by_scenario",
     "rate_ratios",
-    "convictions_by_year",
+    "convictions_by_period",
     "determinations_by_section",
 ];
 
@@ -134,97 +134,14 @@ fn register_fonts() {
     });
 }
 
-/// A published table read back, with typed access to its columns.
-struct Table {
-    frame: DataFrame,
-    path: PathBuf,
-}
-
-impl Table {
-    fn read(tables: &Path, name: &str) -> Result<Table, ChartError> {
-        let path = tables.join(format!("{name}.parquet"));
-        let failed = |message: String| ChartError::Table {
-            path: path.clone(),
-            message,
-        };
-        let file = std::fs::File::open(&path).map_err(|e| failed(e.to_string()))?;
-        let frame = ParquetReader::new(file)
-            .finish()
-            .map_err(|e| failed(e.to_string()))?;
-        Ok(Table { frame, path })
-    }
-
-    fn error(&self, e: PolarsError) -> ChartError {
-        ChartError::Table {
-            path: self.path.clone(),
-            message: e.to_string(),
-        }
-    }
-
-    /// Keeps the rows of one county: the one with the most people when there are several.
-    fn one_county(self) -> Result<(Table, Option<String>), ChartError> {
-        let counties = self.text("county")?;
-        let mut distinct = counties.clone();
-        distinct.sort();
-        distinct.dedup();
-        if distinct.len() <= 1 {
-            return Ok((self, distinct.pop()));
-        }
-        let people = self.numbers("county_people").unwrap_or_default();
-        let busiest = counties
-            .iter()
-            .zip(&people)
-            .max_by(|a, b| a.1.unwrap_or(0.0).total_cmp(&b.1.unwrap_or(0.0)))
-            .map(|(c, _)| c.clone())
-            .unwrap_or_default();
-        let frame = self
-            .frame
-            .clone()
-            .lazy()
-            .filter(col("county").eq(lit(busiest.clone())))
-            .collect()
-            .map_err(|e| self.error(e))?;
-        Ok((Table { frame, ..self }, Some(busiest)))
-    }
-
-    fn text(&self, name: &str) -> Result<Vec<String>, ChartError> {
-        let column = self
-            .frame
-            .column(name)
-            .and_then(|c| c.cast(&DataType::String))
-            .map_err(|e| self.error(e))?;
-        let strings = column.str().map_err(|e| self.error(e))?;
-        Ok(strings
-            .iter()
-            .map(|s| s.unwrap_or("unknown").to_string())
-            .collect())
-    }
-
-    fn numbers(&self, name: &str) -> Result<Vec<Option<f64>>, ChartError> {
-        let column = self
-            .frame
-            .column(name)
-            .and_then(|c| c.cast(&DataType::Float64))
-            .map_err(|e| self.error(e))?;
-        Ok(column.f64().map_err(|e| self.error(e))?.iter().collect())
-    }
-
-    fn intervals(&self, low: &str, high: &str) -> Result<Vec<Option<(f64, f64)>>, ChartError> {
-        Ok(self
-            .numbers(low)?
-            .into_iter()
-            .zip(self.numbers(high)?)
-            .map(|(l, h)| l.zip(h))
-            .collect())
-    }
-
-    fn series(&self, name: &str, column: &str) -> Result<Series, ChartError> {
-        Ok(Series {
-            name: name.to_string(),
-            values: self.numbers(column)?,
-            intervals: None,
-        })
-    }
+/// One column of a published table as a series of bars.
+fn series(table: &Published, name: &str, column: &str) -> Result<Series, ChartError> {
+    Ok(Series {
+        name: name.to_string(),
+        values: table.numbers(column)?,
+        intervals: None,
+        withheld: false,
+    })
 }
 
 /// Census group names as a reader writes them.
@@ -265,7 +182,7 @@ fn build(tables: &Path, context: &Context) -> Result<Vec<(String, Chart)>, Chart
             kind,
             note: note.clone(),
         };
-    let groups = |t: &Table| -> Result<Vec<String>, ChartError> {
+    let groups = |t: &Published| -> Result<Vec<String>, ChartError> {
         Ok(t.text("race_group")?
             .iter()
             .map(|g| group_label(g))
@@ -273,9 +190,9 @@ fn build(tables: &Path, context: &Context) -> Result<Vec<(String, Chart)>, Chart
     };
     let mut charts = Vec::new();
 
-    let (disparity, county) = Table::read(tables, "disparity_vs_population")?.one_county()?;
+    let (disparity, county) = Published::read(tables, "disparity_vs_population")?.one_county()?;
     let place = county.unwrap_or_else(|| context.place.clone());
-    let mut convicted = disparity.series("People convicted", "share_of_people")?;
+    let mut convicted = series(&disparity, "People convicted", "share_of_people")?;
     convicted.intervals = Some(disparity.intervals("share_low", "share_high")?);
     charts.push(chart(
         "Share of people with a Prop 64 conviction vs share of residents",
@@ -287,12 +204,12 @@ fn build(tables: &Path, context: &Context) -> Result<Vec<(String, Chart)>, Chart
         groups(&disparity)?,
         vec![
             convicted,
-            disparity.series("Residents", "share_of_population")?,
-            disparity.series("People relieved", "share_of_relieved")?,
+            series(&disparity, "Residents", "share_of_population")?,
+            series(&disparity, "People relieved", "share_of_relieved")?,
         ],
     ));
 
-    let relief = Table::read(tables, "relief_by_race_and_scenario")?;
+    let relief = Published::read(tables, "relief_by_race_and_scenario")?;
     charts.push(chart(
         "People left with no conviction, under each flow",
         &context.place,
@@ -302,18 +219,27 @@ fn build(tables: &Path, context: &Context) -> Result<Vec<(String, Chart)>, Chart
         Kind::Grouped,
         groups(&relief)?,
         vec![
-            relief.series(&format!("{} (chosen)", context.flow), "no_conviction_left")?,
-            relief.series("dismiss all Prop 64", "dismiss_all_no_conviction_left")?,
-            relief.series(
+            series(
+                &relief,
+                &format!("{} (chosen)", context.flow),
+                "no_conviction_left",
+            )?,
+            series(
+                &relief,
+                "dismiss all Prop 64",
+                "dismiss_all_no_conviction_left",
+            )?,
+            series(
+                &relief,
                 "dismiss all + related",
                 "dismiss_all_related_no_conviction_left",
             )?,
         ],
     ));
 
-    let (ratios, county) = Table::read(tables, "rate_ratios_vs_white")?.one_county()?;
+    let (ratios, county) = Published::read(tables, "rate_ratios_vs_white")?.one_county()?;
     let place = county.unwrap_or_else(|| context.place.clone());
-    let mut ratio = ratios.series("Rate ratio", "rate_ratio")?;
+    let mut ratio = series(&ratios, "Rate ratio", "rate_ratio")?;
     ratio.intervals = Some(ratios.intervals("rate_ratio_low", "rate_ratio_high")?);
     charts.push(chart(
         "People convicted per resident, relative to White residents",
@@ -326,24 +252,35 @@ fn build(tables: &Path, context: &Context) -> Result<Vec<(String, Chart)>, Chart
         vec![ratio],
     ));
 
-    let years = Table::read(tables, "convictions_by_year_and_race")?;
-    let year_series = crate::population::GROUPS
+    let periods = Published::read(tables, "convictions_by_period_and_race")?;
+    let mut period_series = crate::population::GROUPS
         .iter()
         .chain(&["UNKNOWN"])
-        .map(|g| years.series(&group_label(g), &g.to_lowercase()))
+        .map(|g| series(&periods, &group_label(g), &g.to_lowercase()))
         .collect::<Result<Vec<_>, _>>()?;
+    period_series.push(withheld_part(
+        &periods.numbers("convictions")?,
+        &period_series,
+    ));
     charts.push(chart(
-        "Prop 64 convictions by year and race/ethnicity",
+        "Prop 64 convictions by period and race/ethnicity",
         &context.place,
-        "Year of conviction",
+        "Year of conviction (five-year periods)",
         "Convictions",
         Unit::Count,
         Kind::Stacked,
-        years.text("conviction_year")?,
-        year_series,
+        periods
+            .text("period_start")?
+            .iter()
+            .map(|start| match start.parse::<i32>() {
+                Ok(y) => format!("{y}–{:02}", (y + 4) % 100),
+                Err(_) => "no date".to_string(),
+            })
+            .collect(),
+        period_series,
     ));
 
-    let sections = Table::read(tables, "convictions_by_code_section")?;
+    let sections = Published::read(tables, "convictions_by_code_section")?;
     charts.push(chart(
         "Determinations by code section",
         &context.place,
@@ -357,14 +294,33 @@ fn build(tables: &Path, context: &Context) -> Result<Vec<(String, Chart)>, Chart
             .map(|s| format!("HS {s}"))
             .collect(),
         vec![
-            sections.series("Dismissal", "dismissal")?,
-            sections.series("Reduction", "reduction")?,
-            sections.series("Not eligible", "not_eligible")?,
-            sections.series("Review", "review")?,
-            sections.series("No determination", "no_determination")?,
+            series(&sections, "Dismissal", "dismissal")?,
+            series(&sections, "Reduction", "reduction")?,
+            series(&sections, "Not eligible", "not_eligible")?,
+            series(&sections, "Review", "review")?,
+            series(&sections, "No determination", "no_determination")?,
         ],
     ));
     Ok(NAMES.iter().map(|n| n.to_string()).zip(charts).collect())
+}
+
+/// The part of each published total that its withheld parts add up to, drawn in grey so
+/// that a stacked bar keeps its true height without showing any withheld cell.
+fn withheld_part(totals: &[Option<f64>], parts: &[Series]) -> Series {
+    let values = totals
+        .iter()
+        .enumerate()
+        .map(|(i, total)| {
+            let shown: f64 = parts.iter().filter_map(|s| s.values[i]).sum();
+            total.map(|t| t - shown).filter(|rest| *rest > 0.0)
+        })
+        .collect();
+    Series {
+        name: "Withheld (small cells)".into(),
+        values,
+        intervals: None,
+        withheld: true,
+    }
 }
 
 /// `SAN FRANCISCO` -> `San Francisco`.

@@ -4,6 +4,7 @@
 mod flows;
 mod generate;
 mod query;
+mod report;
 mod run;
 
 use clap::{Parser, Subcommand};
@@ -16,6 +17,7 @@ use crate::ingest::IngestError;
 use crate::outputs::OutputError;
 use crate::pipeline::RunError;
 use crate::population::PopulationError;
+use crate::report::ReportError;
 
 /// Exit codes, as listed in the README.
 pub mod exit {
@@ -47,6 +49,7 @@ pub enum Command {
     Run(run::Args),
     Flows(flows::Args),
     Query(query::Args),
+    Report(report::Args),
     Generate(generate::Args),
 }
 
@@ -56,6 +59,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Run(args) => run::run(args),
         Command::Flows(args) => flows::run(args),
         Command::Query(args) => query::run(args),
+        Command::Report(args) => report::run(args),
         Command::Generate(args) => generate::run(args),
     }
 }
@@ -70,6 +74,15 @@ fn analytics_exit_code(error: &AnalyticsError) -> i32 {
         AnalyticsError::Output(_) => exit::OUTPUT,
         AnalyticsError::Population(_) => exit::USAGE,
         AnalyticsError::Query(_) => exit::INPUT,
+    }
+}
+
+fn report_exit_code(error: &ReportError) -> i32 {
+    match error {
+        ReportError::Analytics(e) => analytics_exit_code(e),
+        ReportError::Charts(ChartError::Output(_)) | ReportError::Output(_) => exit::OUTPUT,
+        ReportError::Template { .. } => exit::USAGE,
+        ReportError::Charts(_) | ReportError::Table(_) | ReportError::NotARun { .. } => exit::INPUT,
     }
 }
 
@@ -94,6 +107,9 @@ pub fn exit_code(error: &anyhow::Error) -> i32 {
         if cause.is::<PopulationError>() {
             return exit::USAGE;
         }
+        if let Some(e) = cause.downcast_ref::<ReportError>() {
+            return report_exit_code(e);
+        }
         if let Some(e) = cause.downcast_ref::<AnalyticsError>() {
             return analytics_exit_code(e);
         }
@@ -103,9 +119,7 @@ pub fn exit_code(error: &anyhow::Error) -> i32 {
                 RunError::Output(_) => exit::OUTPUT,
                 RunError::UnknownCounty { .. } => exit::USAGE,
                 RunError::Stage { .. } => exit::INPUT,
-                RunError::Analytics(e) => analytics_exit_code(e),
-                RunError::Charts(ChartError::Output(_)) => exit::OUTPUT,
-                RunError::Charts(_) => exit::INPUT,
+                RunError::Publish(e) => report_exit_code(e),
             };
         }
         if let Some(e) = cause.downcast_ref::<GenerateError>() {

@@ -1,12 +1,14 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
 use super::UsageError;
+use crate::analytics::race::RaceMap;
 use crate::eligibility::{self, Flow, GogenOptions};
 use crate::ingest::{self, Encoding, IngestOptions, OnBadRows};
 use crate::pipeline::{self, RunPlan};
 use crate::population::Denominators;
+use crate::report::PublishOptions;
 
 /// Decide Prop 64 relief for a county from DOJ research files.
 ///
@@ -80,6 +82,10 @@ pub struct Args {
     /// the Prop 64 convictions reviewed (a census before an estimate).
     #[arg(long, value_name = "YEAR")]
     population_year: Option<i32>,
+    /// The race mapping: a CSV with the header race_code,race_descr,group mapping DOJ race
+    /// codes to census groups. Default: the bundled one (see the report's methodology).
+    #[arg(long, value_name = "FILE")]
+    race_map: Option<PathBuf>,
     /// Replace the outputs of an earlier run in the output folder.
     #[arg(long)]
     force: bool,
@@ -89,6 +95,31 @@ pub struct Args {
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
+}
+
+/// The publishing options, checked before anything is read or written (exit code 2).
+pub fn publish_options(
+    min_cell: u64,
+    population: Option<&Path>,
+    population_year: Option<i32>,
+    race_map: Option<&Path>,
+    templates: Option<PathBuf>,
+) -> Result<PublishOptions, UsageError> {
+    let usage = |e: &dyn std::fmt::Display| UsageError(e.to_string());
+    let race_map = match race_map {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| UsageError(format!("cannot read {}: {e}", path.display())))?;
+            RaceMap::from_csv(&path.display().to_string(), &text).map_err(|e| usage(&e))?
+        }
+        None => RaceMap::bundled(),
+    };
+    Ok(PublishOptions {
+        min_cell,
+        denominators: Denominators::new(population, population_year).map_err(|e| usage(&e))?,
+        race_map,
+        templates,
+    })
 }
 
 /// The flow the user chose, checked before anything is read or written (exit code 2).
@@ -140,8 +171,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         return Err(UsageError("--county is empty: give a county name or ALL".into()).into());
     }
     let (flow, gogen_options) = chosen_flow(&args)?;
-    let population = Denominators::new(args.population.as_deref(), args.population_year)
-        .map_err(|e| UsageError(e.to_string()))?;
+    let publish = publish_options(
+        args.min_cell,
+        args.population.as_deref(),
+        args.population_year,
+        args.race_map.as_deref(),
+        None,
+    )?;
     let plan = RunPlan {
         inputs: ingest::expand_inputs(&args.inputs)?,
         county,
@@ -154,8 +190,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         flow,
         gogen_options,
         force: args.force,
-        min_cell: args.min_cell,
-        population,
+        publish,
     };
     let (summary, stages) = pipeline::run_timed(&plan)?;
     if args.timings {

@@ -23,13 +23,15 @@ pub mod files {
     pub const TABLES: &str = "tables";
     /// The population figures the tables compare with (public aggregates).
     pub const BASELINE: &str = "population_baseline.parquet";
+    /// The race mapping the tables used.
+    pub const RACE_MAP: &str = "race_map.csv";
     pub const CHARTS: &str = "charts";
     pub const REPORT_HTML: &str = "report.html";
     pub const REPORT_MD: &str = "report.md";
     /// Clean copies of irregular inputs during a run (removed at its end).
     pub const WORK: &str = ".clearstat-work";
     /// Everything a run writes at the top of its folder.
-    pub const ALL: [&str; 11] = [
+    pub const ALL: [&str; 12] = [
         CONVICTIONS,
         SUBJECTS,
         SUMMARY,
@@ -37,6 +39,7 @@ pub mod files {
         GOGEN,
         TABLES,
         BASELINE,
+        RACE_MAP,
         CHARTS,
         REPORT_HTML,
         REPORT_MD,

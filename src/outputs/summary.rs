@@ -47,6 +47,8 @@ pub struct Summary {
     pub compute_at: String,
     /// The chosen flow.
     pub flow: String,
+    /// Its rules in words (as `clearstat flows` prints them).
+    pub flow_rules: String,
     pub on_bad_rows: crate::ingest::OnBadRows,
     pub encoding: crate::ingest::Encoding,
     pub rows: RowAccounting,
