@@ -21,3 +21,5 @@ mod eligibility;
 mod model;
 // The SQL breakdowns in queries/ and `clearstat query`.
 mod analytics;
+// Tables, charts and the report: fact sheet citations, the browser, the example, suppression.
+mod report;

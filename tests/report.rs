@@ -1,0 +1,376 @@
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use polars::prelude::*;
+
+use crate::frames::{read_parquet, strings};
+use crate::testdir::TestDir;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const SAMPLE: &str = "data-samples/doj_research_sample.csv";
+
+/// The README's main command, run from the project root (as `reports/regenerate-example`
+/// does, so that the input path in the report is the same relative one), into `out`.
+fn run_sample(out: &Path) {
+    let status = Command::new(env!("CARGO_BIN_EXE_clearstat"))
+        .current_dir(ROOT)
+        .args(["run", SAMPLE, "--county", "SAN FRANCISCO"])
+        .args(["--compute-at", "2020-01-01", "--quiet", "--out"])
+        .arg(out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn sample_run(name: &str) -> (TestDir, PathBuf) {
+    let dir = TestDir::new(name);
+    let out = dir.path("out");
+    run_sample(&out);
+    (dir, out)
+}
+
+/// `tables/NAME.csv` read as text columns.
+fn csv(out: &Path, table: &str) -> DataFrame {
+    CsvReadOptions::default()
+        .with_infer_schema_length(Some(0))
+        .try_into_reader_with_file_path(Some(out.join("tables").join(format!("{table}.csv"))))
+        .unwrap()
+        .finish()
+        .unwrap()
+}
+
+/// One cited cell: (table, row key, column, cited text).
+type Citation = (String, Option<(String, String)>, String, String);
+
+/// Parses a `Source:` line of report.md.
+fn citations(source: &str) -> Vec<Citation> {
+    let mut cited = Vec::new();
+    for part in source.split("`tables/").skip(1) {
+        let (table, rest) = part.split_once(".csv`").unwrap();
+        let key = rest
+            .strip_prefix(", row ")
+            .and_then(|r| r.split_once(" (query").map(|(k, _)| k))
+            .map(|k| {
+                let (column, value) = k.split_once(" = ").unwrap();
+                (column.to_string(), value.to_string())
+            });
+        let cells = rest.split_once("):").unwrap().1;
+        for cell in cells.split(';') {
+            let (column, text) = cell.trim().split_once(" = ").unwrap();
+            cited.push((
+                table.to_string(),
+                key.clone(),
+                column.to_string(),
+                text.to_string(),
+            ));
+        }
+    }
+    cited
+}
+
+/// The ways report.md writes a number.
+fn renderings(v: f64) -> [String; 3] {
+    [
+        clearstat::report::facts::count(v),
+        clearstat::report::facts::percent(v),
+        clearstat::report::facts::ratio(v),
+    ]
+}
+
+#[test]
+fn every_number_in_the_fact_sheet_equals_the_table_cell_it_cites() {
+    let (_dir, out) = sample_run("report_facts");
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let lines: Vec<&str> = md.lines().collect();
+    let mut facts = 0;
+    for (i, line) in lines.iter().enumerate() {
+        let Some(source) = line.trim_start().strip_prefix("Source: ") else {
+            continue;
+        };
+        let sentence = lines[i - 1].split_once(". ").unwrap().1;
+        let cited = citations(source);
+        assert!(!cited.is_empty(), "{source}");
+        let mut values = Vec::new();
+        for (table, key, column, text) in &cited {
+            let frame = csv(&out, table);
+            let row = match key {
+                None => 0,
+                Some((k, v)) => strings(&frame, k)
+                    .iter()
+                    .position(|x| x.as_deref() == Some(v.as_str()))
+                    .unwrap_or_else(|| panic!("{table}: no row {k} = {v}")),
+            };
+            let cell = strings(&frame, column)[row]
+                .clone()
+                .expect("a cited cell is published");
+            let (cell, text): (f64, f64) = (cell.parse().unwrap(), text.parse().unwrap());
+            assert_eq!(cell, text, "{table} {key:?} {column}");
+            values.push(cell);
+        }
+        // Every number in the sentence is one of the cited cells, as the report writes it;
+        // the words' own numbers (Prop 64, sections, 7 years, 95%, per 100,000) go first.
+        let mut words = sentence.to_string();
+        if let Some(named) = sentence.split_once("(population ") {
+            // The vintage named is the one in the cited table.
+            let vintage = strings(&csv(&out, &cited[0].0), "population_vintage")[0].clone();
+            let vintage = vintage.unwrap();
+            assert!(named.1.starts_with(&format!("{vintage})")), "{sentence}");
+            words = words.replace(&vintage, "");
+        }
+        for constant in [
+            "Prop 64",
+            "11357 to 11360",
+            "last 7 years",
+            "95% interval",
+            "100,000 residents",
+        ] {
+            words = words.replace(constant, "");
+        }
+        let numbers: Vec<&str> = words
+            .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',' || c == '%'))
+            .map(|t| t.trim_end_matches(['.', ',']))
+            .filter(|t| t.chars().any(|c| c.is_ascii_digit()))
+            .collect();
+        assert!(!numbers.is_empty(), "{sentence}");
+        for number in numbers {
+            assert!(
+                values
+                    .iter()
+                    .any(|v| renderings(*v).contains(&number.to_string())),
+                "'{number}' in '{sentence}' is not a cited cell ({values:?})"
+            );
+        }
+        facts += 1;
+    }
+    assert!(facts >= 6, "the fact sheet has {facts} facts");
+    assert!(
+        md.contains("were Black"),
+        "the seed statistic is a sentence"
+    );
+}
+
+#[test]
+fn the_report_renders_in_a_real_browser_with_its_charts() {
+    let (_dir, out) = sample_run("report_browser");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for name in clearstat::charts::NAMES {
+        assert!(html.contains(&format!("id=\"chart-{name}\"")), "{name}");
+    }
+    // Self-contained: nothing is fetched (SVG's xmlns is a name, not a request).
+    for attribute in [
+        "src=\"http",
+        "href=\"http",
+        "url(http",
+        "@import",
+        "<script",
+    ] {
+        assert!(!html.contains(attribute), "the report loads {attribute}");
+    }
+    let chromium = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|c| Command::new(c).arg("--version").output().is_ok())
+        .expect(
+            "headless Chromium is needed for this test: apt-get install chromium (.ci/run does)",
+        );
+    let url = format!("file://{}", out.join("report.html").display());
+    let shot = out.join("report.png");
+    let run = |extra: &[&str]| {
+        Command::new(chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--enable-logging=stderr",
+            ])
+            .args(extra)
+            .arg(&url)
+            .output()
+            .unwrap()
+    };
+    let dom = run(&["--dump-dom"]);
+    assert!(dom.status.success());
+    let dom_text = String::from_utf8_lossy(&dom.stdout);
+    let stderr = String::from_utf8_lossy(&dom.stderr);
+    for problem in ["CONSOLE", "Failed to load", "net::ERR_", "Uncaught"] {
+        assert!(!stderr.contains(problem), "{problem}: {stderr}");
+    }
+    // The browser parsed every chart as SVG with bars in it, and the tables.
+    assert_eq!(
+        dom_text.matches("<svg").count(),
+        clearstat::charts::NAMES.len()
+    );
+    assert!(dom_text.matches("<rect").count() > 50);
+    assert!(dom_text.contains("Share of people with a Prop 64 conviction"));
+    let shot_arg = format!("--screenshot={}", shot.display());
+    let screenshot = run(&[&shot_arg, "--window-size=1200,6000"]);
+    assert!(screenshot.status.success());
+    let png = std::fs::read(&shot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 100_000,
+        "a screenshot with content"
+    );
+}
+
+#[test]
+fn the_checked_in_example_is_the_samples_report() {
+    let (_dir, out) = sample_run("report_example");
+    let example = Path::new(ROOT).join("reports/example");
+    let mut files = vec![PathBuf::from("report.md"), PathBuf::from("report.html")];
+    for name in clearstat::charts::NAMES {
+        files.push(Path::new("charts").join(format!("{name}.png")));
+        files.push(Path::new("charts").join(format!("{name}.svg")));
+    }
+    for file in files {
+        let fresh = std::fs::read(out.join(&file)).unwrap();
+        let kept = std::fs::read(example.join(&file)).unwrap_or_default();
+        assert!(
+            fresh == kept,
+            "reports/example/{} is stale: run reports/regenerate-example",
+            file.display()
+        );
+    }
+}
+
+#[test]
+fn report_redoes_tables_charts_and_report_without_the_inputs() {
+    let dir = TestDir::new("report_command");
+    dir.ok(&[
+        "generate",
+        "--rows",
+        "3000",
+        "--seed",
+        "5",
+        "--county",
+        "SAN FRANCISCO",
+        "--out",
+        "in.csv",
+        "-q",
+    ]);
+    dir.ok(&[
+        "run",
+        "in.csv",
+        "--county",
+        "SAN FRANCISCO",
+        "--compute-at",
+        "2020-01-01",
+        "--out",
+        "out",
+        "-q",
+    ]);
+    let withheld = |dir: &TestDir| {
+        let frame = read_parquet(&dir.path("out/tables/convictions_by_race.parquet"));
+        strings(&frame, "people_suppressed")
+            .iter()
+            .filter(|v| v.as_deref() == Some("true"))
+            .count()
+    };
+    assert!(withheld(&dir) > 0, "3,000 rows leave some small cells");
+    std::fs::remove_file(dir.path("in.csv")).unwrap();
+    let stderr = dir.ok(&[
+        "report",
+        "out",
+        "--min-cell",
+        "0",
+        "--population-year",
+        "2015",
+    ]);
+    assert!(stderr.contains("v2019 (2015)"), "{stderr}");
+    assert_eq!(withheld(&dir), 0);
+    let summary: serde_json::Value = serde_json::from_str(&dir.read("out/summary.json")).unwrap();
+    assert_eq!(
+        (
+            summary["min_cell"].as_u64(),
+            summary["population"]["year"].as_i64()
+        ),
+        (Some(0), Some(2015))
+    );
+    assert!(dir.read("out/report.md").contains("v2019 (2015)"));
+
+    // Edited templates are used; a mistake in one names the placeholder and exits 2.
+    dir.create(
+        "templates/report.html",
+        "<html><body><h1>{{title}}</h1>{{charts}}</body></html>",
+    );
+    dir.create("templates/report.md", "# {{title}}\n\n{{facts_md}}");
+    dir.ok(&["report", "out", "--templates", "templates"]);
+    assert!(
+        dir.read("out/report.md")
+            .starts_with("# Proposition 64 relief in San Francisco\n")
+    );
+    assert!(!dir.read("out/report.html").contains("Methodology"));
+    dir.create("templates/report.md", "# {{titel}}");
+    let stderr = dir.err(&["report", "out", "--templates", "templates"], 2);
+    assert!(
+        stderr.contains("{{titel}}") && stderr.contains("report.md"),
+        "{stderr}"
+    );
+    let stderr = dir.err(&["report", "nowhere"], 1);
+    assert!(stderr.contains("not a finished clearstat run"), "{stderr}");
+}
+
+/// On every published table of a run with many small groups: no count from 1 to the
+/// threshold is shown, and no column, and no set of columns that add up within a row, has
+/// exactly one withheld cell (which its total would give away).
+#[test]
+fn no_small_cell_is_published_or_recoverable_from_totals() {
+    use clearstat::analytics::tables::{BUNDLED, Header};
+    let dir = TestDir::new("report_suppression");
+    dir.ok(&[
+        "generate", "--rows", "2500", "--seed", "11", "--out", "in.csv", "-q",
+    ]);
+    dir.ok(&[
+        "run",
+        "in.csv",
+        "--county",
+        "ALL",
+        "--compute-at",
+        "2020-01-01",
+        "--out",
+        "out",
+        "-q",
+        "--min-cell",
+        "5",
+    ]);
+    let mut withheld_somewhere = 0;
+    for (name, sql) in BUNDLED {
+        let header = Header::parse(sql);
+        let table = read_parquet(&dir.path(&format!("out/tables/{name}.parquet")));
+        let flags = |column: &str| -> Vec<bool> {
+            strings(&table, &format!("{column}_suppressed"))
+                .iter()
+                .map(|v| v.as_deref() == Some("true"))
+                .collect()
+        };
+        for column in &header.counts {
+            for (value, flag) in strings(&table, column).iter().zip(flags(column)) {
+                let shown: Option<u64> = value.as_ref().map(|v| v.parse().unwrap());
+                assert!(
+                    !matches!(shown, Some(1..=5)),
+                    "{name}.{column}: {shown:?} is published"
+                );
+                assert_eq!(
+                    shown.is_none(),
+                    flag,
+                    "{name}.{column}: withheld means null and marked"
+                );
+            }
+            let lone = flags(column).iter().filter(|f| **f).count();
+            assert_ne!(lone, 1, "{name}.{column}: one withheld cell in a column");
+            withheld_somewhere += lone;
+        }
+        for set in &header.row_sums {
+            let columns: Vec<Vec<bool>> = set.iter().map(|c| flags(c)).collect();
+            for row in 0..table.height() {
+                let in_row = columns.iter().filter(|c| c[row]).count();
+                assert_ne!(
+                    in_row, 1,
+                    "{name} row {row}: one withheld cell among {set:?}"
+                );
+            }
+        }
+    }
+    assert!(
+        withheld_somewhere > 20,
+        "the run has small cells to withhold"
+    );
+}
