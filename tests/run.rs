@@ -23,7 +23,15 @@ fn run_the_shipped_sample_as_the_readme_says() {
         "out",
         "--timings",
     ]);
-    for stage in ["read and normalize", "decide", "gogen CSVs", "total"] {
+    for stage in [
+        "read and normalize",
+        "decide",
+        "gogen CSVs",
+        "tables",
+        "charts",
+        "report",
+        "total",
+    ] {
         assert!(stderr.contains(stage), "--timings prints {stage}: {stderr}");
     }
     let s = summary(&dir, "out");
@@ -40,9 +48,29 @@ fn run_the_shipped_sample_as_the_readme_says() {
         "{stderr}"
     );
     assert!(s["prop64_convictions_in_county"].as_u64().unwrap() > 50);
-    for file in ["convictions.parquet", "subjects.parquet", "summary.json"] {
+    for file in [
+        "convictions.parquet",
+        "subjects.parquet",
+        "summary.json",
+        "report.html",
+        "report.md",
+        "population_baseline.parquet",
+        "race_map.csv",
+    ] {
         assert!(dir.path(&format!("out/{file}")).exists(), "{file}");
     }
+    let count = |folder: &str| std::fs::read_dir(dir.path(folder)).unwrap().count();
+    let tables = clearstat::analytics::tables::BUNDLED.len();
+    assert_eq!(
+        count("out/tables"),
+        2 * tables,
+        "Parquet and CSV of every table"
+    );
+    assert_eq!(
+        count("out/charts"),
+        2 * clearstat::charts::NAMES.len(),
+        "PNG and SVG"
+    );
     assert!(!dir.path("out/.clearstat-work").exists());
 }
 

@@ -95,7 +95,7 @@ fn failed<E: std::fmt::Debug>(e: E) -> String {
 /// Draws `chart` on `root`.
 pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> DrawResult {
     root.fill(&WHITE).map_err(failed)?;
-    let (width, height) = root.dim_in_pixel();
+    let (_, height) = root.dim_in_pixel();
     let (head, rest) = root.split_vertically(64);
     let (body, foot) = rest.split_vertically(height as i32 - 64 - 44);
     head.draw_text(
@@ -116,7 +116,6 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) ->
         (16, 14),
     )
     .map_err(failed)?;
-    let _ = width;
     match chart.kind {
         Kind::Ratios => draw_ratios(&body, chart),
         Kind::Grouped | Kind::Stacked => draw_bars(&body, chart),
@@ -164,15 +163,7 @@ fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart) -
         .x_desc(chart.x_label.as_str())
         .y_desc(chart.y_label.as_str())
         .x_labels(n * 2 + 1)
-        .x_label_formatter(&|x| {
-            // Labels sit at category centres (i + 0.5); other ticks stay blank.
-            let i = (x - 0.5).round();
-            if (x - 0.5 - i).abs() < 1e-6 && i >= 0.0 && (i as usize).is_multiple_of(step) {
-                categories.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .x_label_formatter(&|x| category_at(&categories, step, *x))
         .y_label_formatter(&|y| unit.format(*y))
         .label_style((FONT, 13))
         .axis_desc_style((FONT, 14))
@@ -214,6 +205,17 @@ fn draw_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart) -
     draw_legend(&legend, chart)
 }
 
+/// The label of the category centred at `x` (categories sit at i + 0.5), every `step`th
+/// one; blank for other ticks.
+fn category_at(categories: &[String], step: usize, x: f64) -> String {
+    let i = (x - 0.5).round();
+    if (x - 0.5 - i).abs() < 1e-6 && i >= 0.0 && (i as usize).is_multiple_of(step) {
+        categories.get(i as usize).cloned().unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
 fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart) -> DrawResult {
     for (s, series) in chart.series.iter().enumerate() {
         let y = 24 + s as i32 * 24;
@@ -245,14 +247,7 @@ fn draw_ratios<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart)
         .x_desc(chart.x_label.as_str())
         .y_desc(chart.y_label.as_str())
         .x_labels(n * 2 + 1)
-        .x_label_formatter(&|x| {
-            let i = (x - 0.5).round();
-            if (x - 0.5 - i).abs() < 1e-6 && i >= 0.0 {
-                categories.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .x_label_formatter(&|x| category_at(&categories, 1, *x))
         .y_label_formatter(&|y| format!("{y:.1}"))
         .label_style((FONT, 13))
         .axis_desc_style((FONT, 14))
@@ -288,15 +283,11 @@ fn draw_ratios<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart)
         )))
         .map_err(failed)?;
         ctx.draw_series(std::iter::once(Text::new(
-            unit_label(*value),
+            format!("{value:.1}×"),
             (mid + 0.1, *value),
             (FONT, 13),
         )))
         .map_err(failed)?;
     }
     Ok(())
-}
-
-fn unit_label(v: f64) -> String {
-    format!("{v:.1}×")
 }

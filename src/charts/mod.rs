@@ -281,6 +281,20 @@ fn build(tables: &Path, context: &Context) -> Result<Vec<(String, Chart)>, Chart
     ));
 
     let sections = Published::read(tables, "convictions_by_code_section")?;
+    let mut section_series = [
+        ("Dismissal", "dismissal"),
+        ("Reduction", "reduction"),
+        ("Not eligible", "not_eligible"),
+        ("Review", "review"),
+        ("No determination", "no_determination"),
+    ]
+    .iter()
+    .map(|(name, column)| series(&sections, name, column))
+    .collect::<Result<Vec<_>, _>>()?;
+    section_series.push(withheld_part(
+        &sections.numbers("convictions")?,
+        &section_series,
+    ));
     charts.push(chart(
         "Determinations by code section",
         &context.place,
@@ -293,13 +307,7 @@ fn build(tables: &Path, context: &Context) -> Result<Vec<(String, Chart)>, Chart
             .iter()
             .map(|s| format!("HS {s}"))
             .collect(),
-        vec![
-            series(&sections, "Dismissal", "dismissal")?,
-            series(&sections, "Reduction", "reduction")?,
-            series(&sections, "Not eligible", "not_eligible")?,
-            series(&sections, "Review", "review")?,
-            series(&sections, "No determination", "no_determination")?,
-        ],
+        section_series,
     ));
     Ok(NAMES.iter().map(|n| n.to_string()).zip(charts).collect())
 }

@@ -7,9 +7,12 @@ use crate::outputs;
 /// Run SQL against a finished run's tables and print the answer.
 ///
 /// Tables: `convictions` and `subjects` (the run's Parquet files, each with a `race_group`
-/// column from the race mapping) and `population` (the bundled census tables: county, fips,
-/// year, age_group, group, population, vintage). The queries clearstat publishes are in
-/// `queries/`; each starts with a comment saying what it answers.
+/// column from the race mapping); `reviewed` (one row per Prop 64 conviction under review,
+/// queries/views/reviewed.sql); `baseline` (the residents the run compares with: county,
+/// race_group, population, adult_population, vintage, year); `population` (every bundled
+/// census table). The queries clearstat publishes are in `queries/`; each starts with a
+/// comment saying what it answers. Answers are printed as they are: small cells are withheld
+/// only in the run's tables/.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
