@@ -78,12 +78,13 @@ final as (
         w.share_high,
         r.population,
         cast(r.population as double) / rc.county_population as share_of_population,
-        (cast(g.people as double) / c.county_people)
-            / (cast(r.population as double) / rc.county_population) as share_ratio,
+        -- One division of exact integer products: the same bytes whatever the thread count.
+        cast(g.people * rc.county_population as double)
+            / cast(r.population * c.county_people as double) as share_ratio,
         g.relieved,
         cast(g.relieved as double) / c.county_relieved as share_of_relieved,
-        (cast(g.relieved as double) / c.county_relieved)
-            / (cast(r.population as double) / rc.county_population) as relieved_share_ratio
+        cast(g.relieved * rc.county_population as double)
+            / cast(r.population * c.county_relieved as double) as relieved_share_ratio
     from people_by_group as g
     inner join people_by_county as c on g.county = c.county
     inner join residents as r on g.county = r.county and g.race_group = r.race_group

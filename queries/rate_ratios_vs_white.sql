@@ -48,23 +48,36 @@ white as (
     where race_group = 'WHITE'
 ),
 
-final as (
+-- Ratios as one division of exact integer products, so that the result does not depend on
+-- how the engine orders the arithmetic (byte-identical outputs across thread counts).
+ratios as (
     select
         r.county,
         r.race_group,
         r.people,
-        r.population as residents,
+        r.population,
         r.residents_age,
-        r.rate * 100000 as rate_per_100k,
-        r.rate / w.white_rate as rate_ratio,
-        exp(ln(r.rate / w.white_rate) - 1.96 * sqrt(
-            1.0 / r.people - 1.0 / r.population + 1.0 / w.white_people - 1.0 / w.white_population
-        )) as rate_ratio_low,
-        exp(ln(r.rate / w.white_rate) + 1.96 * sqrt(
-            1.0 / r.people - 1.0 / r.population + 1.0 / w.white_people - 1.0 / w.white_population
-        )) as rate_ratio_high
+        r.rate,
+        cast(r.people * w.white_population as double)
+            / cast(r.population * w.white_people as double) as rate_ratio,
+        sqrt(1.0 / r.people - 1.0 / r.population + 1.0 / w.white_people - 1.0 / w.white_population)
+            as log_se
     from rates as r
     inner join white as w on r.county = w.county
+),
+
+final as (
+    select
+        county,
+        race_group,
+        people,
+        population as residents,
+        residents_age,
+        cast(people * 100000 as double) / population as rate_per_100k,
+        rate_ratio,
+        exp(ln(rate_ratio) - 1.96 * log_se) as rate_ratio_low,
+        exp(ln(rate_ratio) + 1.96 * log_se) as rate_ratio_high
+    from ratios
 )
 
 select * from final

@@ -40,30 +40,19 @@ impl Published {
         }
     }
 
-    /// Keeps the rows of one county: the one with the most people when there are several.
-    pub fn one_county(self) -> Result<(Published, Option<String>), TableError> {
-        let counties = self.text("county")?;
-        let mut distinct = counties.clone();
-        distinct.sort();
-        distinct.dedup();
-        if distinct.len() <= 1 {
-            return Ok((self, distinct.pop()));
-        }
-        let people = self.numbers("county_people").unwrap_or_default();
-        let busiest = counties
-            .iter()
-            .zip(&people)
-            .max_by(|a, b| a.1.unwrap_or(0.0).total_cmp(&b.1.unwrap_or(0.0)))
-            .map(|(c, _)| c.clone())
-            .unwrap_or_default();
+    /// Keeps the rows of `county` (all rows when None).
+    pub fn only_county(self, county: Option<&str>) -> Result<Published, TableError> {
+        let Some(county) = county else {
+            return Ok(self);
+        };
         let frame = self
             .frame
             .clone()
             .lazy()
-            .filter(col("county").eq(lit(busiest.clone())))
+            .filter(col("county").eq(lit(county.to_string())))
             .collect()
             .map_err(|e| self.error(e))?;
-        Ok((Published { frame, ..self }, Some(busiest)))
+        Ok(Published { frame, ..self })
     }
 
     /// A column as text; null as `unknown`.
@@ -110,4 +99,17 @@ pub fn csv_text(frame: &DataFrame, row: usize, column: &str) -> PolarsResult<Opt
         AnyValue::String(v) => Some(v.to_string()),
         other => Some(other.to_string().trim_matches('"').to_string()),
     })
+}
+
+/// The county with the most people reviewed (`statewide_by_county`): the one the per-county
+/// charts and facts show when a run covers several.
+pub fn busiest_county(tables: &Path) -> Result<Option<String>, TableError> {
+    let table = Published::read(tables, "statewide_by_county")?;
+    let counties = table.text("county")?;
+    let people = table.numbers("people")?;
+    Ok(counties
+        .into_iter()
+        .zip(people)
+        .max_by(|a, b| a.1.unwrap_or(0.0).total_cmp(&b.1.unwrap_or(0.0)))
+        .map(|(county, _)| county))
 }

@@ -8,7 +8,7 @@ use std::sync::Once;
 
 use plotters::prelude::*;
 
-use crate::analytics::published::{Published, TableError};
+use crate::analytics::published::{Published, TableError, busiest_county};
 use crate::outputs::{self, OutputError, files};
 pub use draw::{Chart, Kind, Series, Unit};
 
@@ -190,8 +190,10 @@ fn build(tables: &Path, context: &Context) -> Result<Vec<(String, Chart)>, Chart
     };
     let mut charts = Vec::new();
 
-    let (disparity, county) = Published::read(tables, "disparity_vs_population")?.one_county()?;
-    let place = county.unwrap_or_else(|| context.place.clone());
+    let county = busiest_county(tables)?;
+    let place = county.clone().unwrap_or_else(|| context.place.clone());
+    let disparity =
+        Published::read(tables, "disparity_vs_population")?.only_county(county.as_deref())?;
     let mut convicted = series(&disparity, "People convicted", "share_of_people")?;
     convicted.intervals = Some(disparity.intervals("share_low", "share_high")?);
     charts.push(chart(
@@ -237,8 +239,7 @@ fn build(tables: &Path, context: &Context) -> Result<Vec<(String, Chart)>, Chart
         ],
     ));
 
-    let (ratios, county) = Published::read(tables, "rate_ratios_vs_white")?.one_county()?;
-    let place = county.unwrap_or_else(|| context.place.clone());
+    let ratios = Published::read(tables, "rate_ratios_vs_white")?.only_county(county.as_deref())?;
     let mut ratio = series(&ratios, "Rate ratio", "rate_ratio")?;
     ratio.intervals = Some(ratios.intervals("rate_ratio_low", "rate_ratio_high")?);
     charts.push(chart(

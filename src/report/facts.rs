@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::analytics::published::{Published, TableError, csv_text};
+use crate::analytics::published::{Published, TableError, busiest_county, csv_text};
 use crate::charts::{group_label, title_case};
 
 /// A number in a sentence and the cell it comes from.
@@ -218,9 +218,13 @@ pub fn facts(tables: &Path, setting: &Setting) -> Result<Vec<Fact>, TableError> 
         });
     }
 
-    let (disparity, county) = Published::read(tables, "disparity_vs_population")?.one_county()?;
-    let place = county.map_or_else(|| setting.place.to_string(), |c| title_case(&c));
-    let (rates, _) = Published::read(tables, "rate_ratios_vs_white")?.one_county()?;
+    let county = busiest_county(tables)?;
+    let place = county
+        .as_deref()
+        .map_or_else(|| setting.place.to_string(), title_case);
+    let disparity =
+        Published::read(tables, "disparity_vs_population")?.only_county(county.as_deref())?;
+    let rates = Published::read(tables, "rate_ratios_vs_white")?.only_county(county.as_deref())?;
     for group in ["BLACK", "HISPANIC"] {
         let label = group_label(group);
         if let Some(row) = find("disparity_vs_population", &disparity, "race_group", group)?

@@ -132,7 +132,7 @@ impl Report {
         let tables = run.join(files::TABLES);
         let county = text(summary, "county");
         let place = if county == "ALL" {
-            "all counties reviewed".to_string()
+            "all counties".to_string()
         } else {
             title_case(&county)
         };
