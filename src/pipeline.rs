@@ -138,7 +138,7 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     let outcomes = impact::by_subject(decided.clone().lazy(), &scenarios, plan.compute_at)
         .collect()
         .map_err(stage_error("computing the impact on people"))?;
-    let mut subjects = subject::table(records.lazy(), decided.clone().lazy())
+    let mut subjects = subject::table(records.clone().lazy(), decided.clone().lazy())
         .join(
             outcomes.clone().lazy(),
             [col(c::SUBJECT_ID)],
@@ -174,13 +174,15 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     let rows = RowAccounting::new(ingested.files.clone());
     let gogen_folder = plan.out.join(files::GOGEN);
     outputs::create_folder(&gogen_folder)?;
+    let input_paths: Vec<&Path> = plan.inputs.iter().map(PathBuf::as_path).collect();
     gogen::write_csvs(
         &gogen_folder,
-        ingested.raw.clone(),
+        &input_paths,
+        plan.ingest.encoding,
+        &records,
         decided.clone().lazy(),
         &scenarios[0],
         plan.compute_at,
-        ingested.files.len(),
     )?;
     clock.mark("gogen CSVs");
     let gogen_summary = GogenSummary::new(

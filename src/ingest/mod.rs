@@ -273,6 +273,30 @@ fn open(path: &Path) -> Result<File, IngestError> {
 
 /// Opens `path` and returns a reader positioned after the BOM and header (if any), whether
 /// there was a BOM and a header, and the physical line the data starts on.
+/// Calls `visit(line, fields)` for every accepted record of `path`, in file order: the rows of
+/// the raw frame, field values as Polars reads them. For outputs that are streamed rather than
+/// built in memory (the gogen bundle). Errors are messages without values.
+pub fn for_each_accepted(
+    path: &Path,
+    encoding: Encoding,
+    mut visit: impl FnMut(u64, &[String]) -> Result<(), String>,
+) -> Result<(), String> {
+    let (mut records, _, _) = open_records(path).map_err(|e| e.to_string())?;
+    let mut fields = Vec::with_capacity(FIELD_COUNT);
+    loop {
+        let record = records
+            .next_record(encoding)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let Some(record) = record else {
+            return Ok(());
+        };
+        if record.verdict.is_ok() {
+            records::split_fields(record.bytes, encoding, &mut fields);
+            visit(record.line, &fields)?;
+        }
+    }
+}
+
 /// Reads `inner` and hashes every byte that passes.
 struct Digesting<R> {
     inner: R,

@@ -391,6 +391,60 @@ fn first_line_fields(line: &[u8]) -> usize {
     counter.separators
 }
 
+/// Splits a well-formed record (one whose verdict is `Ok`) into its field values, unquoted,
+/// as text (Latin-1 transcoded), into `fields` (cleared first).
+pub fn split_fields(bytes: &[u8], encoding: Encoding, fields: &mut Vec<String>) {
+    fields.clear();
+    let text = |raw: &[u8]| match encoding {
+        Encoding::Latin1 => raw.iter().map(|&b| b as char).collect(),
+        // Checked UTF-8 by the verdict; a lossy decode could only ever replace nothing.
+        Encoding::Utf8 => String::from_utf8_lossy(raw).into_owned(),
+    };
+    let mut i = 0;
+    loop {
+        if bytes.get(i) == Some(&b'"') {
+            // Quoted: up to the closing quote, `""` standing for one quote.
+            let mut value = Vec::new();
+            i += 1;
+            while i < bytes.len() {
+                match memchr::memchr(b'"', &bytes[i..]) {
+                    None => {
+                        value.extend_from_slice(&bytes[i..]);
+                        i = bytes.len();
+                    }
+                    Some(pos) => {
+                        value.extend_from_slice(&bytes[i..i + pos]);
+                        i += pos + 1;
+                        if bytes.get(i) == Some(&b'"') {
+                            value.push(b'"');
+                            i += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                }
+            }
+            fields.push(text(&value));
+            // After the closing quote: a separator or the end (the verdict checked it).
+            match memchr::memchr(b',', &bytes[i..]) {
+                Some(pos) => i += pos + 1,
+                None => return,
+            }
+        } else {
+            match memchr::memchr(b',', &bytes[i..]) {
+                Some(pos) => {
+                    fields.push(text(&bytes[i..i + pos]));
+                    i += pos + 1;
+                }
+                None => {
+                    fields.push(text(&bytes[i..]));
+                    return;
+                }
+            }
+        }
+    }
+}
+
 /// `bytes` without a final `\n` or `\r\n`.
 pub fn trim_line_end(bytes: &[u8]) -> &[u8] {
     let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
@@ -400,6 +454,15 @@ pub fn trim_line_end(bytes: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_are_split_and_unquoted() {
+        let mut fields = Vec::new();
+        split_fields(b"a,\"b,\"\"c\"\"\",,\"\",\"x\ny\"", Encoding::Utf8, &mut fields);
+        assert_eq!(fields, ["a", "b,\"c\"", "", "", "x\ny"]);
+        split_fields(b"\xe9t\xe9,", Encoding::Latin1, &mut fields);
+        assert_eq!(fields, ["\u{e9}t\u{e9}", ""]);
+    }
 
     fn row(fields: usize) -> String {
         vec!["x"; fields].join(",")

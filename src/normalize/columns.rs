@@ -52,6 +52,9 @@ pub const SOURCE_FILE: &str = "source_file";
 /// The comment names a Prop 64 charge the offence does not (gogen's "Possible Other P64
 /// Charges"): the comment, or empty.
 pub const POSSIBLE_OTHER_PROP64_CHARGE: &str = "possible_other_prop64_charge";
+/// The same cell from the raw, untrimmed texts, as gogen's All_Results.csv prints it on
+/// every row.
+pub const GOGEN_POSSIBLE_OTHER_CHARGES: &str = "gogen_possible_other_charges";
 /// OFNs of the subject's court rows in the conviction's cycle and step, `; `-separated.
 pub const CASE_NUMBER: &str = "case_number";
 /// Some row (convicted or not) of the same subject and arrest cycle is a Prop 64 charge.

@@ -76,6 +76,11 @@ pub fn records(raw_rows: LazyFrame) -> LazyFrame {
             cnt_order_part(count_order.clone(), 0, 3).alias(c::CYCLE),
             cnt_order_part(count_order, 3, 3).alias(c::STEP),
             raw(doj::OFN).alias(c::OFN),
+            offense::possible_other_prop64_charge(
+                col(COLUMNS[doj::OFFENSE_DESCR]),
+                col(COLUMNS[doj::COMMENT_TEXT]),
+            )
+            .alias(c::GOGEN_POSSIBLE_OTHER_CHARGES),
             text(doj::OFFENSE_DESCR).alias(c::OFFENSE_DESCR),
             text(doj::COMMENT_TEXT).alias(c::COMMENT_TEXT),
             code_section.clone(),

@@ -8,7 +8,7 @@
 //! counts use the 7 years before compute-at; people are merged across input files;
 //! `processingTimeInSeconds` is 0 (outputs hold no wall-clock figures).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::Path;
 
@@ -16,15 +16,14 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::{OutputError, write_atomically};
+use super::{AtomicFile, OutputError};
 use crate::eligibility::condition::days_since_epoch;
 use crate::eligibility::determination::{DISMISSAL, NO_DETERMINATION, REDUCTION};
 use crate::eligibility::impact;
 use crate::eligibility::{GogenOptions, Scenario, facts};
 use crate::ingest::layout::{COLUMNS, col as doj};
-use crate::ingest::{FILE_INDEX, SOURCE_LINE};
+use crate::ingest::{Encoding, FILE_INDEX, SOURCE_LINE};
 use crate::normalize::columns as c;
-use crate::normalize::offense;
 
 /// The 18 columns gogen appends, in order.
 pub const ELIGIBILITY_HEADERS: [&str; 18] = [
@@ -142,160 +141,154 @@ fn eligibility_cells(decided: LazyFrame, chosen: &Scenario, compute_at: NaiveDat
 
 /// Writes the three CSVs (one set per input file, `_1`, `_2`… when there are several, as
 /// gogen named them) into `folder`.
+///
+/// Streamed: each input file is read again record by record and each output row written as
+/// it is read, with the eligibility cells of the decided rows looked up by (file, line). The
+/// 95 DOJ columns are never held in memory. `records` (the normalized rows, in input order)
+/// gives the "Possible Other P64 Charges" cell of every row.
 pub fn write_csvs(
     folder: &Path,
-    raw: LazyFrame,
+    inputs: &[&Path],
+    encoding: Encoding,
+    records: &DataFrame,
     decided: LazyFrame,
     chosen: &Scenario,
     compute_at: NaiveDate,
-    files: usize,
 ) -> Result<(), OutputError> {
     let polars_failed = |e: PolarsError| OutputError::Write {
         path: folder.to_path_buf(),
         message: crate::redact::polars_message(&e),
     };
-    let cells = eligibility_cells(decided, chosen, compute_at);
-    let mut columns: Vec<Expr> = COLUMNS.iter().map(|name| col(*name)).collect();
-    columns.push(col(FILE_INDEX));
-    for i in 0..ELIGIBILITY_HEADERS.len() {
-        columns.push(if i == 2 {
-            offense::possible_other_prop64_charge(
-                col(COLUMNS[doj::OFFENSE_DESCR]),
-                col(COLUMNS[doj::COMMENT_TEXT]),
-            )
-            .alias(eligibility_column(2))
-        } else {
-            col(eligibility_column(i).as_str())
-        });
-    }
-    columns.push(
-        col(eligibility_column(16))
-            .is_not_null()
-            .alias("in_prop64_results"),
-    );
-    let rows = raw
-        .join(
-            cells,
-            [col(FILE_INDEX), col(SOURCE_LINE)],
-            [col(FILE_INDEX), col(SOURCE_LINE)],
-            JoinArgs {
-                maintain_order: MaintainOrderJoin::Left,
-                ..JoinArgs::new(JoinType::Left)
-            },
-        )
-        .select(columns)
+    let cells = eligibility_cells(decided, chosen, compute_at)
         .collect()
         .map_err(polars_failed)?;
-    // One chunk per column, once for the three layouts.
-    let mut rows = rows;
-    rows.rechunk_mut_par();
-    for file in 0..files {
-        let part = if files > 1 {
-            format!("_{}", file + 1)
+    let decided_rows: HashMap<(u32, u64), usize> = {
+        let files = typed(&cells, FILE_INDEX, DataType::UInt32).and_then(|c| c.u32().cloned());
+        let lines = typed(&cells, SOURCE_LINE, DataType::UInt64).and_then(|c| c.u64().cloned());
+        let (files, lines) = (files.map_err(polars_failed)?, lines.map_err(polars_failed)?);
+        files
+            .iter()
+            .zip(lines.iter())
+            .enumerate()
+            .filter_map(|(row, (f, l))| Some(((f?, l?), row)))
+            .collect()
+    };
+    let cell_columns: Vec<StringChunked> = (0..ELIGIBILITY_HEADERS.len())
+        .filter(|&i| i != 2)
+        .map(|i| {
+            cells
+                .column(eligibility_column(i).as_str())
+                .and_then(|c| c.str().cloned())
+                .map(|c| c.rechunk().into_owned())
+        })
+        .collect::<PolarsResult<_>>()
+        .map_err(polars_failed)?;
+    let order = |name: &str, dtype| typed(records, name, dtype).map_err(polars_failed);
+    let row_files = order(FILE_INDEX, DataType::UInt32)?;
+    let row_lines = order(SOURCE_LINE, DataType::UInt64)?;
+    let possible = order(c::GOGEN_POSSIBLE_OTHER_CHARGES, DataType::String)?;
+    let (row_files, row_lines, possible) = (
+        row_files.u32().map_err(polars_failed)?.rechunk(),
+        row_lines.u64().map_err(polars_failed)?.rechunk(),
+        possible.str().map_err(polars_failed)?.rechunk(),
+    );
+    let mut rows = row_files
+        .iter()
+        .zip(row_lines.iter())
+        .zip(possible.iter());
+
+    let condensed_fields: Vec<usize> = CONDENSED.to_vec();
+    for (index, input) in inputs.iter().enumerate() {
+        let part = if inputs.len() > 1 {
+            format!("_{}", index + 1)
         } else {
             String::new()
         };
-        let mine = if files == 1 {
-            rows.clone()
-        } else {
-            rows.clone()
-                .lazy()
-                .filter(col(FILE_INDEX).eq(lit(file as u32)))
-                .collect()
-                .map_err(polars_failed)?
+        let mut all = AtomicFile::create(&folder.join(format!("All_Results{part}.csv")))?;
+        let mut condensed =
+            AtomicFile::create(&folder.join(format!("All_Results_Condensed{part}.csv")))?;
+        let mut prop64 = AtomicFile::create(&folder.join(format!("Prop64_Results{part}.csv")))?;
+        let mut line = Vec::with_capacity(8192);
+        let full_headers = COLUMNS.iter().chain(ELIGIBILITY_HEADERS.iter()).copied();
+        encode_record(&mut line, full_headers.clone());
+        let header_io = |f: &mut AtomicFile, bytes: &[u8]| {
+            f.writer()
+                .write_all(bytes)
+                .map_err(|e| write_failed(f.path(), e))
         };
-        let full: Vec<usize> = (0..COLUMNS.len() + ELIGIBILITY_HEADERS.len()).collect();
-        let condensed: Vec<usize> = CONDENSED
+        header_io(&mut all, &line)?;
+        header_io(&mut prop64, &line)?;
+        line.clear();
+        let condensed_headers = condensed_fields
             .iter()
-            .copied()
-            .chain(COLUMNS.len()..COLUMNS.len() + ELIGIBILITY_HEADERS.len())
-            .collect();
-        write_layout(
-            &folder.join(format!("All_Results{part}.csv")),
-            &mine,
-            &full,
-            false,
-        )?;
-        write_layout(
-            &folder.join(format!("All_Results_Condensed{part}.csv")),
-            &mine,
-            &condensed,
-            false,
-        )?;
-        write_layout(
-            &folder.join(format!("Prop64_Results{part}.csv")),
-            &mine,
-            &full,
-            true,
-        )?;
-    }
-    Ok(())
-}
+            .map(|&i| COLUMNS[i])
+            .chain(ELIGIBILITY_HEADERS.iter().copied());
+        encode_record(&mut line, condensed_headers);
+        header_io(&mut condensed, &line)?;
 
-/// Writes the columns at `positions` (0–94 DOJ, 95–112 eligibility) with gogen's headers;
-/// `prop64_only` keeps the rows the chosen flow decided.
-fn write_layout(
-    path: &Path,
-    rows: &DataFrame,
-    positions: &[usize],
-    prop64_only: bool,
-) -> Result<(), OutputError> {
-    let failed = |e: PolarsError| OutputError::Write {
-        path: path.to_path_buf(),
-        message: crate::redact::polars_message(&e),
-    };
-    let names: Vec<String> = positions
-        .iter()
-        .map(|&p| {
-            if p < COLUMNS.len() {
-                COLUMNS[p].to_string()
-            } else {
-                eligibility_column(p - COLUMNS.len())
+        let file = index as u32;
+        let mut eligibility: Vec<&str> = vec![""; ELIGIBILITY_HEADERS.len()];
+        let streamed = crate::ingest::for_each_accepted(input, encoding, |source_line, fields| {
+            let ((row_file, row_line), other) = rows.next().unwrap_or_default();
+            if (row_file, row_line) != (Some(file), Some(source_line)) {
+                return Err(format!(
+                    "line {source_line}: the rows read again do not match the rows decided \
+                     (was the file changed during the run?)"
+                ));
             }
-        })
-        .collect();
-    let headers: Vec<&str> = positions
-        .iter()
-        .map(|&p| {
-            if p < COLUMNS.len() {
-                COLUMNS[p]
-            } else {
-                ELIGIBILITY_HEADERS[p - COLUMNS.len()]
+            let decided = decided_rows.get(&(file, source_line)).copied();
+            let mut columns = cell_columns.iter();
+            for (i, cell) in eligibility.iter_mut().enumerate() {
+                *cell = if i == 2 {
+                    other.unwrap_or("")
+                } else {
+                    let column = columns.next();
+                    decided
+                        .and_then(|row| column?.get(row))
+                        .unwrap_or("")
+                };
             }
-        })
-        .collect();
-    let keep = rows
-        .column("in_prop64_results")
-        .and_then(|c| c.bool().cloned())
-        .map_err(failed)?;
-    let columns: Vec<StringChunked> = names
-        .iter()
-        .map(|n| rows.column(n.as_str()).and_then(|c| c.str().cloned()))
-        .collect::<PolarsResult<_>>()
-        .map_err(failed)?;
-    write_atomically(path, |out| {
-        let io = |e: std::io::Error| e.to_string();
-        let mut line = Vec::with_capacity(4096);
-        encode_record(&mut line, headers.iter().copied());
-        out.write_all(&line).map_err(io)?;
-        // Walk all columns in step, one record at a time.
-        let mut cells: Vec<_> = columns.iter().map(|c| c.iter()).collect();
-        for keep_row in keep.iter() {
-            if prop64_only && keep_row != Some(true) {
-                cells.iter_mut().for_each(|c| {
-                    c.next();
-                });
-                continue;
+            let io = |e: std::io::Error| e.to_string();
+            line.clear();
+            encode_record(
+                &mut line,
+                fields.iter().map(String::as_str).chain(eligibility.iter().copied()),
+            );
+            all.writer().write_all(&line).map_err(io)?;
+            if decided.is_some() {
+                prop64.writer().write_all(&line).map_err(io)?;
             }
             line.clear();
             encode_record(
                 &mut line,
-                cells.iter_mut().map(|c| c.next().flatten().unwrap_or("")),
+                condensed_fields
+                    .iter()
+                    .map(|&i| fields[i].as_str())
+                    .chain(eligibility.iter().copied()),
             );
-            out.write_all(&line).map_err(io)?;
-        }
-        Ok(())
-    })
+            condensed.writer().write_all(&line).map_err(io)
+        });
+        streamed.map_err(|message| OutputError::Write {
+            path: folder.join(format!("All_Results{part}.csv")),
+            message,
+        })?;
+        all.finish()?;
+        condensed.finish()?;
+        prop64.finish()?;
+    }
+    Ok(())
+}
+
+/// A column of `frame` as `dtype`.
+fn typed(frame: &DataFrame, name: &str, dtype: DataType) -> PolarsResult<Column> {
+    frame.column(name)?.cast(&dtype)
+}
+
+fn write_failed(path: &Path, e: std::io::Error) -> OutputError {
+    OutputError::Write {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
 }
 
 /// One CSV record as Go's `csv.Writer` writes it (spec §7.4), appended to `line`.

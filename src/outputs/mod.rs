@@ -112,24 +112,68 @@ pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<fs::File>) -> Result<(), String>,
 ) -> Result<(), OutputError> {
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = path.with_file_name(format!(".{file_name}.partial"));
-    let result = (|| {
-        let file = private_file(&temporary).map_err(|e| e.to_string())?;
-        let mut out = BufWriter::with_capacity(1 << 20, file);
-        write(&mut out)?;
-        let file = out.into_inner().map_err(|e| e.error().to_string())?;
-        file.sync_all().map_err(|e| e.to_string())?;
-        fs::rename(&temporary, path).map_err(|e| e.to_string())
-    })();
-    if let Err(message) = result {
-        let _ = fs::remove_file(&temporary);
-        return Err(write_error(path, message));
+    let mut file = AtomicFile::create(path)?;
+    write(file.writer()).map_err(|message| write_error(path, message))?;
+    file.finish()
+}
+
+/// A file being written under a temporary name beside its final one; [`AtomicFile::finish`]
+/// renames it into place, and dropping it unfinished removes it, so that no half-written
+/// file is ever left under the final name. For writing several files in one pass.
+pub struct AtomicFile {
+    path: PathBuf,
+    temporary: PathBuf,
+    out: Option<BufWriter<fs::File>>,
+}
+
+impl AtomicFile {
+    /// Starts writing `path` (readable by its owner only: outputs may hold row-level data).
+    pub fn create(path: &Path) -> Result<AtomicFile, OutputError> {
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temporary = path.with_file_name(format!(".{file_name}.partial"));
+        let file = private_file(&temporary).map_err(|e| write_error(path, e))?;
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            temporary,
+            out: Some(BufWriter::with_capacity(1 << 20, file)),
+        })
     }
-    Ok(())
+
+    /// Where to write.
+    pub fn writer(&mut self) -> &mut BufWriter<fs::File> {
+        self.out.as_mut().expect("an AtomicFile is written until finished")
+    }
+
+    /// The final path, for messages.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    pub fn finish(mut self) -> Result<(), OutputError> {
+        let out = self.out.take().expect("finished once");
+        let done = out
+            .into_inner()
+            .map_err(|e| e.error().to_string())
+            .and_then(|file| file.sync_all().map_err(|e| e.to_string()))
+            .and_then(|()| fs::rename(&self.temporary, &self.path).map_err(|e| e.to_string()));
+        done.map_err(|message| {
+            let _ = fs::remove_file(&self.temporary);
+            write_error(&self.path, message)
+        })
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.out.is_some() {
+            // Unfinished (an error on the way): leave nothing behind.
+            let _ = fs::remove_file(&self.temporary);
+        }
+    }
 }
 
 /// Writes a frame as Parquet (zstd, with column statistics).
