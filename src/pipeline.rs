@@ -33,6 +33,8 @@ pub struct RunPlan {
     pub gogen_options: GogenOptions,
     /// Replace the outputs of an earlier run in `out`.
     pub force: bool,
+    /// Write the gogen bundle.
+    pub gogen: bool,
     /// How the tables, charts and report are made.
     pub publish: PublishOptions,
 }
@@ -118,8 +120,10 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
 
     // The one materialisation of row-level data: the typed, narrow rows. Every table below
     // is a query over it, so the input files are parsed once.
+    // The streaming engine reads and normalizes in morsels on every core.
     let records = normalize::records(ingested.raw.clone())
-        .collect()
+        .collect_with_engine(Engine::Streaming)
+        .map(|result| result.unwrap_single())
         .map_err(stage_error("reading and normalizing the input rows"))?;
     ingested.reconcile(&rows_per_file(&records, ingested.files.len())?)?;
 
@@ -173,18 +177,20 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     clock.mark("Parquet");
     let rows = RowAccounting::new(ingested.files.clone());
     let gogen_folder = plan.out.join(files::GOGEN);
-    outputs::create_folder(&gogen_folder)?;
-    let input_paths: Vec<&Path> = plan.inputs.iter().map(PathBuf::as_path).collect();
-    gogen::write_csvs(
-        &gogen_folder,
-        &input_paths,
-        plan.ingest.encoding,
-        &records,
-        decided.clone().lazy(),
-        &scenarios[0],
-        plan.compute_at,
-    )?;
-    clock.mark("gogen CSVs");
+    if plan.gogen {
+        outputs::create_folder(&gogen_folder)?;
+        let input_paths: Vec<&Path> = plan.inputs.iter().map(PathBuf::as_path).collect();
+        gogen::write_csvs(
+            &gogen_folder,
+            &input_paths,
+            plan.ingest.encoding,
+            &records,
+            decided.clone().lazy(),
+            &scenarios[0],
+            plan.compute_at,
+        )?;
+        clock.mark("gogen CSVs");
+    }
     let gogen_summary = GogenSummary::new(
         &plan.county,
         rows.rows_accepted,
@@ -194,11 +200,13 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
         &plan.gogen_options,
     )
     .map_err(stage_error("summarising"))?;
-    write_json(
-        &gogen_folder.join(files::GOGEN_SUMMARY),
-        &gogen_summary,
-        false,
-    )?;
+    if plan.gogen {
+        write_json(
+            &gogen_folder.join(files::GOGEN_SUMMARY),
+            &gogen_summary,
+            false,
+        )?;
+    }
 
     let (prop64, prop64_in_county) = prop64_counts(&decided).map_err(stage_error("counting"))?;
     let mut summary = Summary {

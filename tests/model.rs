@@ -327,6 +327,7 @@ fn independent_model_agrees_with_the_engine() {
             flow: opts.to_flow(),
             gogen_options: opts.clone(),
             force: false,
+            gogen: true,
             publish: clearstat::report::PublishOptions {
                 min_cell: 10,
                 denominators: clearstat::population::Denominators::new(None, None).unwrap(),

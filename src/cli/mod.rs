@@ -6,6 +6,7 @@ mod generate;
 mod query;
 mod report;
 mod run;
+mod scan;
 
 use clap::{Parser, Subcommand};
 
@@ -51,6 +52,9 @@ pub enum Command {
     Query(query::Args),
     Report(report::Args),
     Generate(generate::Args),
+    /// The benchmark's reading floor (see benches/run).
+    #[command(hide = true)]
+    Scan(scan::Args),
 }
 
 /// Runs the parsed command line.
@@ -61,6 +65,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Query(args) => query::run(args),
         Command::Report(args) => report::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Scan(args) => scan::run(args),
     }
 }
 

@@ -89,6 +89,10 @@ pub struct Args {
     /// Replace the outputs of an earlier run in the output folder.
     #[arg(long)]
     force: bool,
+    /// Do not write the gogen bundle (gogen/): for runs that need only the Parquet tables,
+    /// the statistics and the report.
+    #[arg(long)]
+    no_gogen: bool,
     /// Print the time of each stage.
     #[arg(long)]
     timings: bool,
@@ -190,6 +194,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         flow,
         gogen_options,
         force: args.force,
+        gogen: !args.no_gogen,
         publish,
     };
     let (summary, stages) = pipeline::run_timed(&plan)?;

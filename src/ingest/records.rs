@@ -391,57 +391,92 @@ fn first_line_fields(line: &[u8]) -> usize {
     counter.separators
 }
 
-/// Splits a well-formed record (one whose verdict is `Ok`) into its field values, unquoted,
-/// as text (Latin-1 transcoded), into `fields` (cleared first).
-pub fn split_fields(bytes: &[u8], encoding: Encoding, fields: &mut Vec<String>) {
-    fields.clear();
-    let text = |raw: &[u8]| match encoding {
-        Encoding::Latin1 => raw.iter().map(|&b| b as char).collect(),
-        // Checked UTF-8 by the verdict; a lossy decode could only ever replace nothing.
-        Encoding::Utf8 => String::from_utf8_lossy(raw).into_owned(),
-    };
-    let mut i = 0;
-    loop {
-        if bytes.get(i) == Some(&b'"') {
-            // Quoted: up to the closing quote, `""` standing for one quote.
-            let mut value = Vec::new();
-            i += 1;
-            while i < bytes.len() {
-                match memchr::memchr(b'"', &bytes[i..]) {
-                    None => {
-                        value.extend_from_slice(&bytes[i..]);
-                        i = bytes.len();
-                    }
-                    Some(pos) => {
-                        value.extend_from_slice(&bytes[i..i + pos]);
-                        i += pos + 1;
-                        if bytes.get(i) == Some(&b'"') {
-                            value.push(b'"');
-                            i += 1;
-                        } else {
-                            break;
+/// The field values of one record, unquoted, as text, in one buffer (no allocation per
+/// field: the gogen bundle splits every row of the input).
+#[derive(Debug, Default)]
+pub struct Fields {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Fields {
+    /// Splits a well-formed record (one whose verdict is `Ok`), Latin-1 transcoded when asked.
+    pub fn split(&mut self, bytes: &[u8], encoding: Encoding) {
+        self.text.clear();
+        self.ends.clear();
+        let mut i = 0;
+        loop {
+            if bytes.get(i) == Some(&b'"') {
+                // Quoted: up to the closing quote, `""` standing for one quote.
+                i += 1;
+                while i < bytes.len() {
+                    match memchr::memchr(b'"', &bytes[i..]) {
+                        None => {
+                            self.push_text(&bytes[i..], encoding);
+                            i = bytes.len();
+                        }
+                        Some(pos) => {
+                            self.push_text(&bytes[i..i + pos], encoding);
+                            i += pos + 1;
+                            if bytes.get(i) == Some(&b'"') {
+                                self.text.push('"');
+                                i += 1;
+                            } else {
+                                break;
+                            }
                         }
                     }
                 }
-            }
-            fields.push(text(&value));
-            // After the closing quote: a separator or the end (the verdict checked it).
-            match memchr::memchr(b',', &bytes[i..]) {
-                Some(pos) => i += pos + 1,
-                None => return,
-            }
-        } else {
-            match memchr::memchr(b',', &bytes[i..]) {
-                Some(pos) => {
-                    fields.push(text(&bytes[i..i + pos]));
-                    i += pos + 1;
+                self.ends.push(self.text.len());
+                // After the closing quote: a separator or the end (the verdict checked it).
+                match memchr::memchr(b',', &bytes[i..]) {
+                    Some(pos) => i += pos + 1,
+                    None => return,
                 }
-                None => {
-                    fields.push(text(&bytes[i..]));
-                    return;
+            } else {
+                let end = memchr::memchr(b',', &bytes[i..]).map(|pos| i + pos);
+                self.push_text(&bytes[i..end.unwrap_or(bytes.len())], encoding);
+                self.ends.push(self.text.len());
+                match end {
+                    Some(end) => i = end + 1,
+                    None => return,
                 }
             }
         }
+    }
+
+    fn push_text(&mut self, raw: &[u8], encoding: Encoding) {
+        match encoding {
+            Encoding::Latin1 => self.text.extend(raw.iter().map(|&b| b as char)),
+            // The verdict checked UTF-8; a lossy decode can only ever replace nothing.
+            Encoding::Utf8 => self.text.push_str(&String::from_utf8_lossy(raw)),
+        }
+    }
+
+    /// The number of fields.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when there is no field.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Field `i` (empty when there is none).
+    pub fn get(&self, i: usize) -> &str {
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends.get(i - 1).copied().unwrap_or(0)
+        };
+        let end = self.ends.get(i).copied().unwrap_or(start);
+        &self.text[start..end]
+    }
+
+    /// Every field, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|i| self.get(i))
     }
 }
 
@@ -457,11 +492,15 @@ mod tests {
 
     #[test]
     fn fields_are_split_and_unquoted() {
-        let mut fields = Vec::new();
-        split_fields(b"a,\"b,\"\"c\"\"\",,\"\",\"x\ny\"", Encoding::Utf8, &mut fields);
-        assert_eq!(fields, ["a", "b,\"c\"", "", "", "x\ny"]);
-        split_fields(b"\xe9t\xe9,", Encoding::Latin1, &mut fields);
-        assert_eq!(fields, ["\u{e9}t\u{e9}", ""]);
+        let mut fields = Fields::default();
+        fields.split(b"a,\"b,\"\"c\"\"\",,\"\",\"x\ny\"", Encoding::Utf8);
+        assert_eq!(
+            fields.iter().collect::<Vec<_>>(),
+            ["a", "b,\"c\"", "", "", "x\ny"]
+        );
+        fields.split(b"\xe9t\xe9,", Encoding::Latin1);
+        assert_eq!(fields.iter().collect::<Vec<_>>(), ["\u{e9}t\u{e9}", ""]);
+        assert_eq!(fields.get(7), "");
     }
 
     fn row(fields: usize) -> String {

@@ -192,10 +192,7 @@ pub fn write_csvs(
         row_lines.u64().map_err(polars_failed)?.rechunk(),
         possible.str().map_err(polars_failed)?.rechunk(),
     );
-    let mut rows = row_files
-        .iter()
-        .zip(row_lines.iter())
-        .zip(possible.iter());
+    let mut rows = row_files.iter().zip(row_lines.iter()).zip(possible.iter());
 
     let condensed_fields: Vec<usize> = CONDENSED.to_vec();
     for (index, input) in inputs.iter().enumerate() {
@@ -243,17 +240,12 @@ pub fn write_csvs(
                     other.unwrap_or("")
                 } else {
                     let column = columns.next();
-                    decided
-                        .and_then(|row| column?.get(row))
-                        .unwrap_or("")
+                    decided.and_then(|row| column?.get(row)).unwrap_or("")
                 };
             }
             let io = |e: std::io::Error| e.to_string();
             line.clear();
-            encode_record(
-                &mut line,
-                fields.iter().map(String::as_str).chain(eligibility.iter().copied()),
-            );
+            encode_record(&mut line, fields.iter().chain(eligibility.iter().copied()));
             all.writer().write_all(&line).map_err(io)?;
             if decided.is_some() {
                 prop64.writer().write_all(&line).map_err(io)?;
@@ -263,7 +255,7 @@ pub fn write_csvs(
                 &mut line,
                 condensed_fields
                     .iter()
-                    .map(|&i| fields[i].as_str())
+                    .map(|&i| fields.get(i))
                     .chain(eligibility.iter().copied()),
             );
             condensed.writer().write_all(&line).map_err(io)
