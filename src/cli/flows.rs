@@ -1,3 +1,4 @@
+use std::io::Write;
 use crate::eligibility::{self, condition::VOCABULARY};
 
 /// List the built-in flows with their rules, in order, in words.
@@ -34,7 +35,7 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<()> {
     if args.conditions {
         for (name, meaning) in VOCABULARY {
-            println!("{name:<32} {meaning}");
+            writeln!(std::io::stdout().lock(), "{name:<32} {meaning}")?;
         }
         return Ok(());
     }
@@ -48,7 +49,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 "unknown flow '{name}'. Run `clearstat flows` to list flows."
             ))
         })?;
-        println!("{}", flow.describe());
+        writeln!(std::io::stdout().lock(), "{}", flow.describe())?;
     }
     Ok(())
 }

@@ -40,6 +40,10 @@ Exit codes: 0 success; 1 an input file was missing, unreadable or malformed; \
 #[derive(Debug, Parser)]
 #[command(name = "clearstat", version, after_help = EXIT_CODES)]
 pub struct Cli {
+    /// Worker threads for Polars (default: one per core). Outputs are the same bytes
+    /// whatever the number.
+    #[arg(long, global = true, value_name = "N")]
+    pub threads: Option<usize>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -59,6 +63,14 @@ pub enum Command {
 
 /// Runs the parsed command line.
 pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    if let Some(threads) = cli.threads {
+        if threads == 0 {
+            return Err(UsageError("--threads must be at least 1".into()).into());
+        }
+        // SAFETY: still single-threaded: Polars reads this when its thread pool starts, at
+        // its first use, which comes after this line.
+        unsafe { std::env::set_var("POLARS_MAX_THREADS", threads.to_string()) };
+    }
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Flows(args) => flows::run(args),

@@ -1,3 +1,4 @@
+use std::io::Write;
 use std::path::PathBuf;
 
 use super::UsageError;
@@ -41,7 +42,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         (None, None) => return Err(UsageError("give --sql or --file".into()).into()),
     };
     let mut answer = analytics::query(&args.run, &sql)?;
-    println!("{answer}");
+    writeln!(std::io::stdout().lock(), "{answer}")?;
     if let Some(out) = &args.out {
         match out.extension().and_then(|e| e.to_str()) {
             Some("parquet") => outputs::write_parquet(&mut answer, out)?,
