@@ -23,3 +23,5 @@ mod model;
 mod analytics;
 // Tables, charts and the report: fact sheet citations, the browser, the example, suppression.
 mod report;
+// Same inputs and options, same bytes: twice, and with one thread or two.
+mod reproducible;

@@ -1,5 +1,5 @@
-use std::io::Write;
 use crate::eligibility::{self, condition::VOCABULARY};
+use std::io::Write;
 
 /// List the built-in flows with their rules, in order, in words.
 ///

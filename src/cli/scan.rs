@@ -17,6 +17,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let started = Instant::now();
     let rows = ingest::scan_floor(&args.file, true, &USED_COLUMNS)
         .map_err(|e| anyhow::anyhow!("scan failed: {}", crate::redact::polars_message(&e)))?;
-    writeln!(std::io::stdout().lock(), "rows {rows} seconds {:.3}", started.elapsed().as_secs_f64())?;
+    writeln!(
+        std::io::stdout().lock(),
+        "rows {rows} seconds {:.3}",
+        started.elapsed().as_secs_f64()
+    )?;
     Ok(())
 }
