@@ -12,6 +12,7 @@ pub mod ingest;
 pub mod normalize;
 pub mod outputs;
 pub mod pipeline;
+pub mod progress;
 pub mod redact;
 pub mod report;
 

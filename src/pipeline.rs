@@ -183,7 +183,7 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
         gogen::write_csvs(
             &gogen_folder,
             &input_paths,
-            plan.ingest.encoding,
+            &plan.ingest,
             &records,
             decided.clone().lazy(),
             &scenarios[0],

@@ -12,6 +12,7 @@ fn skip() -> IngestOptions {
     IngestOptions {
         on_bad_rows: OnBadRows::Skip,
         encoding: Encoding::Utf8,
+        progress: false,
     }
 }
 
@@ -315,6 +316,7 @@ fn ingest_latin1_rejected_by_default_transcoded_on_request() {
     let latin1 = IngestOptions {
         on_bad_rows: OnBadRows::Fail,
         encoding: Encoding::Latin1,
+        progress: false,
     };
     let ingested = ingest::ingest(&[path], &latin1, dir.path("work")).unwrap();
     let raw = ingested

@@ -190,6 +190,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         ingest: IngestOptions {
             on_bad_rows: args.on_bad_rows,
             encoding: args.encoding,
+            progress: !args.quiet,
         },
         flow,
         gogen_options,

@@ -99,6 +99,8 @@ pub enum IngestError {
 pub struct IngestOptions {
     pub on_bad_rows: OnBadRows,
     pub encoding: Encoding,
+    /// Show a progress bar on a terminal (see [`crate::progress`]).
+    pub progress: bool,
 }
 
 /// A row that was not accepted.
@@ -279,6 +281,7 @@ fn open(path: &Path) -> Result<File, IngestError> {
 pub fn for_each_accepted(
     path: &Path,
     encoding: Encoding,
+    progress: &mut crate::progress::Progress,
     mut visit: impl FnMut(u64, &records::Fields) -> Result<(), String>,
 ) -> Result<(), String> {
     let (mut records, _, _) = open_records(path).map_err(|e| e.to_string())?;
@@ -290,6 +293,7 @@ pub fn for_each_accepted(
         let Some(record) = record else {
             return Ok(());
         };
+        progress.advance(record.bytes.len() as u64 + 1);
         if record.verdict.is_ok() {
             fields.split(record.bytes, encoding);
             visit(record.line, &fields)?;
@@ -379,11 +383,15 @@ fn check_file(
         source,
     };
     let (mut records, has_bom, has_header) = open_records(path)?;
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    let mut progress =
+        crate::progress::Progress::bytes("checking input rows", size, options.progress);
     let (mut read, mut accepted) = (0u64, 0u64);
     let mut single_lines = true;
     let mut ascii = true;
     while let Some(record) = records.next_record(options.encoding).map_err(unreadable)? {
         read += 1;
+        progress.advance(record.bytes.len() as u64 + 1);
         match record.verdict {
             Ok(()) => {
                 accepted += 1;
@@ -404,6 +412,7 @@ fn check_file(
             }
         }
     }
+    progress.finish();
     if read == 0 {
         return Err(if has_header {
             IngestError::HeaderOnly {

@@ -22,8 +22,9 @@ use crate::eligibility::determination::{DISMISSAL, NO_DETERMINATION, REDUCTION};
 use crate::eligibility::impact;
 use crate::eligibility::{GogenOptions, Scenario, facts};
 use crate::ingest::layout::{COLUMNS, col as doj};
-use crate::ingest::{Encoding, FILE_INDEX, SOURCE_LINE};
+use crate::ingest::{FILE_INDEX, IngestOptions, SOURCE_LINE};
 use crate::normalize::columns as c;
+use crate::progress::Progress;
 
 /// The 18 columns gogen appends, in order.
 pub const ELIGIBILITY_HEADERS: [&str; 18] = [
@@ -149,7 +150,7 @@ fn eligibility_cells(decided: LazyFrame, chosen: &Scenario, compute_at: NaiveDat
 pub fn write_csvs(
     folder: &Path,
     inputs: &[&Path],
-    encoding: Encoding,
+    ingest: &IngestOptions,
     records: &DataFrame,
     decided: LazyFrame,
     chosen: &Scenario,
@@ -225,41 +226,49 @@ pub fn write_csvs(
 
         let file = index as u32;
         let mut eligibility: Vec<&str> = vec![""; ELIGIBILITY_HEADERS.len()];
-        let streamed = crate::ingest::for_each_accepted(input, encoding, |source_line, fields| {
-            let ((row_file, row_line), other) = rows.next().unwrap_or_default();
-            if (row_file, row_line) != (Some(file), Some(source_line)) {
-                return Err(format!(
-                    "line {source_line}: the rows read again do not match the rows decided \
+        let size = std::fs::metadata(input).map_or(0, |m| m.len());
+        let mut progress = Progress::bytes("writing gogen CSVs", size, ingest.progress);
+        let streamed = crate::ingest::for_each_accepted(
+            input,
+            ingest.encoding,
+            &mut progress,
+            |source_line, fields| {
+                let ((row_file, row_line), other) = rows.next().unwrap_or_default();
+                if (row_file, row_line) != (Some(file), Some(source_line)) {
+                    return Err(format!(
+                        "line {source_line}: the rows read again do not match the rows decided \
                      (was the file changed during the run?)"
-                ));
-            }
-            let decided = decided_rows.get(&(file, source_line)).copied();
-            let mut columns = cell_columns.iter();
-            for (i, cell) in eligibility.iter_mut().enumerate() {
-                *cell = if i == 2 {
-                    other.unwrap_or("")
-                } else {
-                    let column = columns.next();
-                    decided.and_then(|row| column?.get(row)).unwrap_or("")
-                };
-            }
-            let io = |e: std::io::Error| e.to_string();
-            line.clear();
-            encode_record(&mut line, fields.iter().chain(eligibility.iter().copied()));
-            all.writer().write_all(&line).map_err(io)?;
-            if decided.is_some() {
-                prop64.writer().write_all(&line).map_err(io)?;
-            }
-            line.clear();
-            encode_record(
-                &mut line,
-                condensed_fields
-                    .iter()
-                    .map(|&i| fields.get(i))
-                    .chain(eligibility.iter().copied()),
-            );
-            condensed.writer().write_all(&line).map_err(io)
-        });
+                    ));
+                }
+                let decided = decided_rows.get(&(file, source_line)).copied();
+                let mut columns = cell_columns.iter();
+                for (i, cell) in eligibility.iter_mut().enumerate() {
+                    *cell = if i == 2 {
+                        other.unwrap_or("")
+                    } else {
+                        let column = columns.next();
+                        decided.and_then(|row| column?.get(row)).unwrap_or("")
+                    };
+                }
+                let io = |e: std::io::Error| e.to_string();
+                line.clear();
+                encode_record(&mut line, fields.iter().chain(eligibility.iter().copied()));
+                all.writer().write_all(&line).map_err(io)?;
+                if decided.is_some() {
+                    prop64.writer().write_all(&line).map_err(io)?;
+                }
+                line.clear();
+                encode_record(
+                    &mut line,
+                    condensed_fields
+                        .iter()
+                        .map(|&i| fields.get(i))
+                        .chain(eligibility.iter().copied()),
+                );
+                condensed.writer().write_all(&line).map_err(io)
+            },
+        );
+        progress.finish();
         streamed.map_err(|message| OutputError::Write {
             path: folder.join(format!("All_Results{part}.csv")),
             message,
