@@ -25,3 +25,5 @@ mod analytics;
 mod report;
 // Same inputs and options, same bytes: twice, and with one thread or two.
 mod reproducible;
+// The bad-input corpus (tests/corpus/): exact messages, exit codes, no PII, no half files.
+mod corpus;

@@ -30,6 +30,8 @@ pub enum Problem {
     UnterminatedQuote { field: usize },
     /// Bytes that are not UTF-8 (use `--encoding latin1` for Latin-1 extracts).
     InvalidUtf8,
+    /// A NUL byte: binary data, not text (a damaged or wrongly exported file).
+    NulByte { field: usize },
     /// More than [`MAX_RECORD_BYTES`] bytes.
     TooLong,
 }
@@ -54,6 +56,10 @@ impl Problem {
             Problem::InvalidUtf8 => {
                 "invalid UTF-8 (if the file is Latin-1, rerun with --encoding latin1)".to_string()
             }
+            Problem::NulByte { field } => format!(
+                "NUL byte in field {} (binary data: is the file damaged or not a CSV export?)",
+                field_label(*field)
+            ),
             Problem::TooLong => format!("record longer than {} MiB", MAX_RECORD_BYTES >> 20),
         }
     }
@@ -348,13 +354,20 @@ impl<R: BufRead> Records<R> {
                     }
                 }
             };
+            let verdict = verdict.and_then(|()| match memchr::memchr(0, &self.buf) {
+                Some(at) => Err(Problem::NulByte {
+                    field: first_line_fields(&self.buf[..at]),
+                }),
+                None => Ok(()),
+            });
             let verdict = verdict.and_then(|()| match encoding {
                 Encoding::Utf8 if std::str::from_utf8(&self.buf).is_err() => {
                     Err(Problem::InvalidUtf8)
                 }
                 _ => Ok(()),
             });
-            if verdict.is_err() && lines > 1 {
+            let bad_bytes = matches!(verdict, Err(Problem::NulByte { .. } | Problem::InvalidUtf8));
+            if verdict.is_err() && lines > 1 && !bad_bytes {
                 // A stray quote must not take good rows with it: reject the first line only and
                 // read the following lines again as records of their own.
                 let first_end = memchr::memchr(b'\n', &self.buf).map_or(self.buf.len(), |p| p + 1);
