@@ -286,3 +286,40 @@ fn generate_has_what_real_extracts_have() {
     );
     assert!(after_prop64 > 0.01 && after_prop64 < 0.2, "{after_prop64}");
 }
+
+/// Rows read = accepted + rejected, per file and in total, on messy output of many seeds;
+/// the rejected rows are exactly the ones the generator made malformed.
+#[test]
+fn messy_rows_are_all_accounted_for_over_many_seeds() {
+    let dir = TestDir::new("generate_messy_seeds");
+    let skip = IngestOptions {
+        on_bad_rows: OnBadRows::Skip,
+        ..Default::default()
+    };
+    let mut paths = Vec::new();
+    let mut messy_total = 0;
+    for seed in 1..=12u64 {
+        let path = dir.path(&format!("messy{seed}.csv"));
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        let config = GenerateConfig {
+            messy: 0.05,
+            ..GenerateConfig::new(1_500, seed)
+        };
+        let stats = generate::generate(&config, &mut file).unwrap();
+        drop(file);
+        let one = ingest::ingest(&[path.clone()], &skip, dir.path("work")).unwrap();
+        assert_eq!(
+            one.totals(),
+            (1_500, 1_500 - stats.messy_rows, stats.messy_rows),
+            "seed {seed}"
+        );
+        messy_total += stats.messy_rows;
+        paths.push(path);
+    }
+    let all = ingest::ingest(&paths, &skip, dir.path("work")).unwrap();
+    assert_eq!(all.totals(), (18_000, 18_000 - messy_total, messy_total));
+    for file in &all.files {
+        assert_eq!(file.rows_read, file.rows_accepted + file.rows_rejected);
+    }
+    assert_eq!(all.rejected.len() as u64, messy_total);
+}
