@@ -11,6 +11,7 @@ use crate::ingest::{self, FILE_INDEX, IngestError, IngestOptions, OnBadRows};
 use crate::normalize::quality::QualityCount;
 use crate::normalize::{self, columns as c, conviction, quality, subject};
 use crate::outputs::gogen::{self, GogenSummary};
+use crate::outputs::pseudonym::Pseudonymizer;
 use crate::outputs::summary::{RowAccounting, Summary};
 use crate::outputs::{self, OutputError, files};
 use crate::population;
@@ -35,6 +36,8 @@ pub struct RunPlan {
     pub force: bool,
     /// Write the gogen bundle.
     pub gogen: bool,
+    /// `--pseudonymize`: identifiers in row-level outputs replaced by keyed pseudonyms.
+    pub pseudonymizer: Option<Pseudonymizer>,
     /// How the tables, charts and report are made.
     pub publish: PublishOptions,
 }
@@ -169,10 +172,21 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
 
     clock.mark("subjects and impact");
     let mut convictions = decided.clone();
+    if let Some(pseudonymizer) = &plan.pseudonymizer {
+        pseudonymizer
+            .replace_column(&mut convictions, c::SUBJECT_ID)
+            .and_then(|()| pseudonymizer.replace_column(&mut subjects, c::SUBJECT_ID))
+            .map_err(stage_error("pseudonymizing"))?;
+    }
     outputs::write_parquet(&mut convictions, &plan.out.join(files::CONVICTIONS))?;
     outputs::write_parquet(&mut subjects, &plan.out.join(files::SUBJECTS))?;
     if plan.ingest.on_bad_rows == OnBadRows::Skip {
-        outputs::write_rejected(&ingested.rejected, &plan.out.join(files::REJECTED))?;
+        let text_kept = plan.pseudonymizer.is_none();
+        outputs::write_rejected(
+            &ingested.rejected,
+            &plan.out.join(files::REJECTED),
+            text_kept,
+        )?;
     }
     clock.mark("Parquet");
     let rows = RowAccounting::new(ingested.files.clone());
@@ -180,10 +194,14 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     if plan.gogen {
         outputs::create_folder(&gogen_folder)?;
         let input_paths: Vec<&Path> = plan.inputs.iter().map(PathBuf::as_path).collect();
+        let source = gogen::Source {
+            inputs: &input_paths,
+            ingest: &plan.ingest,
+            pseudonymizer: plan.pseudonymizer.as_ref(),
+        };
         gogen::write_csvs(
             &gogen_folder,
-            &input_paths,
-            &plan.ingest,
+            &source,
             &records,
             decided.clone().lazy(),
             &scenarios[0],
@@ -226,6 +244,7 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
         data_quality,
         min_cell: plan.publish.min_cell,
         population: None,
+        pseudonymized: plan.pseudonymizer.is_some(),
     };
     let summary_json = serde_json::to_value(&summary).map_err(|e| OutputError::Write {
         path: plan.out.join(files::SUMMARY),

@@ -307,7 +307,7 @@ fn messy_rows_are_all_accounted_for_over_many_seeds() {
         };
         let stats = generate::generate(&config, &mut file).unwrap();
         drop(file);
-        let one = ingest::ingest(&[path.clone()], &skip, dir.path("work")).unwrap();
+        let one = ingest::ingest(std::slice::from_ref(&path), &skip, dir.path("work")).unwrap();
         assert_eq!(
             one.totals(),
             (1_500, 1_500 - stats.messy_rows, stats.messy_rows),

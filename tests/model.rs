@@ -328,6 +328,7 @@ fn independent_model_agrees_with_the_engine() {
             gogen_options: opts.clone(),
             force: false,
             gogen: true,
+            pseudonymizer: None,
             publish: clearstat::report::PublishOptions {
                 min_cell: 10,
                 denominators: clearstat::population::Denominators::new(None, None).unwrap(),

@@ -27,3 +27,5 @@ mod report;
 mod reproducible;
 // The bad-input corpus (tests/corpus/): exact messages, exit codes, no PII, no half files.
 mod corpus;
+// --pseudonymize: identifiers replaced, statistics unchanged, the key written nowhere.
+mod privacy;

@@ -6,6 +6,7 @@ use super::UsageError;
 use crate::analytics::race::RaceMap;
 use crate::eligibility::{self, Flow, GogenOptions};
 use crate::ingest::{self, Encoding, IngestOptions, OnBadRows};
+use crate::outputs::pseudonym::{self, Pseudonymizer};
 use crate::pipeline::{self, RunPlan};
 use crate::population::Denominators;
 use crate::report::PublishOptions;
@@ -93,6 +94,16 @@ pub struct Args {
     /// the statistics and the report.
     #[arg(long)]
     no_gogen: bool,
+    /// Replace subject ids, names, CII, SSN and FBI numbers in the row-level outputs
+    /// (convictions.parquet, subjects.parquet, gogen/) by keyed pseudonyms (HMAC-SHA-256),
+    /// and leave the raw text out of rejected_rows.csv. The key (16 bytes or more) comes from
+    /// --pseudonym-key FILE or the CLEARSTAT_PSEUDONYM_KEY environment variable and is never
+    /// written anywhere; the same key gives the same pseudonyms in every run.
+    #[arg(long)]
+    pseudonymize: bool,
+    /// The file holding the pseudonym key.
+    #[arg(long, value_name = "FILE", requires = "pseudonymize")]
+    pseudonym_key: Option<PathBuf>,
     /// Print the time of each stage.
     #[arg(long)]
     timings: bool,
@@ -124,6 +135,30 @@ pub fn publish_options(
         race_map,
         templates,
     })
+}
+
+/// The pseudonymizer `--pseudonymize` asks for, with its key (exit code 2 without one).
+fn pseudonymizer(args: &Args) -> Result<Option<Pseudonymizer>, UsageError> {
+    if !args.pseudonymize {
+        return Ok(None);
+    }
+    let key = match &args.pseudonym_key {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .map_err(|e| UsageError(format!("cannot read {}: {e}", path.display())))?;
+            let end = bytes.len() - bytes.iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
+            bytes[..end].to_vec()
+        }
+        None => std::env::var(pseudonym::KEY_VARIABLE)
+            .map_err(|_| {
+                UsageError(format!(
+                    "--pseudonymize needs a key: --pseudonym-key FILE or the {} environment variable",
+                    pseudonym::KEY_VARIABLE
+                ))
+            })?
+            .into_bytes(),
+    };
+    Pseudonymizer::new(&key).map(Some).map_err(UsageError)
 }
 
 /// The flow the user chose, checked before anything is read or written (exit code 2).
@@ -196,6 +231,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         gogen_options,
         force: args.force,
         gogen: !args.no_gogen,
+        pseudonymizer: pseudonymizer(&args)?,
         publish,
     };
     let (summary, stages) = pipeline::run_timed(&plan)?;

@@ -108,6 +108,7 @@ pub const COLUMNS: [&str; FIELD_COUNT] = [
 /// Positions of the columns clearstat reads or writes by name (index into [`COLUMNS`]).
 pub mod col {
     pub const RECORD_ID: usize = 0;
+    pub const REQ_CII_NUMBER: usize = 4;
     pub const SUBJECT_ID: usize = 2;
     pub const CII_NUMBER: usize = 11;
     pub const PRI_NAME: usize = 12;

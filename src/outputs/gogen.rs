@@ -22,8 +22,10 @@ use crate::eligibility::determination::{DISMISSAL, NO_DETERMINATION, REDUCTION};
 use crate::eligibility::impact;
 use crate::eligibility::{GogenOptions, Scenario, facts};
 use crate::ingest::layout::{COLUMNS, col as doj};
+use crate::ingest::records::Fields;
 use crate::ingest::{FILE_INDEX, IngestOptions, SOURCE_LINE};
 use crate::normalize::columns as c;
+use crate::outputs::pseudonym::{DOJ_IDENTIFIERS, Pseudonymizer};
 use crate::progress::Progress;
 
 /// The 18 columns gogen appends, in order.
@@ -140,6 +142,15 @@ fn eligibility_cells(decided: LazyFrame, chosen: &Scenario, compute_at: NaiveDat
         .select(select)
 }
 
+/// Where the gogen bundle's rows come from, and how identifiers are written.
+pub struct Source<'a> {
+    /// The input files, in run order.
+    pub inputs: &'a [&'a Path],
+    pub ingest: &'a IngestOptions,
+    /// With `--pseudonymize`: the identifier columns are replaced by keyed pseudonyms.
+    pub pseudonymizer: Option<&'a Pseudonymizer>,
+}
+
 /// Writes the three CSVs (one set per input file, `_1`, `_2`… when there are several, as
 /// gogen named them) into `folder`.
 ///
@@ -149,8 +160,7 @@ fn eligibility_cells(decided: LazyFrame, chosen: &Scenario, compute_at: NaiveDat
 /// gives the "Possible Other P64 Charges" cell of every row.
 pub fn write_csvs(
     folder: &Path,
-    inputs: &[&Path],
-    ingest: &IngestOptions,
+    source: &Source,
     records: &DataFrame,
     decided: LazyFrame,
     chosen: &Scenario,
@@ -196,8 +206,9 @@ pub fn write_csvs(
     let mut rows = row_files.iter().zip(row_lines.iter()).zip(possible.iter());
 
     let condensed_fields: Vec<usize> = CONDENSED.to_vec();
-    for (index, input) in inputs.iter().enumerate() {
-        let part = if inputs.len() > 1 {
+    let mut pseudonyms = Pseudonyms::new(source.pseudonymizer);
+    for (index, input) in source.inputs.iter().enumerate() {
+        let part = if source.inputs.len() > 1 {
             format!("_{}", index + 1)
         } else {
             String::new()
@@ -227,10 +238,10 @@ pub fn write_csvs(
         let file = index as u32;
         let mut eligibility: Vec<&str> = vec![""; ELIGIBILITY_HEADERS.len()];
         let size = std::fs::metadata(input).map_or(0, |m| m.len());
-        let mut progress = Progress::bytes("writing gogen CSVs", size, ingest.progress);
+        let mut progress = Progress::bytes("writing gogen CSVs", size, source.ingest.progress);
         let streamed = crate::ingest::for_each_accepted(
             input,
-            ingest.encoding,
+            source.ingest.encoding,
             &mut progress,
             |source_line, fields| {
                 let ((row_file, row_line), other) = rows.next().unwrap_or_default();
@@ -251,8 +262,15 @@ pub fn write_csvs(
                     };
                 }
                 let io = |e: std::io::Error| e.to_string();
+                pseudonyms.prepare(fields);
+                let field = |i: usize| pseudonyms.field(fields, i);
                 line.clear();
-                encode_record(&mut line, fields.iter().chain(eligibility.iter().copied()));
+                encode_record(
+                    &mut line,
+                    (0..fields.len())
+                        .map(field)
+                        .chain(eligibility.iter().copied()),
+                );
                 all.writer().write_all(&line).map_err(io)?;
                 if decided.is_some() {
                     prop64.writer().write_all(&line).map_err(io)?;
@@ -262,7 +280,7 @@ pub fn write_csvs(
                     &mut line,
                     condensed_fields
                         .iter()
-                        .map(|&i| fields.get(i))
+                        .map(|&i| field(i))
                         .chain(eligibility.iter().copied()),
                 );
                 condensed.writer().write_all(&line).map_err(io)
@@ -278,6 +296,43 @@ pub fn write_csvs(
         prop64.finish()?;
     }
     Ok(())
+}
+
+/// The identifier fields of the current row, replaced when pseudonymizing. Rows of one
+/// person follow each other in DOJ files, so a pseudonym is computed again only when the
+/// value changes from the row before.
+struct Pseudonyms<'a> {
+    pseudonymizer: Option<&'a Pseudonymizer>,
+    /// (value, pseudonym) per identifier column, from the last row that had it.
+    current: Vec<(String, String)>,
+}
+
+impl<'a> Pseudonyms<'a> {
+    fn new(pseudonymizer: Option<&'a Pseudonymizer>) -> Self {
+        Pseudonyms {
+            pseudonymizer,
+            current: vec![(String::new(), String::new()); DOJ_IDENTIFIERS.len()],
+        }
+    }
+
+    fn prepare(&mut self, fields: &Fields) {
+        let Some(pseudonymizer) = self.pseudonymizer else {
+            return;
+        };
+        for (slot, &column) in self.current.iter_mut().zip(&DOJ_IDENTIFIERS) {
+            let value = fields.get(column);
+            if slot.0 != value || slot.1.is_empty() != value.is_empty() {
+                *slot = (value.to_string(), pseudonymizer.pseudonym(value));
+            }
+        }
+    }
+
+    fn field<'f>(&'f self, fields: &'f Fields, i: usize) -> &'f str {
+        match DOJ_IDENTIFIERS.iter().position(|&c| c == i) {
+            Some(slot) if self.pseudonymizer.is_some() => &self.current[slot].1,
+            _ => fields.get(i),
+        }
+    }
 }
 
 /// A column of `frame` as `dtype`.

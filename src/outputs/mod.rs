@@ -2,6 +2,7 @@
 //! temporary name and renamed into place, so a failed run leaves no half-written file.
 
 pub mod gogen;
+pub mod pseudonym;
 pub mod summary;
 
 use std::fs;
@@ -209,12 +210,21 @@ pub fn write_text(path: &Path, text: &str) -> Result<(), OutputError> {
 }
 
 /// Writes the rejected rows (file, line, reason, raw text) as CSV.
-pub fn write_rejected(rows: &[RejectedRow], path: &Path) -> Result<(), OutputError> {
+/// Writes `rejected_rows.csv`; the raw text only when `text_kept` (not with `--pseudonymize`).
+pub fn write_rejected(
+    rows: &[RejectedRow],
+    path: &Path,
+    text_kept: bool,
+) -> Result<(), OutputError> {
+    let withheld = "(withheld: --pseudonymize)";
     let mut frame = df!(
         "file" => rows.iter().map(|r| r.file.display().to_string()).collect::<Vec<_>>(),
         "line" => rows.iter().map(|r| r.line).collect::<Vec<_>>(),
         "reason" => rows.iter().map(|r| r.reason.clone()).collect::<Vec<_>>(),
-        "raw_text" => rows.iter().map(|r| r.raw.clone()).collect::<Vec<_>>(),
+        "raw_text" => rows
+            .iter()
+            .map(|r| if text_kept { r.raw.clone() } else { withheld.to_string() })
+            .collect::<Vec<_>>(),
     )
     .map_err(|e| write_error(path, e))?;
     write_csv(&mut frame, path)

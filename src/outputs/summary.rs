@@ -63,4 +63,6 @@ pub struct Summary {
     pub min_cell: u64,
     /// The population figures the published tables compare with.
     pub population: Option<crate::population::Baseline>,
+    /// True when identifiers in the row-level outputs are keyed pseudonyms.
+    pub pseudonymized: bool,
 }
