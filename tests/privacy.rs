@@ -70,10 +70,10 @@ fn pseudonymize_replaces_identifiers_and_leaves_the_statistics_alone() {
         let plain = std::fs::read_to_string(dir.path(&format!("plain/gogen/{file}"))).unwrap();
         let pseudo = std::fs::read_to_string(dir.path(&format!("pseudo/gogen/{file}"))).unwrap();
         assert_eq!(plain.lines().count(), pseudo.lines().count(), "{file}");
-        assert!(
-            plain.contains(&identifiers[1]),
-            "without the option, {file} has them"
-        );
+        if file != "Prop64_Results.csv" {
+            // Every row is there: so is the first row's identifier, without the option.
+            assert!(plain.contains(&identifiers[1]), "{file}");
+        }
         // Whole cells: an identifier must not be any cell of the output.
         let mut cells = std::collections::HashSet::new();
         for line in pseudo.lines() {
