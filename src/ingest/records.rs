@@ -466,6 +466,12 @@ impl Fields {
         }
     }
 
+    /// Makes `self` a copy of `other`, reusing the buffers.
+    pub fn copy_from(&mut self, other: &Fields) {
+        self.text.clone_from(&other.text);
+        self.ends.clone_from(&other.ends);
+    }
+
     /// The number of fields.
     pub fn len(&self) -> usize {
         self.ends.len()

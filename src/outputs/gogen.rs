@@ -239,7 +239,7 @@ pub fn write_csvs(
         let mut eligibility: Vec<&str> = vec![""; ELIGIBILITY_HEADERS.len()];
         let size = std::fs::metadata(input).map_or(0, |m| m.len());
         let mut progress = Progress::bytes("writing gogen CSVs", size, source.ingest.progress);
-        let streamed = crate::ingest::for_each_accepted(
+        let streamed = crate::ingest::for_each_accepted_threaded(
             input,
             source.ingest.encoding,
             &mut progress,
