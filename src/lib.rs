@@ -8,6 +8,8 @@
 pub mod analytics;
 pub mod charts;
 pub mod eligibility;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod ingest;
 pub mod normalize;
 pub mod outputs;

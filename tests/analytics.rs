@@ -113,6 +113,24 @@ fn a_population_table_of_ones_own() {
         2,
     );
     assert!(stderr.contains("unknown group 'MARTIAN'"), "{stderr}");
+    bad.create(
+        "negative.csv",
+        "county,fips,year,age_group,group,population\nX,1,2020,ALL,WHITE,-5\n",
+    );
+    let stderr = bad.err(
+        &[
+            "run",
+            "in.csv",
+            "--county",
+            "ALL",
+            "--out",
+            "out",
+            "--population",
+            "negative.csv",
+        ],
+        2,
+    );
+    assert!(stderr.contains("a negative population"), "{stderr}");
     let stderr = bad.err(
         &[
             "run",

@@ -29,3 +29,5 @@ mod reproducible;
 mod corpus;
 // --pseudonymize: identifiers replaced, statistics unchanged, the key written nowhere.
 mod privacy;
+// The fuzz targets' regression inputs (fuzz/regressions/).
+mod fuzz;

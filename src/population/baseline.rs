@@ -107,8 +107,17 @@ pub fn read_user_table(path: &Path) -> Result<DataFrame, PopulationError> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "user".into());
+    parse_user_table(&bytes, &shown, &vintage)
+}
+
+/// A user's population table from its bytes (`shown` names it in errors).
+pub fn parse_user_table(
+    bytes: &[u8],
+    shown: &str,
+    vintage: &str,
+) -> Result<DataFrame, PopulationError> {
     let bad = |message: String| PopulationError::BadTable {
-        path: shown.clone(),
+        path: shown.to_string(),
         message,
     };
     let header = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
@@ -116,7 +125,7 @@ pub fn read_user_table(path: &Path) -> Result<DataFrame, PopulationError> {
     if header.strip_suffix(b"\r").unwrap_or(header) != expected {
         return Err(bad("the first line is not the header".into()));
     }
-    let table = super::read_table(&bytes, &vintage).map_err(|e| bad(short(&e)))?;
+    let table = super::read_table(bytes, vintage).map_err(|e| bad(short(&e)))?;
     let unknown_group = table
         .column(p::GROUP)
         .and_then(|c| c.str().cloned())
@@ -134,6 +143,16 @@ pub fn read_user_table(path: &Path) -> Result<DataFrame, PopulationError> {
     let nulls: usize = table.columns().iter().map(|c| c.null_count()).sum();
     if nulls > 0 {
         return Err(bad(format!("{nulls} empty cells")));
+    }
+    let negative = table
+        .column(p::POPULATION)
+        .and_then(|c| c.i64().cloned())
+        .map_err(|e| bad(short(&e)))?
+        .iter()
+        .flatten()
+        .any(|n| n < 0);
+    if negative {
+        return Err(bad("a negative population".into()));
     }
     Ok(table)
 }
