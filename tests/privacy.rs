@@ -168,3 +168,34 @@ fn pseudonymize_withholds_rejected_text_and_needs_a_real_key() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
+
+/// clearstat opens no network connection: a whole run of the sample, with the report, under
+/// strace, makes no internet socket (Polars links an HTTP client that clearstat never uses).
+#[test]
+fn a_run_opens_no_network_socket() {
+    let dir = TestDir::new("privacy_network");
+    let traced = Command::new("strace")
+        .current_dir(&dir.root)
+        .args(["-f", "-e", "trace=socket,connect", "-o", "trace.txt"])
+        .arg(env!("CARGO_BIN_EXE_clearstat"))
+        .args([
+            "run",
+            SAMPLE,
+            "--county",
+            "SAN FRANCISCO",
+            "--compute-at",
+            "2020-01-01",
+        ])
+        .args(["--out", "out", "-q"])
+        .status()
+        .expect("strace is needed for this test: apt-get install strace (.ci/run does)");
+    assert!(traced.success());
+    let trace = dir.read("trace.txt");
+    for family in ["AF_INET", "AF_INET6", "AF_PACKET"] {
+        assert!(!trace.contains(family), "a {family} socket: {trace}");
+    }
+    assert!(
+        dir.path("out/report.html").exists(),
+        "the whole run was traced"
+    );
+}
