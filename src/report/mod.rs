@@ -2,8 +2,8 @@
 //! (`report.html`, `report.md`), all from the run's Parquet files and `summary.json`, so that
 //! `clearstat report DIR` redoes them without reading the DOJ files again.
 
+pub mod content;
 pub mod facts;
-pub mod html;
 pub mod template;
 
 use std::path::{Path, PathBuf};
@@ -107,14 +107,10 @@ pub fn publish(
     };
     let drawn = charts::write_all(&tables, &charts::folder(run), &context)?;
     mark("charts");
-    let report = html::Report::new(run, &summary, &baseline, &options.race_map, &drawn)?;
-    for (file, bundled, render) in [
-        (
-            files::REPORT_HTML,
-            HTML_TEMPLATE,
-            html::Report::html as fn(&html::Report, &str) -> Result<String, String>,
-        ),
-        (files::REPORT_MD, MARKDOWN_TEMPLATE, html::Report::markdown),
+    let report = content::Report::new(run, &summary, &baseline, &options.race_map, &drawn)?;
+    for (file, bundled) in [
+        (files::REPORT_HTML, HTML_TEMPLATE),
+        (files::REPORT_MD, MARKDOWN_TEMPLATE),
     ] {
         let (template, shown) = match &options.templates {
             Some(folder) => {
@@ -127,10 +123,12 @@ pub fn publish(
             }
             None => (bundled.to_string(), format!("bundled {file}")),
         };
-        let rendered = render(&report, &template).map_err(|message| ReportError::Template {
-            path: shown,
-            message,
-        })?;
+        let rendered = report
+            .render(&template)
+            .map_err(|message| ReportError::Template {
+                path: shown,
+                message,
+            })?;
         outputs::write_atomically(&run.join(file), |w| {
             use std::io::Write;
             w.write_all(rendered.as_bytes()).map_err(|e| e.to_string())

@@ -1,4 +1,4 @@
-//! The report's content, rendered into the HTML and Markdown templates.
+//! The report's content: every placeholder of the HTML and Markdown templates.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -117,7 +117,6 @@ const KEY_TABLES: [TableSpec; 5] = [
 /// Everything the templates can show.
 pub struct Report {
     values: Vec<(&'static str, String)>,
-    facts: Vec<Fact>,
 }
 
 impl Report {
@@ -172,22 +171,12 @@ impl Report {
         values.push(("facts_md", facts_markdown(&facts)));
         values.push(("suppression", suppression_rule(summary)));
         values.push(("baseline_because", escape(&baseline.chosen_because)));
-        Ok(Report { values, facts })
+        Ok(Report { values })
     }
 
-    /// The HTML report from `template`.
-    pub fn html(&self, template: &str) -> Result<String, String> {
+    /// `template` (HTML or Markdown) with every placeholder filled.
+    pub fn render(&self, template: &str) -> Result<String, String> {
         fill(template, &self.values)
-    }
-
-    /// The Markdown fact sheet from `template`.
-    pub fn markdown(&self, template: &str) -> Result<String, String> {
-        fill(template, &self.values)
-    }
-
-    /// The facts, for tests and the terminal.
-    pub fn facts(&self) -> &[Fact] {
-        &self.facts
     }
 }
 
