@@ -175,35 +175,20 @@ fn a_10_mb_field_a_folder_and_output_problems() {
         "{err}"
     );
     // A folder holding a run is refused, then replaced with --force; no old file stays.
-    dir.ok(&[
-        "run",
-        "good.csv",
-        "--county",
-        "ALL",
-        "--out",
-        "again",
-        "--compute-at",
-        "2020-01-01",
-        "-q",
-    ]);
+    let run_good = |extra: &[&str]| {
+        let mut args = vec!["run", "good.csv", "--county", "ALL", "--out", "again"];
+        args.extend_from_slice(&["--compute-at", "2020-01-01", "-q"]);
+        args.extend_from_slice(extra);
+        dir.ok(&args)
+    };
+    run_good(&[]);
     dir.create("again/tables/old_table.csv", "left from an earlier version");
     let err = dir.err(
         &["run", "good.csv", "--county", "ALL", "--out", "again", "-q"],
         3,
     );
     assert!(err.contains("holds the outputs of an earlier run"), "{err}");
-    dir.ok(&[
-        "run",
-        "good.csv",
-        "--county",
-        "ALL",
-        "--out",
-        "again",
-        "--compute-at",
-        "2020-01-01",
-        "-q",
-        "--force",
-    ]);
+    run_good(&["--force"]);
     assert!(!dir.path("again/tables/old_table.csv").exists());
     assert!(dir.path("again/report.html").exists());
 }
