@@ -284,7 +284,7 @@ pub fn for_each_accepted(
     progress: &mut crate::progress::Progress,
     mut visit: impl FnMut(u64, &records::Fields) -> Result<(), String>,
 ) -> Result<(), String> {
-    let (mut records, _, _) = open_records(path).map_err(|e| e.to_string())?;
+    let (mut records, _, _) = open_records(path, false).map_err(|e| e.to_string())?;
     let mut fields = records::Fields::default();
     loop {
         let record = records
@@ -363,16 +363,19 @@ pub fn for_each_accepted_threaded(
     })
 }
 
-/// Reads `inner` and hashes every byte that passes.
+/// Reads `inner`, hashing every byte that passes when it has a hasher (the checking pass
+/// only: the passes that read a file again need no second hash).
 struct Digesting<R> {
     inner: R,
-    hasher: Sha256,
+    hasher: Option<Sha256>,
 }
 
 impl<R: Read> Read for Digesting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
+        if let Some(hasher) = &mut self.hasher {
+            hasher.update(&buf[..n]);
+        }
         Ok(n)
     }
 }
@@ -380,16 +383,14 @@ impl<R: Read> Read for Digesting<R> {
 impl<R> Digesting<R> {
     fn hex(self) -> String {
         self.hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+            .map(|h| h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+            .unwrap_or_default()
     }
 }
 
 type FileRecords = Records<BufReader<Digesting<File>>>;
 
-fn open_records(path: &Path) -> Result<(FileRecords, bool, bool), IngestError> {
+fn open_records(path: &Path, hash: bool) -> Result<(FileRecords, bool, bool), IngestError> {
     let unreadable = |source| IngestError::Unreadable {
         path: path.to_path_buf(),
         source,
@@ -408,7 +409,7 @@ fn open_records(path: &Path) -> Result<(FileRecords, bool, bool), IngestError> {
     // Re-open to read from the beginning (simpler than chaining the peeked bytes back).
     let digesting = Digesting {
         inner: open(path)?,
-        hasher: Sha256::new(),
+        hasher: hash.then(Sha256::new),
     };
     let mut reader = BufReader::with_capacity(1 << 20, digesting);
     if has_bom {
@@ -444,7 +445,7 @@ fn check_file(
         path: path.to_path_buf(),
         source,
     };
-    let (mut records, has_bom, has_header) = open_records(path)?;
+    let (mut records, has_bom, has_header) = open_records(path, true)?;
     let size = std::fs::metadata(path).map_or(0, |m| m.len());
     let mut progress =
         crate::progress::Progress::bytes("checking input rows", size, options.progress);
@@ -526,7 +527,7 @@ fn write_clean_copy(path: &Path, copy: &Path, encoding: Encoding) -> Result<(), 
         path: path.to_path_buf(),
         source,
     };
-    let (mut records, _, _) = open_records(path)?;
+    let (mut records, _, _) = open_records(path, false)?;
     let mut out = BufWriter::with_capacity(1 << 20, private_file(copy).map_err(failed)?);
     let mut text = String::new();
     while let Some(record) = records.next_record(encoding).map_err(unreadable)? {
