@@ -171,7 +171,8 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     }
 
     clock.mark("subjects and impact");
-    let mut convictions = decided.clone();
+    // The subject key is a grouping aid whose values depend on thread timing: never written.
+    let mut convictions = decided.drop_many([c::SUBJECT_KEY]);
     if let Some(pseudonymizer) = &plan.pseudonymizer {
         pseudonymizer
             .replace_column(&mut convictions, c::SUBJECT_ID)

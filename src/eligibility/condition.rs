@@ -272,10 +272,10 @@ impl Condition {
             Condition::AgeAtLeast(n) => (date_key(col(c::SUBJECT_DOB)) + lit(*n as i32 * 10_000))
                 .lt_eq(lit(scalar_key(compute_at))),
             Condition::ConvictedAtLeastYearsAgo(n) => {
-                date().lt_eq(lit(add_years(compute_at, -(*n as i32))))
+                date().lt_eq(date_lit(add_years(compute_at, -(*n as i32))))
             }
             Condition::NoConvictionInYears(n) => col(facts::SUBJECT_LAST_CONVICTION_DATE)
-                .lt(lit(add_years(compute_at, -(*n as i32)))),
+                .lt(date_lit(add_years(compute_at, -(*n as i32)))),
             Condition::OnlyProp64Convictions => {
                 col(facts::SUBJECT_CONVICTIONS).eq(col(facts::SUBJECT_PROP64_CONVICTIONS))
             }
@@ -304,6 +304,12 @@ impl Condition {
             _ => false,
         }
     }
+}
+
+/// A `Date` literal. (`lit` of a `NaiveDate` is a nanosecond datetime in Polars 0.55, which
+/// makes every compared date column be cast first.)
+pub fn date_lit(date: NaiveDate) -> Expr {
+    lit(days_since_epoch(date) as i32).cast(DataType::Date)
 }
 
 /// `date` as Polars stores a `Date`: days since 1970-01-01.

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::Scenario;
-use super::condition::add_years;
+use super::condition::{add_years, date_lit};
 use super::determination::{DISMISSAL, FELONY_RELIEF};
 use crate::normalize::columns as c;
 
@@ -31,7 +31,7 @@ pub const HAD_CONVICTION_LAST_7_YEARS: &str = "had_conviction_last_7_years";
 /// 7 years, as gogen's `After`).
 fn in_last_7_years(compute_at: NaiveDate) -> Expr {
     col(c::CONVICTION_DATE)
-        .gt(lit(add_years(compute_at, -7)))
+        .gt(date_lit(add_years(compute_at, -7)))
         .fill_null(lit(false))
 }
 

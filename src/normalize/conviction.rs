@@ -13,11 +13,16 @@ use crate::ingest::{FILE_INDEX, SOURCE_LINE};
 /// The conviction table from the typed rows of [`super::records`]. `files` names the input
 /// files in command-line order (for the `source_file` column).
 pub fn table(records: LazyFrame, files: &[String]) -> PolarsResult<LazyFrame> {
-    let key = [col(c::SUBJECT_ID), conviction_key()];
+    // A conviction is one (subject, CNT_ORDER); a row without CNT_ORDER is one of its own.
+    let own_row = when(col(c::COUNT_ORDER).is_null())
+        .then(col(c::RECORD_NR))
+        .otherwise(lit(NULL).cast(IDX_DTYPE));
+    let key = [col(c::SUBJECT_KEY), col(c::COUNT_ORDER), col(OWN_ROW)];
     let parts_with_sentence = col(c::SENTENCE_DAYS).count().over(key.clone())?;
-    Ok(records
-        .with_columns(subject_facts_from_all_rows()?)
+    let convictions = records
+        .clone()
         .filter(col(c::IS_CONVICTION))
+        .with_column(own_row.alias(OWN_ROW))
         .with_columns([
             when(parts_with_sentence.gt(lit(0)))
                 .then(col(c::SENTENCE_DAYS).sum().over(key.clone())?)
@@ -25,9 +30,27 @@ pub fn table(records: LazyFrame, files: &[String]) -> PolarsResult<LazyFrame> {
                 .alias(c::SENTENCE_TOTAL_DAYS),
             len().over(key.clone())?.alias(c::SOURCE_ROWS),
         ])
-        .filter(col(c::RECORD_NR).eq(col(c::RECORD_NR).min().over(key)?))
+        .filter(col(c::RECORD_NR).eq(col(c::RECORD_NR).min().over(key)?));
+    let subject = [col(c::SUBJECT_KEY)];
+    let cycle = [col(c::SUBJECT_KEY), col(c::CYCLE)];
+    let step = [col(c::SUBJECT_KEY), col(c::CYCLE), col(c::STEP)];
+    Ok(convictions
+        .join(
+            subject_facts(records.clone()),
+            subject.clone(),
+            subject,
+            left_join(),
+        )
+        .join(
+            cycle_facts(records.clone()),
+            cycle.clone(),
+            cycle,
+            left_join(),
+        )
+        .join(case_numbers(records), step.clone(), step, left_join())
         .select([
             col(c::SUBJECT_ID),
+            col(c::SUBJECT_KEY),
             col(c::COUNT_ORDER),
             col(c::CYCLE),
             col(c::STEP),
@@ -50,14 +73,17 @@ pub fn table(records: LazyFrame, files: &[String]) -> PolarsResult<LazyFrame> {
             col(c::RACE_DESCR).cast(categorical()),
             col(c::GENDER).cast(categorical()),
             col(c::COMMENT_TEXT),
-            super::offense::possible_other_prop64_charge(
-                col(c::OFFENSE_DESCR),
-                col(c::COMMENT_TEXT),
-            )
-            .alias(c::POSSIBLE_OTHER_PROP64_CHARGE),
+            col(c::POSSIBLE_OTHER_PROP64_CHARGE),
             col(c::OFN),
-            col(c::CASE_NUMBER),
-            col(c::HAS_PROP64_CHARGE_IN_CYCLE),
+            // A conviction without a step has no case; one with a step but no court row
+            // with an OFN has an empty one (as gogen printed it).
+            when(col(c::STEP).is_null())
+                .then(lit(NULL).cast(DataType::String))
+                .otherwise(col(c::CASE_NUMBER).fill_null(lit("")))
+                .alias(c::CASE_NUMBER),
+            col(c::HAS_PROP64_CHARGE_IN_CYCLE)
+                .fill_null(lit(false))
+                .and(col(c::CYCLE).is_not_null()),
             col(c::SUBJECT_IS_DECEASED),
             col(c::SUBJECT_HAS_PC290_REGISTRATION),
             col(c::FIRST_PC290_REGISTRATION_DATE),
@@ -69,62 +95,61 @@ pub fn table(records: LazyFrame, files: &[String]) -> PolarsResult<LazyFrame> {
         ]))
 }
 
+/// Rows without CNT_ORDER are keyed by their own record number.
+const OWN_ROW: &str = "own_row";
+
+/// A left join that keeps the order of the left rows.
+fn left_join() -> JoinArgs {
+    JoinArgs {
+        maintain_order: MaintainOrderJoin::Left,
+        ..JoinArgs::new(JoinType::Left)
+    }
+}
+
 /// Facts that come from every row of a subject, not only from convictions: the first known
-/// date of birth (gogen took the subject's first row), a death record, a
-/// PC 290 registration, a Prop 64 charge in the same arrest cycle (convicted or not), and the
-/// case numbers (OFN of every court row of the same cycle and step, as gogen joined them).
-fn subject_facts_from_all_rows() -> PolarsResult<Vec<Expr>> {
-    let subject = [col(c::SUBJECT_ID)];
-    let is_court_with_ofn = col(c::STEP_TYPE)
-        .eq(lit("COURT ACTION"))
-        .and(col(c::OFN).neq(lit("")));
-    let case_numbers = col(c::OFN)
-        .filter(is_court_with_ofn)
-        .unique_stable()
-        .str()
-        .join("; ", true)
-        .over([col(c::SUBJECT_ID), col(c::CYCLE), col(c::STEP)])?;
-    let null_without = |key: &str, value: Expr| {
-        when(col(key).is_null())
-            .then(lit(NULL).cast(DataType::String))
-            .otherwise(value)
-    };
-    Ok(vec![
-        col(c::DOB)
-            .drop_nulls()
-            .first()
-            .over(subject.clone())?
-            .alias(c::SUBJECT_DOB),
+/// date of birth (gogen took the subject's first row), a death record, a PC 290 registration.
+fn subject_facts(records: LazyFrame) -> LazyFrame {
+    records.group_by([col(c::SUBJECT_KEY)]).agg([
+        col(c::DOB).drop_nulls().first().alias(c::SUBJECT_DOB),
         col(c::IS_DEATH_RECORD)
             .any(true)
-            .over(subject.clone())?
             .alias(c::SUBJECT_IS_DECEASED),
         col(c::IS_PC290_REGISTRATION)
             .any(true)
-            .over(subject.clone())?
             .alias(c::SUBJECT_HAS_PC290_REGISTRATION),
-        when(col(c::IS_PC290_REGISTRATION))
-            .then(col(c::EVENT_DATE))
-            .otherwise(lit(NULL).cast(DataType::Date))
+        col(c::EVENT_DATE)
+            .filter(col(c::IS_PC290_REGISTRATION))
             .min()
-            .over(subject)?
             .alias(c::FIRST_PC290_REGISTRATION_DATE),
-        col(c::IS_PROP64)
-            .any(true)
-            .over([col(c::SUBJECT_ID), col(c::CYCLE)])?
-            .and(col(c::CYCLE).is_not_null())
-            .alias(c::HAS_PROP64_CHARGE_IN_CYCLE),
-        null_without(c::STEP, case_numbers).alias(c::CASE_NUMBER),
     ])
 }
 
-/// CNT_ORDER, or the row's own number when CNT_ORDER is blank.
-fn conviction_key() -> Expr {
-    col(c::COUNT_ORDER).fill_null(concat_str(
-        [lit("#"), col(c::RECORD_NR).cast(DataType::String)],
-        "",
-        false,
-    ))
+/// A Prop 64 charge in the same arrest cycle, convicted or not.
+fn cycle_facts(records: LazyFrame) -> LazyFrame {
+    records
+        .filter(col(c::CYCLE).is_not_null())
+        .group_by([col(c::SUBJECT_KEY), col(c::CYCLE)])
+        .agg([col(c::IS_PROP64)
+            .any(true)
+            .alias(c::HAS_PROP64_CHARGE_IN_CYCLE)])
+}
+
+/// The case numbers: the OFN of every court row of the same cycle and step, in row order, as
+/// gogen joined them.
+fn case_numbers(records: LazyFrame) -> LazyFrame {
+    records
+        .filter(
+            col(c::STEP)
+                .is_not_null()
+                .and(col(c::STEP_TYPE).eq(lit("COURT ACTION")))
+                .and(col(c::OFN).neq(lit(""))),
+        )
+        .group_by([col(c::SUBJECT_KEY), col(c::CYCLE), col(c::STEP)])
+        .agg([col(c::OFN)
+            .unique_stable()
+            .str()
+            .join("; ", true)
+            .alias(c::CASE_NUMBER)])
 }
 
 fn source_file(files: &[String]) -> Expr {

@@ -3,6 +3,7 @@
 //!
 //! Everything here is a Polars expression over whole columns; nothing loops over records.
 
+pub mod charge;
 pub mod columns;
 pub mod conviction;
 pub mod dates;
@@ -59,85 +60,68 @@ pub const USED_COLUMNS: [usize; 19] = [
 /// One typed row per accepted input row (all step types: arrests, court actions, registrations,
 /// deaths). The only columns kept are those later stages use, so Polars reads no others.
 pub fn records(raw_rows: LazyFrame) -> LazyFrame {
-    let code_section = col(c::CODE_SECTION);
     let count_order = text(doj::CNT_ORDER);
     let step_type = trimmed(doj::STP_TYPE_DESCR).str().to_uppercase();
     let conv_stat = trimmed(doj::CONV_STAT_DESCR).str().to_uppercase();
     let date = |index| dates::parse_yyyymmdd(COLUMNS[index]);
     let invalid = |index| dates::is_invalid_date(COLUMNS[index]);
-    raw_rows
-        .with_row_index(c::RECORD_NR, None)
-        .with_columns([offense::code_section(
-            COLUMNS[doj::OFFENSE_DESCR],
-            COLUMNS[doj::COMMENT_TEXT],
+    let typed = [
+        col(c::RECORD_NR),
+        col(FILE_INDEX),
+        col(SOURCE_LINE),
+        subject_id().alias(c::SUBJECT_ID),
+        text(doj::SUBJECT_ID)
+            .is_null()
+            .alias(c::HAS_BLANK_SUBJECT_ID),
+        date(doj::PRI_DOB).alias(c::DOB),
+        invalid(doj::PRI_DOB).alias(c::DOB_INVALID),
+        text(doj::RACE_CODE).alias(c::RACE_CODE),
+        text(doj::RACE_DESCR).alias(c::RACE_DESCR),
+        text(doj::GENDER).alias(c::GENDER),
+        date(doj::STP_EVENT_DATE).alias(c::EVENT_DATE),
+        invalid(doj::STP_EVENT_DATE).alias(c::EVENT_DATE_INVALID),
+        date(doj::CYC_DATE).alias(c::CYCLE_DATE),
+        invalid(doj::CYC_DATE).alias(c::CYCLE_DATE_INVALID),
+        date(doj::DISP_DATE).alias(c::DISP_DATE),
+        invalid(doj::DISP_DATE).alias(c::DISP_DATE_INVALID),
+        step_type.clone().alias(c::STEP_TYPE),
+        text(doj::STP_ORI_CNTY_NAME)
+            .str()
+            .to_uppercase()
+            .alias(c::COUNTY),
+        count_order.clone().alias(c::COUNT_ORDER),
+        cnt_order_part(count_order.clone(), 0, 3).alias(c::CYCLE),
+        cnt_order_part(count_order, 3, 3).alias(c::STEP),
+        raw(doj::OFN).alias(c::OFN),
+        text(doj::OFFENSE_DESCR).alias(c::OFFENSE_DESCR),
+        text(doj::COMMENT_TEXT).alias(c::COMMENT_TEXT),
+        trimmed(doj::DISP_DESCR)
+            .str()
+            .to_uppercase()
+            .str()
+            .starts_with(lit("CONVICTED"))
+            .alias(c::IS_CONVICTION),
+        is_felony(conv_stat).alias(c::IS_FELONY),
+        sentence_days().alias(c::SENTENCE_DAYS),
+        sentence_unreadable().alias(c::SENTENCE_UNREADABLE),
+        step_type
+            .clone()
+            .eq(lit("DECEASED"))
+            .alias(c::IS_DEATH_RECORD),
+        step_type
+            .eq(lit("REGISTRATION"))
+            .and(trimmed(doj::OFFENSE_DESCR).str().starts_with(lit("290")))
+            .alias(c::IS_PC290_REGISTRATION),
+    ];
+    let charges = charge::COLUMNS_ADDED.map(col);
+    charge::annotate(raw_rows.with_row_index(c::RECORD_NR, None))
+        .select(typed.into_iter().chain(charges).collect::<Vec<_>>())
+        .with_column(
+            col(c::SUBJECT_ID)
+                .cast(conviction::categorical())
+                .to_physical()
+                .alias(c::SUBJECT_KEY),
         )
-        .alias(c::CODE_SECTION)])
-        .select([
-            col(c::RECORD_NR),
-            col(FILE_INDEX),
-            col(SOURCE_LINE),
-            subject_id().alias(c::SUBJECT_ID),
-            text(doj::SUBJECT_ID)
-                .is_null()
-                .alias(c::HAS_BLANK_SUBJECT_ID),
-            date(doj::PRI_DOB).alias(c::DOB),
-            invalid(doj::PRI_DOB).alias(c::DOB_INVALID),
-            text(doj::RACE_CODE).alias(c::RACE_CODE),
-            text(doj::RACE_DESCR).alias(c::RACE_DESCR),
-            text(doj::GENDER).alias(c::GENDER),
-            date(doj::STP_EVENT_DATE).alias(c::EVENT_DATE),
-            invalid(doj::STP_EVENT_DATE).alias(c::EVENT_DATE_INVALID),
-            date(doj::CYC_DATE).alias(c::CYCLE_DATE),
-            invalid(doj::CYC_DATE).alias(c::CYCLE_DATE_INVALID),
-            date(doj::DISP_DATE).alias(c::DISP_DATE),
-            invalid(doj::DISP_DATE).alias(c::DISP_DATE_INVALID),
-            step_type.clone().alias(c::STEP_TYPE),
-            text(doj::STP_ORI_CNTY_NAME)
-                .str()
-                .to_uppercase()
-                .alias(c::COUNTY),
-            count_order.clone().alias(c::COUNT_ORDER),
-            cnt_order_part(count_order.clone(), 0, 3).alias(c::CYCLE),
-            cnt_order_part(count_order, 3, 3).alias(c::STEP),
-            raw(doj::OFN).alias(c::OFN),
-            offense::possible_other_prop64_charge(
-                col(COLUMNS[doj::OFFENSE_DESCR]),
-                col(COLUMNS[doj::COMMENT_TEXT]),
-            )
-            .alias(c::GOGEN_POSSIBLE_OTHER_CHARGES),
-            text(doj::OFFENSE_DESCR).alias(c::OFFENSE_DESCR),
-            text(doj::COMMENT_TEXT).alias(c::COMMENT_TEXT),
-            code_section.clone(),
-            offense::prop64_section(code_section.clone()).alias(c::PROP64_SECTION),
-            offense::prop64_subsection(code_section.clone()).alias(c::PROP64_SUBSECTION),
-            offense::matches(code_section.clone(), offense::related_pattern())
-                .alias(c::IS_RELATED_CHARGE),
-            offense::matches(code_section.clone(), offense::superstrike_pattern())
-                .alias(c::IS_SUPERSTRIKE),
-            offense::matches(
-                code_section,
-                offense::anchored_any(&offense::PC290_PATTERNS),
-            )
-            .alias(c::IS_PC290_OFFENSE),
-            trimmed(doj::DISP_DESCR)
-                .str()
-                .to_uppercase()
-                .str()
-                .starts_with(lit("CONVICTED"))
-                .alias(c::IS_CONVICTION),
-            is_felony(conv_stat).alias(c::IS_FELONY),
-            sentence_days().alias(c::SENTENCE_DAYS),
-            sentence_unreadable().alias(c::SENTENCE_UNREADABLE),
-            step_type
-                .clone()
-                .eq(lit("DECEASED"))
-                .alias(c::IS_DEATH_RECORD),
-            step_type
-                .eq(lit("REGISTRATION"))
-                .and(trimmed(doj::OFFENSE_DESCR).str().starts_with(lit("290")))
-                .alias(c::IS_PC290_REGISTRATION),
-        ])
-        .with_column(col(c::PROP64_SECTION).is_not_null().alias(c::IS_PROP64))
 }
 
 /// The trimmed SUBJECT_ID; a row without one becomes a person of its own (`?file:line`),

@@ -9,7 +9,9 @@ use super::conviction::categorical;
 /// order of their first row.
 pub fn table(records: LazyFrame, convictions: LazyFrame) -> LazyFrame {
     let first_known = |name: &str| col(name).drop_nulls().first().alias(name);
-    let facts = records.group_by_stable([col(c::SUBJECT_ID)]).agg([
+    let subject = [col(c::SUBJECT_KEY)];
+    let facts = records.group_by_stable(subject.clone()).agg([
+        col(c::SUBJECT_ID).first(),
         first_known(c::DOB),
         first_known(c::RACE_CODE),
         first_known(c::RACE_DESCR),
@@ -54,7 +56,7 @@ pub fn table(records: LazyFrame, convictions: LazyFrame) -> LazyFrame {
             .join(";", true)
             .alias(c::COUNTIES),
     ]);
-    let per_subject = convictions.group_by([col(c::SUBJECT_ID)]).agg(counts);
+    let per_subject = convictions.group_by(subject.clone()).agg(counts);
     let count_columns: Vec<String> = [c::CONVICTIONS, c::FELONY_CONVICTIONS, c::PROP64_CONVICTIONS]
         .into_iter()
         .map(String::from)
@@ -63,8 +65,8 @@ pub fn table(records: LazyFrame, convictions: LazyFrame) -> LazyFrame {
     facts
         .join(
             per_subject,
-            [col(c::SUBJECT_ID)],
-            [col(c::SUBJECT_ID)],
+            subject.clone(),
+            subject,
             JoinArgs {
                 maintain_order: MaintainOrderJoin::Left,
                 ..JoinArgs::new(JoinType::Left)
@@ -84,4 +86,5 @@ pub fn table(records: LazyFrame, convictions: LazyFrame) -> LazyFrame {
             col(c::RACE_DESCR).cast(categorical()),
             col(c::GENDER).cast(categorical()),
         ])
+        .drop(by_name([c::SUBJECT_KEY], true, false))
 }
