@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use crate::eligibility::{self, Flow, GogenOptions, Scenario, facts, impact};
+use crate::ingest::prepared::{self, Provenance};
 use crate::ingest::{self, FILE_INDEX, IngestError, IngestOptions, OnBadRows};
 use crate::normalize::quality::QualityCount;
 use crate::normalize::{self, columns as c, conviction, quality, subject};
@@ -118,23 +119,28 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
         stages: Vec::new(),
     };
     outputs::prepare_run_folder(&plan.out, plan.force)?;
-    let ingested = ingest::ingest(&plan.inputs, &plan.ingest, work_folder(&plan.out))?;
-    clock.mark("check input rows");
-
-    // The one materialisation of row-level data: the typed, narrow rows. Every table below
-    // is a query over it, so the input files are parsed once.
-    // The streaming engine reads and normalizes in morsels on every core.
-    let records = normalize::records(ingested.raw.clone())
-        .collect_with_engine(Engine::Streaming)
-        .map(|result| result.unwrap_single())
+    let prepared = prepared_input(&plan.inputs)?;
+    let (records, provenance) = match prepared {
+        Some(path) => {
+            let expected = normalize::records_schema().map_err(stage_error("reading"))?;
+            let read = prepared::read(path, &expected)?;
+            clock.mark("read prepared input");
+            read
+        }
+        None => read_research_files(
+            &plan.inputs,
+            &plan.ingest,
+            work_folder(&plan.out),
+            &mut |stage| clock.mark(stage),
+        )?,
+    };
+    let records = normalize::with_subject_key(records.lazy())
+        .collect()
         .map_err(stage_error("reading and normalizing the input rows"))?;
-    ingested.reconcile(&rows_per_file(&records, ingested.files.len())?)?;
-
-    clock.mark("read and normalize");
     check_county(&plan.county, &records)?;
     let mut data_quality =
         quality::count(records.clone().lazy()).map_err(stage_error("data quality"))?;
-    let names: Vec<String> = ingested.files.iter().map(|f| f.path.clone()).collect();
+    let names: Vec<String> = provenance.files.iter().map(|f| f.path.clone()).collect();
     let scenarios = Scenario::all(plan.flow.clone());
     // The deliberate materialisation of decisions: every output below reads this table.
     let decided = conviction::table(records.clone().lazy(), &names)
@@ -181,18 +187,20 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     }
     outputs::write_parquet(&mut convictions, &plan.out.join(files::CONVICTIONS))?;
     outputs::write_parquet(&mut subjects, &plan.out.join(files::SUBJECTS))?;
-    if plan.ingest.on_bad_rows == OnBadRows::Skip {
+    if provenance.on_bad_rows == OnBadRows::Skip {
         let text_kept = plan.pseudonymizer.is_none();
         outputs::write_rejected(
-            &ingested.rejected,
+            &provenance.rejected,
             &plan.out.join(files::REJECTED),
             text_kept,
         )?;
     }
     clock.mark("Parquet");
-    let rows = RowAccounting::new(ingested.files.clone());
+    let rows = RowAccounting::new(provenance.files.clone());
     let gogen_folder = plan.out.join(files::GOGEN);
-    if plan.gogen {
+    // A prepared input keeps only the columns clearstat uses, not the 95 gogen prints.
+    let gogen_written = plan.gogen && prepared.is_none();
+    if gogen_written {
         outputs::create_folder(&gogen_folder)?;
         let input_paths: Vec<&Path> = plan.inputs.iter().map(PathBuf::as_path).collect();
         let source = gogen::Source {
@@ -219,7 +227,7 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
         &plan.gogen_options,
     )
     .map_err(stage_error("summarising"))?;
-    if plan.gogen {
+    if gogen_written {
         write_json(
             &gogen_folder.join(files::GOGEN_SUMMARY),
             &gogen_summary,
@@ -234,8 +242,10 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
         compute_at: plan.compute_at.format("%Y-%m-%d").to_string(),
         flow: plan.flow.name.clone(),
         flow_rules: plan.flow.describe(),
-        on_bad_rows: plan.ingest.on_bad_rows,
-        encoding: plan.ingest.encoding,
+        on_bad_rows: provenance.on_bad_rows,
+        encoding: provenance.encoding,
+        prepared_input: prepared.map(|p| p.display().to_string()),
+        gogen_bundle: gogen_written,
         rows,
         convictions: decided.height() as u64,
         subjects: subjects.height() as u64,
@@ -334,7 +344,7 @@ fn check_county(county: &str, records: &DataFrame) -> Result<(), RunError> {
     }
     let in_data = records
         .column(c::COUNTY)
-        .and_then(|s| s.unique())
+        .and_then(|s| s.unique()?.cast(&DataType::String))
         .map_err(stage_error("listing counties"))?;
     let in_data: Vec<String> = in_data
         .str()
@@ -388,6 +398,73 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+/// Checks, parses and normalizes research files into the typed rows of
+/// [`normalize::records`]; `mark` is told when each of the two passes ends.
+pub fn read_research_files(
+    inputs: &[PathBuf],
+    options: &IngestOptions,
+    work: PathBuf,
+    mark: &mut dyn FnMut(&'static str),
+) -> Result<(DataFrame, Provenance), RunError> {
+    let ingested = ingest::ingest(inputs, options, work)?;
+    mark("check input rows");
+    // The one materialisation of row-level data: the typed, narrow rows. Every table after
+    // it is a query over it, so the input files are parsed once. The streaming engine reads
+    // and normalizes in morsels on every core.
+    let records = normalize::records(ingested.raw.clone())
+        .collect_with_engine(Engine::Streaming)
+        .map(|result| result.unwrap_single())
+        .map_err(stage_error("reading and normalizing the input rows"))?;
+    ingested.reconcile(&rows_per_file(&records, ingested.files.len())?)?;
+    mark("read and normalize");
+    let provenance = Provenance::new(
+        options.on_bad_rows,
+        options.encoding,
+        ingested.files,
+        ingested.rejected,
+    );
+    Ok((records, provenance))
+}
+
+/// `clearstat ingest`: reads research files once and writes their typed rows and provenance
+/// to the prepared input `out`, which later runs read in their place.
+pub fn prepare(
+    inputs: &[PathBuf],
+    options: &IngestOptions,
+    out: &Path,
+    force: bool,
+) -> Result<Provenance, RunError> {
+    if let Some(path) = inputs.iter().find(|path| prepared::is_prepared(path)) {
+        return Err(IngestError::Prepared {
+            path: path.clone(),
+            problem: "already a prepared input".into(),
+        }
+        .into());
+    }
+    if out.exists() && !force {
+        return Err(OutputError::Exists {
+            path: out.to_path_buf(),
+        }
+        .into());
+    }
+    let mut work = out.as_os_str().to_owned();
+    work.push(".work");
+    let (mut records, provenance) =
+        read_research_files(inputs, options, PathBuf::from(work), &mut |_| {})?;
+    prepared::write(out, &mut records, &provenance)?;
+    Ok(provenance)
+}
+
+/// The prepared input among `inputs`, if one is (it must then be the only input).
+fn prepared_input(inputs: &[PathBuf]) -> Result<Option<&Path>, RunError> {
+    match inputs.iter().find(|path| prepared::is_prepared(path)) {
+        Some(path) if inputs.len() > 1 => {
+            Err(IngestError::PreparedWithOthers { path: path.clone() }.into())
+        }
+        found => Ok(found.map(PathBuf::as_path)),
+    }
 }
 
 /// Where clean copies of irregular inputs are kept during a run (removed at its end).

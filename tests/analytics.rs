@@ -130,7 +130,10 @@ fn a_population_table_of_ones_own() {
         ],
         2,
     );
-    assert!(stderr.contains("a negative population"), "{stderr}");
+    assert!(
+        stderr.contains("line 2: population '-5' is not a whole number"),
+        "{stderr}"
+    );
     let stderr = bad.err(
         &[
             "run",

@@ -22,7 +22,9 @@ fn sample() -> &'static DataFrame {
         let ingested =
             ingest::ingest(&[path], &IngestOptions::default(), dir.path("work")).unwrap();
         assert_eq!(ingested.totals(), (100_000, 100_000, 0));
-        normalize::records(ingested.raw.clone()).collect().unwrap()
+        normalize::with_subject_key(normalize::records(ingested.raw.clone()))
+            .collect()
+            .unwrap()
     })
 }
 

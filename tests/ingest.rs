@@ -23,7 +23,8 @@ pub fn read(
     options: &IngestOptions,
 ) -> (DataFrame, ingest::Ingested) {
     let ingested = ingest::ingest(paths, options, dir.path("work")).expect("ingest");
-    let rows = normalize::records(ingested.raw.clone())
+    // With the subject key the later stages group by, as a run adds it.
+    let rows = normalize::with_subject_key(normalize::records(ingested.raw.clone()))
         .collect()
         .expect("normalize");
     (rows, ingested)

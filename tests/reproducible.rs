@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 use crate::testdir::TestDir;
 
 /// Every file under `root`, relative, sorted.
-fn files(root: &Path) -> Vec<PathBuf> {
+pub fn files(root: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut folders = vec![root.to_path_buf()];
     while let Some(folder) = folders.pop() {

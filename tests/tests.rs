@@ -23,6 +23,8 @@ mod model;
 mod analytics;
 // Tables, charts and the report: fact sheet citations, the browser, the example, suppression.
 mod report;
+// `clearstat ingest` and runs from a prepared input.
+mod prepared;
 // Same inputs and options, same bytes: twice, and with one thread or two.
 mod reproducible;
 // The bad-input corpus (tests/corpus/): exact messages, exit codes, no PII, no half files.

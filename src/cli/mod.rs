@@ -3,6 +3,7 @@
 
 mod flows;
 mod generate;
+mod ingest;
 mod query;
 mod report;
 mod run;
@@ -52,6 +53,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Run(run::Args),
+    Ingest(ingest::Args),
     Flows(flows::Args),
     Query(query::Args),
     Report(report::Args),
@@ -73,6 +75,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     }
     match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Ingest(args) => ingest::run(args),
         Command::Flows(args) => flows::run(args),
         Command::Query(args) => query::run(args),
         Command::Report(args) => report::run(args),

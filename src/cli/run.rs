@@ -14,6 +14,7 @@ use crate::report::PublishOptions;
 /// Decide Prop 64 relief for a county from DOJ research files.
 ///
 /// Reads one or more research files (.csv or .dat, with or without a header line, any mix),
+/// or one prepared input made by `clearstat ingest` (faster, for reruns),
 /// checks every row, decides every Prop 64 conviction in the county under the chosen flow
 /// and the two what-if flows (dismiss all Prop 64; dismiss all Prop 64 and related), and
 /// writes to the output folder:
@@ -280,6 +281,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 .get("CountSubjectsNoConvictionLast7Years")
                 .unwrap_or(&0),
         );
+        if let Some(prepared) = &summary.prepared_input
+            && !args.no_gogen
+        {
+            eprintln!(
+                "gogen/ not written: {prepared} is a prepared input, which keeps only the columns clearstat uses; run on the research files for the gogen bundle"
+            );
+        }
         eprintln!("outputs in {}", args.out.display());
     }
     Ok(())

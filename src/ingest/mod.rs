@@ -8,6 +8,7 @@
 
 pub mod inputs;
 pub mod layout;
+pub mod prepared;
 pub mod records;
 
 use std::fs::File;
@@ -16,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use polars::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use inputs::expand_inputs;
@@ -33,7 +34,7 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 const HEADER_START: &[u8] = b"RECORD_ID";
 
 /// What to do with a malformed row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OnBadRows {
     /// Stop with an error naming the file, line and problem.
@@ -92,6 +93,13 @@ pub enum IngestError {
     },
     #[error("reading {path}: {message}")]
     Polars { path: PathBuf, message: String },
+    #[error("{path}: {problem}. Prepare it again from the research files with `clearstat ingest`")]
+    Prepared { path: PathBuf, problem: String },
+    #[error(
+        "{path} is a prepared input (made by `clearstat ingest`): give it alone, not with other \
+         files"
+    )]
+    PreparedWithOthers { path: PathBuf },
 }
 
 /// Settings of the ingest stage.
@@ -104,7 +112,7 @@ pub struct IngestOptions {
 }
 
 /// A row that was not accepted.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RejectedRow {
     pub file: PathBuf,
     pub line: u64,
@@ -114,7 +122,7 @@ pub struct RejectedRow {
 }
 
 /// Row accounting for one input file: `rows_read = rows_accepted + rows_rejected`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FileAccount {
     pub path: String,
     /// SHA-256 of the file's bytes, so a reader of the report can check which file was read.
@@ -216,7 +224,7 @@ pub fn ingest(
             scan_clean_copy(&copy)
         }
         .map_err(|e| polars_error(path, e))?;
-        frames.push(frame.with_column(lit(index as u32).alias(FILE_INDEX)));
+        frames.push(frame.with_column(lit(index as u32).cast(DataType::UInt32).alias(FILE_INDEX)));
         files.push(checked.account);
     }
     let raw = concat(frames, UnionArgs::default()).map_err(|e| polars_error(first, e))?;

@@ -179,7 +179,17 @@ fn is_line_end(line: &[u8], i: usize) -> bool {
 }
 
 /// The text encoding of an input file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Encoding {
     /// UTF-8 (ASCII included); a row with other bytes is a bad row.

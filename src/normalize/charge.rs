@@ -20,7 +20,9 @@ pub fn key() -> [Expr; 2] {
 }
 
 /// The columns [`dictionary`] adds to the key.
-pub const COLUMNS_ADDED: [&str; 9] = [
+pub const COLUMNS_ADDED: [&str; 11] = [
+    c::OFFENSE_DESCR,
+    c::COMMENT_TEXT,
     c::CODE_SECTION,
     c::PROP64_SECTION,
     c::PROP64_SUBSECTION,
@@ -32,7 +34,8 @@ pub const COLUMNS_ADDED: [&str; 9] = [
     c::POSSIBLE_OTHER_PROP64_CHARGE,
 ];
 
-/// One row per distinct charge text of `rows` (raw DOJ columns), with [`COLUMNS_ADDED`].
+/// One row per distinct charge text of `rows` (raw DOJ columns), with [`COLUMNS_ADDED`]. Its
+/// texts are categorical: every row then holds a 4-byte code for each, not its own string.
 pub fn dictionary(rows: LazyFrame) -> LazyFrame {
     let [offense_raw, comment_raw] = key();
     let code_section = col(c::CODE_SECTION);
@@ -63,12 +66,21 @@ pub fn dictionary(rows: LazyFrame) -> LazyFrame {
             offense::possible_other_prop64_charge(offense_raw.clone(), comment_raw.clone())
                 .alias(c::GOGEN_POSSIBLE_OTHER_CHARGES),
             offense::possible_other_prop64_charge(
-                trimmed_or_null(offense_raw),
-                trimmed_or_null(comment_raw),
+                trimmed_or_null(offense_raw.clone()),
+                trimmed_or_null(comment_raw.clone()),
             )
             .alias(c::POSSIBLE_OTHER_PROP64_CHARGE),
+            trimmed_or_null(offense_raw).alias(c::OFFENSE_DESCR),
+            trimmed_or_null(comment_raw).alias(c::COMMENT_TEXT),
         ])
         .with_column(col(c::PROP64_SECTION).is_not_null().alias(c::IS_PROP64))
+        .with_columns(
+            COLUMNS_ADDED
+                .iter()
+                .filter(|&&name| !name.starts_with("is_"))
+                .map(|&name| col(name).cast(super::conviction::categorical()))
+                .collect::<Vec<_>>(),
+        )
 }
 
 /// `rows` with the dictionary's columns joined on, in the order of `rows`.

@@ -19,15 +19,19 @@ pub fn parse_yyyymmdd(raw: &str) -> Expr {
         .otherwise(lit(NULL).cast(DataType::Date))
 }
 
-/// True where the raw text is not blank but did not parse as a date.
-pub fn is_invalid_date(raw: &str) -> Expr {
+/// True where the raw text is not blank.
+pub fn is_given(raw: &str) -> Expr {
     col(raw)
         .str()
         .strip_chars(lit(NULL))
         .str()
         .len_bytes()
         .gt(lit(0))
-        .and(parse_yyyymmdd(raw).is_null())
+}
+
+/// True where the raw text is not blank but did not parse as a date.
+pub fn is_invalid_date(raw: &str) -> Expr {
+    is_given(raw).and(parse_yyyymmdd(raw).is_null())
 }
 
 #[cfg(test)]

@@ -64,7 +64,7 @@ pub fn records(raw_rows: LazyFrame) -> LazyFrame {
     let step_type = trimmed(doj::STP_TYPE_DESCR).str().to_uppercase();
     let conv_stat = trimmed(doj::CONV_STAT_DESCR).str().to_uppercase();
     let date = |index| dates::parse_yyyymmdd(COLUMNS[index]);
-    let invalid = |index| dates::is_invalid_date(COLUMNS[index]);
+    let given = |index| dates::is_given(COLUMNS[index]);
     let typed = [
         col(c::RECORD_NR),
         col(FILE_INDEX),
@@ -74,16 +74,16 @@ pub fn records(raw_rows: LazyFrame) -> LazyFrame {
             .is_null()
             .alias(c::HAS_BLANK_SUBJECT_ID),
         date(doj::PRI_DOB).alias(c::DOB),
-        invalid(doj::PRI_DOB).alias(c::DOB_INVALID),
+        given(doj::PRI_DOB).alias(c::DOB_INVALID),
         text(doj::RACE_CODE).alias(c::RACE_CODE),
         text(doj::RACE_DESCR).alias(c::RACE_DESCR),
         text(doj::GENDER).alias(c::GENDER),
         date(doj::STP_EVENT_DATE).alias(c::EVENT_DATE),
-        invalid(doj::STP_EVENT_DATE).alias(c::EVENT_DATE_INVALID),
+        given(doj::STP_EVENT_DATE).alias(c::EVENT_DATE_INVALID),
         date(doj::CYC_DATE).alias(c::CYCLE_DATE),
-        invalid(doj::CYC_DATE).alias(c::CYCLE_DATE_INVALID),
+        given(doj::CYC_DATE).alias(c::CYCLE_DATE_INVALID),
         date(doj::DISP_DATE).alias(c::DISP_DATE),
-        invalid(doj::DISP_DATE).alias(c::DISP_DATE_INVALID),
+        given(doj::DISP_DATE).alias(c::DISP_DATE_INVALID),
         step_type.clone().alias(c::STEP_TYPE),
         text(doj::STP_ORI_CNTY_NAME)
             .str()
@@ -93,8 +93,6 @@ pub fn records(raw_rows: LazyFrame) -> LazyFrame {
         cnt_order_part(count_order.clone(), 0, 3).alias(c::CYCLE),
         cnt_order_part(count_order, 3, 3).alias(c::STEP),
         raw(doj::OFN).alias(c::OFN),
-        text(doj::OFFENSE_DESCR).alias(c::OFFENSE_DESCR),
-        text(doj::COMMENT_TEXT).alias(c::COMMENT_TEXT),
         trimmed(doj::DISP_DESCR)
             .str()
             .to_uppercase()
@@ -116,12 +114,41 @@ pub fn records(raw_rows: LazyFrame) -> LazyFrame {
     let charges = charge::COLUMNS_ADDED.map(col);
     charge::annotate(raw_rows.with_row_index(c::RECORD_NR, None))
         .select(typed.into_iter().chain(charges).collect::<Vec<_>>())
-        .with_column(
-            col(c::SUBJECT_ID)
-                .cast(conviction::categorical())
-                .to_physical()
-                .alias(c::SUBJECT_KEY),
-        )
+        .with_columns([
+            // Repeated texts as categoricals: 4 bytes a row instead of a string each.
+            col(c::RACE_CODE).cast(conviction::categorical()),
+            col(c::RACE_DESCR).cast(conviction::categorical()),
+            col(c::GENDER).cast(conviction::categorical()),
+            col(c::STEP_TYPE).cast(conviction::categorical()),
+            col(c::COUNTY).cast(conviction::categorical()),
+            // Given but unreadable (each date is parsed once).
+            col(c::DOB_INVALID).and(col(c::DOB).is_null()),
+            col(c::EVENT_DATE_INVALID).and(col(c::EVENT_DATE).is_null()),
+            col(c::CYCLE_DATE_INVALID).and(col(c::CYCLE_DATE).is_null()),
+            col(c::DISP_DATE_INVALID).and(col(c::DISP_DATE).is_null()),
+        ])
+}
+
+/// The typed rows with [`c::SUBJECT_KEY`], which the later stages group by. (It is not kept
+/// in a prepared input: its values depend on thread timing.)
+pub fn with_subject_key(records: LazyFrame) -> LazyFrame {
+    records.with_column(
+        col(c::SUBJECT_ID)
+            .cast(conviction::categorical())
+            .to_physical()
+            .alias(c::SUBJECT_KEY),
+    )
+}
+
+/// The columns and types of [`records`].
+pub fn records_schema() -> PolarsResult<SchemaRef> {
+    let mut raw = Schema::with_capacity(USED_COLUMNS.len() + 2);
+    for &i in &USED_COLUMNS {
+        raw.insert(COLUMNS[i].into(), DataType::String);
+    }
+    raw.insert(FILE_INDEX.into(), DataType::UInt32);
+    raw.insert(SOURCE_LINE.into(), DataType::UInt64);
+    records(DataFrame::empty_with_schema(&raw).lazy()).collect_schema()
 }
 
 /// The trimmed SUBJECT_ID; a row without one becomes a person of its own (`?file:line`),
@@ -205,5 +232,6 @@ mod tests {
         let frame = DataFrame::new(1, columns).unwrap();
         let typed = records(frame.lazy()).collect().unwrap();
         assert_eq!(typed.height(), 1);
+        assert_eq!(typed.schema(), &records_schema().unwrap());
     }
 }

@@ -63,6 +63,8 @@ pub enum OutputError {
          replace them"
     )]
     PreviousRun { path: PathBuf },
+    #[error("{path} already exists; choose another --out, or pass --force to replace it")]
+    Exists { path: PathBuf },
 }
 
 fn write_error(path: &Path, message: impl ToString) -> OutputError {
@@ -182,10 +184,21 @@ impl Drop for AtomicFile {
 
 /// Writes a frame as Parquet (zstd, with column statistics).
 pub fn write_parquet(frame: &mut DataFrame, path: &Path) -> Result<(), OutputError> {
+    write_parquet_with_metadata(frame, path, Vec::new())
+}
+
+/// [`write_parquet`] with key-value pairs in the file's metadata.
+pub fn write_parquet_with_metadata(
+    frame: &mut DataFrame,
+    path: &Path,
+    metadata: Vec<(String, String)>,
+) -> Result<(), OutputError> {
+    let metadata = (!metadata.is_empty()).then(|| KeyValueMetadata::from_static(metadata));
     write_atomically(path, |out| {
         ParquetWriter::new(out)
             .with_compression(ParquetCompression::Zstd(None))
             .with_statistics(StatisticsOptions::full())
+            .with_key_value_metadata(metadata)
             .finish(frame)
             .map(|_| ())
             .map_err(|e| e.to_string())

@@ -51,6 +51,11 @@ pub struct Summary {
     pub flow_rules: String,
     pub on_bad_rows: crate::ingest::OnBadRows,
     pub encoding: crate::ingest::Encoding,
+    /// The prepared input the rows were read from (`clearstat ingest`), if any; `rows`
+    /// accounts for the research files it was made from.
+    pub prepared_input: Option<String>,
+    /// True when `gogen/` was written (not with `--no-gogen` or from a prepared input).
+    pub gogen_bundle: bool,
     pub rows: RowAccounting,
     pub convictions: u64,
     pub subjects: u64,

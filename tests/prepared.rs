@@ -1,0 +1,155 @@
+use std::os::unix::fs::PermissionsExt;
+
+use crate::reproducible::files;
+use crate::testdir::TestDir;
+
+fn messy_input(dir: &TestDir) {
+    dir.ok(&[
+        "generate", "--rows", "4000", "--seed", "11", "--messy", "0.02", "--out", "m.csv", "-q",
+    ]);
+}
+
+fn run(dir: &TestDir, input: &str, out: &str, extra: &[&str]) -> String {
+    let mut args = vec![
+        "run",
+        input,
+        "--compute-at",
+        "2020-01-01",
+        "--on-bad-rows",
+        "skip",
+        "--out",
+        out,
+    ];
+    args.extend_from_slice(extra);
+    dir.ok(&args)
+}
+
+fn summary(dir: &TestDir, out: &str) -> serde_json::Value {
+    serde_json::from_str(&dir.read(&format!("{out}/summary.json"))).unwrap()
+}
+
+/// A run from the prepared input writes the same bytes as a run from the research files
+/// (rejected rows and row accounting included), for two sets of options.
+#[test]
+fn a_run_from_a_prepared_input_equals_a_run_from_the_files() {
+    let dir = TestDir::new("prepared_equal");
+    messy_input(&dir);
+    let said = dir.ok(&[
+        "ingest",
+        "m.csv",
+        "--on-bad-rows",
+        "skip",
+        "--out",
+        "m.parquet",
+    ]);
+    assert!(said.contains("rows read 4000 = accepted"), "{said}");
+    let options: [&[&str]; 2] = [
+        &["--county", "LOS ANGELES"],
+        &[
+            "--county",
+            "ALL",
+            "--flow",
+            "los-angeles",
+            "--min-cell",
+            "0",
+        ],
+    ];
+    for (i, extra) in options.iter().enumerate() {
+        let (from_files, from_prepared) = (format!("files{i}"), format!("prepared{i}"));
+        let mut lean = extra.to_vec();
+        lean.push("--no-gogen");
+        run(&dir, "m.csv", &from_files, &lean);
+        let said = run(&dir, "m.parquet", &from_prepared, extra);
+        assert!(said.contains("gogen/ not written"), "{said}");
+        let (a, b) = (dir.path(&from_files), dir.path(&from_prepared));
+        assert_eq!(files(&a), files(&b));
+        for file in files(&a) {
+            if file.ends_with("summary.json") {
+                continue;
+            }
+            let same =
+                std::fs::read(a.join(&file)).unwrap() == std::fs::read(b.join(&file)).unwrap();
+            assert!(same, "{} differs", file.display());
+        }
+        let (mut s_files, s_prepared) = (summary(&dir, &from_files), summary(&dir, &from_prepared));
+        assert!(s_prepared["rows"]["rows_rejected"].as_u64().unwrap() > 20);
+        assert_eq!(s_prepared["prepared_input"], "m.parquet");
+        assert_eq!(s_prepared["gogen_bundle"], false);
+        s_files["prepared_input"] = "m.parquet".into();
+        assert_eq!(s_files, s_prepared);
+    }
+}
+
+#[test]
+fn prepared_inputs_are_private_reproducible_and_checked() {
+    let dir = TestDir::new("prepared_checks");
+    messy_input(&dir);
+    fn ingest<'a>(out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+        let mut args = vec![
+            "ingest",
+            "m.csv",
+            "--out",
+            out,
+            "-q",
+            "--on-bad-rows",
+            "skip",
+        ];
+        args.extend_from_slice(extra);
+        args
+    }
+    dir.ok(&ingest("a.parquet", &[]));
+    dir.ok(&ingest("b.parquet", &["--threads", "1"]));
+    let mode = std::fs::metadata(dir.path("a.parquet"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    assert!(
+        std::fs::read(dir.path("a.parquet")).unwrap()
+            == std::fs::read(dir.path("b.parquet")).unwrap()
+    );
+
+    let said = dir.err(&ingest("a.parquet", &[]), 3);
+    assert!(said.contains("a.parquet already exists"), "{said}");
+    dir.ok(&ingest("a.parquet", &["--force"]));
+    let said = dir.err(&["ingest", "a.parquet", "--out", "c.parquet"], 1);
+    assert!(said.contains("already a prepared input"), "{said}");
+
+    let run = |input: &[&str], code| {
+        let mut args = vec!["run"];
+        args.extend_from_slice(input);
+        args.extend_from_slice(&[
+            "--county",
+            "ALL",
+            "--compute-at",
+            "2020-01-01",
+            "--out",
+            "out",
+        ]);
+        dir.err(&args, code)
+    };
+    let said = run(&["a.parquet", "m.csv"], 1);
+    assert!(said.contains("give it alone"), "{said}");
+    // A Parquet file clearstat did not prepare, and a truncated one.
+    dir.ok(&[
+        "run",
+        "a.parquet",
+        "--county",
+        "ALL",
+        "--compute-at",
+        "2020-01-01",
+        "--out",
+        "r",
+        "-q",
+    ]);
+    let said = run(&["r/convictions.parquet"], 1);
+    assert!(said.contains("not one `clearstat ingest` wrote"), "{said}");
+    let bytes = std::fs::read(dir.path("a.parquet")).unwrap();
+    dir.create("cut.parquet", &bytes[..bytes.len() / 2]);
+    let said = run(&["cut.parquet"], 1);
+    assert!(
+        said.contains("cut.parquet: not a readable Parquet file"),
+        "{said}"
+    );
+    assert!(!dir.path("out").exists(), "nothing written");
+}
