@@ -413,7 +413,11 @@ pub fn read_research_files(
     // The one materialisation of row-level data: the typed, narrow rows. Every table after
     // it is a query over it, so the input files are parsed once. The streaming engine reads
     // and normalizes in morsels on every core.
-    let records = normalize::records(ingested.raw.clone())
+    let charges = normalize::charge::dictionary(ingested.raw.clone())
+        .collect_with_engine(Engine::Streaming)
+        .map(|result| result.unwrap_single())
+        .map_err(stage_error("reading the charges"))?;
+    let records = normalize::records_with_charges(ingested.raw.clone(), charges.lazy())
         .collect_with_engine(Engine::Streaming)
         .map(|result| result.unwrap_single())
         .map_err(stage_error("reading and normalizing the input rows"))?;

@@ -83,9 +83,9 @@ pub fn dictionary(rows: LazyFrame) -> LazyFrame {
         )
 }
 
-/// `rows` with the dictionary's columns joined on, in the order of `rows`.
-pub fn annotate(rows: LazyFrame) -> LazyFrame {
-    let charges = dictionary(rows.clone());
+/// `rows` with the columns of `charges` (the [`dictionary`] of `rows`, or of more rows)
+/// joined on, in the order of `rows`.
+pub fn annotate(rows: LazyFrame, charges: LazyFrame) -> LazyFrame {
     rows.join(
         charges,
         key(),

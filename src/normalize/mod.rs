@@ -60,6 +60,13 @@ pub const USED_COLUMNS: [usize; 19] = [
 /// One typed row per accepted input row (all step types: arrests, court actions, registrations,
 /// deaths). The only columns kept are those later stages use, so Polars reads no others.
 pub fn records(raw_rows: LazyFrame) -> LazyFrame {
+    let charges = charge::dictionary(raw_rows.clone());
+    records_with_charges(raw_rows, charges)
+}
+
+/// [`records`] with the charge dictionary given: collected beforehand, it keeps the
+/// streaming engine from buffering the rows of a self-join.
+pub fn records_with_charges(raw_rows: LazyFrame, dictionary: LazyFrame) -> LazyFrame {
     let count_order = text(doj::CNT_ORDER);
     let step_type = trimmed(doj::STP_TYPE_DESCR).str().to_uppercase();
     let conv_stat = trimmed(doj::CONV_STAT_DESCR).str().to_uppercase();
@@ -112,7 +119,7 @@ pub fn records(raw_rows: LazyFrame) -> LazyFrame {
             .alias(c::IS_PC290_REGISTRATION),
     ];
     let charges = charge::COLUMNS_ADDED.map(col);
-    charge::annotate(raw_rows.with_row_index(c::RECORD_NR, None))
+    charge::annotate(raw_rows.with_row_index(c::RECORD_NR, None), dictionary)
         .select(typed.into_iter().chain(charges).collect::<Vec<_>>())
         .with_columns([
             // Repeated texts as categoricals: 4 bytes a row instead of a string each.
