@@ -140,6 +140,7 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     check_county(&plan.county, &records)?;
     let mut data_quality =
         quality::count(records.clone().lazy()).map_err(stage_error("data quality"))?;
+    clock.mark("county, data quality");
     let names: Vec<String> = provenance.files.iter().map(|f| f.path.clone()).collect();
     let scenarios = Scenario::all(plan.flow.clone());
     // The deliberate materialisation of decisions: every output below reads this table.

@@ -39,7 +39,6 @@ pub fn subject_prop64_in(section: &str) -> String {
 /// Adds the fact columns to the conviction table. `county` is upper case, or `ALL`.
 pub fn add(convictions: LazyFrame, county: &str) -> PolarsResult<LazyFrame> {
     let date_of = |flag: &str| col(c::CONVICTION_DATE).filter(col(flag)).min();
-    let sections_where = |flag: &str| col(c::CODE_SECTION).filter(col(flag)).str().join(";", true);
     let in_county = if county == "ALL" {
         lit(true)
     } else {
@@ -58,8 +57,6 @@ pub fn add(convictions: LazyFrame, county: &str) -> PolarsResult<LazyFrame> {
         col(c::CONVICTION_DATE)
             .max()
             .alias(SUBJECT_LAST_CONVICTION_DATE),
-        sections_where(c::IS_SUPERSTRIKE).alias(SUBJECT_SUPERSTRIKE_SECTIONS),
-        sections_where(c::IS_PC290_OFFENSE).alias(SUBJECT_PC290_SECTIONS),
         date_of(c::IS_SUPERSTRIKE).alias(FIRST_SUPERSTRIKE_DATE),
         date_of(c::IS_PC290_OFFENSE).alias(FIRST_PC290_CONVICTION_DATE),
     ];
@@ -74,20 +71,41 @@ pub fn add(convictions: LazyFrame, county: &str) -> PolarsResult<LazyFrame> {
         );
     }
     let subject = [col(c::SUBJECT_KEY)];
+    // Section lists are joined from the flagged rows only: a text join per group over every
+    // subject took seconds at 10M rows, and few subjects have any.
+    let sections_where = |flag: &str, name: &str| {
+        convictions
+            .clone()
+            .filter(col(flag))
+            .group_by(subject.clone())
+            .agg([col(c::CODE_SECTION).str().join(";", true).alias(name)])
+    };
+    let keep_order = JoinArgs {
+        maintain_order: MaintainOrderJoin::Left,
+        ..JoinArgs::new(JoinType::Left)
+    };
     let facts = convictions
         .clone()
         .group_by(subject.clone())
-        .agg(per_subject);
-    Ok(convictions
+        .agg(per_subject)
         .join(
-            facts,
+            sections_where(c::IS_SUPERSTRIKE, SUBJECT_SUPERSTRIKE_SECTIONS),
             subject.clone(),
-            subject,
-            JoinArgs {
-                maintain_order: MaintainOrderJoin::Left,
-                ..JoinArgs::new(JoinType::Left)
-            },
+            subject.clone(),
+            keep_order.clone(),
         )
+        .join(
+            sections_where(c::IS_PC290_OFFENSE, SUBJECT_PC290_SECTIONS),
+            subject.clone(),
+            subject.clone(),
+            keep_order.clone(),
+        )
+        .with_columns([
+            col(SUBJECT_SUPERSTRIKE_SECTIONS).fill_null(lit("")),
+            col(SUBJECT_PC290_SECTIONS).fill_null(lit("")),
+        ]);
+    Ok(convictions
+        .join(facts, subject.clone(), subject, keep_order)
         .with_columns([
             polars::lazy::dsl::min_horizontal([
                 col(FIRST_PC290_CONVICTION_DATE),

@@ -19,6 +19,8 @@ pub fn table(records: LazyFrame, files: &[String]) -> PolarsResult<LazyFrame> {
         .otherwise(lit(NULL).cast(IDX_DTYPE));
     let key = [col(c::SUBJECT_KEY), col(c::COUNT_ORDER), col(OWN_ROW)];
     let parts_with_sentence = col(c::SENTENCE_DAYS).count().over(key.clone())?;
+    let first_row = "first_row";
+    // One `with_columns`: the windows share their grouping.
     let convictions = records
         .clone()
         .filter(col(c::IS_CONVICTION))
@@ -29,12 +31,51 @@ pub fn table(records: LazyFrame, files: &[String]) -> PolarsResult<LazyFrame> {
                 .otherwise(lit(NULL).cast(DataType::Float64))
                 .alias(c::SENTENCE_TOTAL_DAYS),
             len().over(key.clone())?.alias(c::SOURCE_ROWS),
+            col(c::RECORD_NR).min().over(key)?.alias(first_row),
         ])
-        .filter(col(c::RECORD_NR).eq(col(c::RECORD_NR).min().over(key)?));
+        .filter(col(c::RECORD_NR).eq(col(first_row)))
+        .select([
+            col(c::SUBJECT_ID),
+            col(c::SUBJECT_KEY),
+            col(c::COUNT_ORDER),
+            col(c::CYCLE),
+            col(c::STEP),
+            col(c::COUNTY),
+            col(c::EVENT_DATE).alias(c::CONVICTION_DATE),
+            col(c::DISP_DATE),
+            col(c::CODE_SECTION).cast(DataType::String),
+            col(c::OFFENSE_DESCR).cast(DataType::String),
+            col(c::PROP64_SECTION).cast(DataType::String),
+            col(c::PROP64_SUBSECTION).cast(DataType::String),
+            col(c::IS_PROP64),
+            col(c::IS_RELATED_CHARGE),
+            col(c::IS_SUPERSTRIKE),
+            col(c::IS_PC290_OFFENSE),
+            col(c::IS_FELONY),
+            col(c::SENTENCE_TOTAL_DAYS),
+            col(c::DOB),
+            col(c::RACE_CODE),
+            col(c::RACE_DESCR),
+            col(c::GENDER),
+            col(c::COMMENT_TEXT).cast(DataType::String),
+            col(c::POSSIBLE_OTHER_PROP64_CHARGE).cast(DataType::String),
+            col(c::OFN),
+            source_file(files),
+            col(FILE_INDEX),
+            col(SOURCE_LINE),
+            col(c::SOURCE_ROWS).cast(DataType::UInt32),
+            col(c::RECORD_NR),
+        ])
+        .collect()?;
+    // The facts from other rows are joined on the keys alone and set beside the table:
+    // joining the wide table itself would copy each of its columns once per join.
     let subject = [col(c::SUBJECT_KEY)];
     let cycle = [col(c::SUBJECT_KEY), col(c::CYCLE)];
     let step = [col(c::SUBJECT_KEY), col(c::CYCLE), col(c::STEP)];
-    Ok(convictions
+    let facts = convictions
+        .clone()
+        .lazy()
+        .select([col(c::SUBJECT_KEY), col(c::CYCLE), col(c::STEP)])
         .join(
             subject_facts(records.clone()),
             subject.clone(),
@@ -49,32 +90,7 @@ pub fn table(records: LazyFrame, files: &[String]) -> PolarsResult<LazyFrame> {
         )
         .join(case_numbers(records), step.clone(), step, left_join())
         .select([
-            col(c::SUBJECT_ID),
-            col(c::SUBJECT_KEY),
-            col(c::COUNT_ORDER),
-            col(c::CYCLE),
-            col(c::STEP),
-            col(c::COUNTY).cast(categorical()),
-            col(c::EVENT_DATE).alias(c::CONVICTION_DATE),
-            col(c::DISP_DATE),
-            col(c::CODE_SECTION).cast(DataType::String),
-            col(c::OFFENSE_DESCR).cast(DataType::String),
-            col(c::PROP64_SECTION).cast(DataType::String),
-            col(c::PROP64_SUBSECTION).cast(DataType::String),
-            col(c::IS_PROP64),
-            col(c::IS_RELATED_CHARGE),
-            col(c::IS_SUPERSTRIKE),
-            col(c::IS_PC290_OFFENSE),
-            col(c::IS_FELONY),
-            col(c::SENTENCE_TOTAL_DAYS),
-            col(c::DOB),
             col(c::SUBJECT_DOB),
-            col(c::RACE_CODE).cast(categorical()),
-            col(c::RACE_DESCR).cast(categorical()),
-            col(c::GENDER).cast(categorical()),
-            col(c::COMMENT_TEXT).cast(DataType::String),
-            col(c::POSSIBLE_OTHER_PROP64_CHARGE).cast(DataType::String),
-            col(c::OFN),
             // A conviction without a step has no case; one with a step but no court row
             // with an OFN has an empty one (as gogen printed it).
             when(col(c::STEP).is_null())
@@ -87,13 +103,51 @@ pub fn table(records: LazyFrame, files: &[String]) -> PolarsResult<LazyFrame> {
             col(c::SUBJECT_IS_DECEASED),
             col(c::SUBJECT_HAS_PC290_REGISTRATION),
             col(c::FIRST_PC290_REGISTRATION_DATE),
-            source_file(files),
-            col(FILE_INDEX),
-            col(SOURCE_LINE),
-            col(c::SOURCE_ROWS).cast(DataType::UInt32),
-            col(c::RECORD_NR),
-        ]))
+        ])
+        .collect()?;
+    let order: Vec<Expr> = COLUMNS.iter().map(|&name| col(name)).collect();
+    Ok(convictions.hstack(facts.columns())?.lazy().select(order))
 }
+
+/// The columns of the conviction table, in order.
+pub const COLUMNS: [&str; 36] = [
+    c::SUBJECT_ID,
+    c::SUBJECT_KEY,
+    c::COUNT_ORDER,
+    c::CYCLE,
+    c::STEP,
+    c::COUNTY,
+    c::CONVICTION_DATE,
+    c::DISP_DATE,
+    c::CODE_SECTION,
+    c::OFFENSE_DESCR,
+    c::PROP64_SECTION,
+    c::PROP64_SUBSECTION,
+    c::IS_PROP64,
+    c::IS_RELATED_CHARGE,
+    c::IS_SUPERSTRIKE,
+    c::IS_PC290_OFFENSE,
+    c::IS_FELONY,
+    c::SENTENCE_TOTAL_DAYS,
+    c::DOB,
+    c::SUBJECT_DOB,
+    c::RACE_CODE,
+    c::RACE_DESCR,
+    c::GENDER,
+    c::COMMENT_TEXT,
+    c::POSSIBLE_OTHER_PROP64_CHARGE,
+    c::OFN,
+    c::CASE_NUMBER,
+    c::HAS_PROP64_CHARGE_IN_CYCLE,
+    c::SUBJECT_IS_DECEASED,
+    c::SUBJECT_HAS_PC290_REGISTRATION,
+    c::FIRST_PC290_REGISTRATION_DATE,
+    c::SOURCE_FILE,
+    FILE_INDEX,
+    SOURCE_LINE,
+    c::SOURCE_ROWS,
+    c::RECORD_NR,
+];
 
 /// Rows without CNT_ORDER are keyed by their own record number.
 const OWN_ROW: &str = "own_row";

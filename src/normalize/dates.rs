@@ -29,11 +29,6 @@ pub fn is_given(raw: &str) -> Expr {
         .gt(lit(0))
 }
 
-/// True where the raw text is not blank but did not parse as a date.
-pub fn is_invalid_date(raw: &str) -> Expr {
-    is_given(raw).and(parse_yyyymmdd(raw).is_null())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,7 +41,9 @@ mod tests {
             .lazy()
             .select([
                 parse_yyyymmdd("d").dt().to_string("%Y-%m-%d").alias("date"),
-                is_invalid_date("d").alias("invalid"),
+                is_given("d")
+                    .and(parse_yyyymmdd("d").is_null())
+                    .alias("invalid"),
             ])
             .collect()
             .unwrap();
