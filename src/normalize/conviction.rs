@@ -191,19 +191,47 @@ fn cycle_facts(records: LazyFrame) -> LazyFrame {
 /// The case numbers: the OFN of every court row of the same cycle and step, in row order, as
 /// gogen joined them.
 fn case_numbers(records: LazyFrame) -> LazyFrame {
-    records
+    let key = || [col(c::SUBJECT_KEY), col(c::CYCLE), col(c::STEP)];
+    let (ofns, joined) = ("ofns", "joined");
+    // Each distinct OFN of a case once, in row order.
+    let distinct = records
         .filter(
             col(c::STEP)
                 .is_not_null()
                 .and(col(c::STEP_TYPE).eq(lit("COURT ACTION")))
                 .and(col(c::OFN).neq(lit(""))),
         )
-        .group_by([col(c::SUBJECT_KEY), col(c::CYCLE), col(c::STEP)])
-        .agg([col(c::OFN)
-            .unique_stable()
-            .str()
-            .join("; ", true)
-            .alias(c::CASE_NUMBER)])
+        .select([
+            col(c::SUBJECT_KEY),
+            col(c::CYCLE),
+            col(c::STEP),
+            col(c::OFN),
+        ])
+        .unique_stable(None, UniqueKeepStrategy::First);
+    let counted = distinct
+        .clone()
+        .group_by(key())
+        .agg([col(c::OFN).first().alias(c::CASE_NUMBER), len().alias(ofns)]);
+    // Most cases have one OFN; joining texts per group is slow, so only the others do it.
+    let several = counted.clone().filter(col(ofns).gt(lit(1))).select(key());
+    let keep_order = |how| JoinArgs {
+        maintain_order: MaintainOrderJoin::Left,
+        ..JoinArgs::new(how)
+    };
+    let texts = distinct
+        .join(several, key(), key(), keep_order(JoinType::Inner))
+        .group_by(key())
+        .agg([col(c::OFN).str().join("; ", true).alias(joined)]);
+    counted
+        .join(texts, key(), key(), keep_order(JoinType::Left))
+        .select([
+            col(c::SUBJECT_KEY),
+            col(c::CYCLE),
+            col(c::STEP),
+            col(joined)
+                .fill_null(col(c::CASE_NUMBER))
+                .alias(c::CASE_NUMBER),
+        ])
 }
 
 fn source_file(files: &[String]) -> Expr {
