@@ -8,7 +8,7 @@
 use polars::prelude::*;
 
 use super::columns as c;
-use super::offense;
+use super::{offense, trimmed_or_null};
 use crate::ingest::layout::{COLUMNS, col as doj};
 
 /// The raw text columns a charge is known by.
@@ -39,12 +39,6 @@ pub const COLUMNS_ADDED: [&str; 11] = [
 pub fn dictionary(rows: LazyFrame) -> LazyFrame {
     let [offense_raw, comment_raw] = key();
     let code_section = col(c::CODE_SECTION);
-    let trimmed_or_null = |text: Expr| {
-        let t = text.str().strip_chars(lit(NULL));
-        when(t.clone().eq(lit("")).or(t.clone().eq(lit("-"))))
-            .then(lit(NULL).cast(DataType::String))
-            .otherwise(t)
-    };
     rows.select(key())
         .unique(None, UniqueKeepStrategy::Any)
         .with_column(

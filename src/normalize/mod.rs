@@ -27,7 +27,12 @@ fn trimmed(index: usize) -> Expr {
 
 /// Trimmed text, null when blank or a `-` placeholder (`"  -  "` in DOJ extracts).
 fn text(index: usize) -> Expr {
-    let t = trimmed(index);
+    trimmed_or_null(raw(index))
+}
+
+/// [`text`] of any string expression.
+fn trimmed_or_null(text: Expr) -> Expr {
+    let t = text.str().strip_chars(lit(NULL));
     when(t.clone().eq(lit("")).or(t.clone().eq(lit("-"))))
         .then(lit(NULL).cast(DataType::String))
         .otherwise(t)
