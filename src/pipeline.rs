@@ -157,10 +157,7 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
             outcomes.clone().lazy(),
             [col(c::SUBJECT_ID)],
             [col(c::SUBJECT_ID)],
-            JoinArgs {
-                maintain_order: MaintainOrderJoin::Left,
-                ..JoinArgs::new(JoinType::Left)
-            },
+            normalize::ordered_join(JoinType::Left),
         )
         .collect()
         .map_err(stage_error("building the subject table"))?;

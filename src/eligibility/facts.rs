@@ -80,10 +80,7 @@ pub fn add(convictions: LazyFrame, county: &str) -> PolarsResult<LazyFrame> {
             .group_by(subject.clone())
             .agg([col(c::CODE_SECTION).str().join(";", true).alias(name)])
     };
-    let keep_order = JoinArgs {
-        maintain_order: MaintainOrderJoin::Left,
-        ..JoinArgs::new(JoinType::Left)
-    };
+    let keep_order = crate::normalize::ordered_join(JoinType::Left);
     let facts = convictions
         .clone()
         .group_by(subject.clone())

@@ -86,8 +86,7 @@ pub fn annotate(rows: LazyFrame, charges: LazyFrame) -> LazyFrame {
         key(),
         JoinArgs {
             nulls_equal: true,
-            maintain_order: MaintainOrderJoin::Left,
-            ..JoinArgs::new(JoinType::Left)
+            ..super::ordered_join(JoinType::Left)
         },
     )
 }

@@ -8,6 +8,7 @@
 use polars::prelude::*;
 
 use super::columns as c;
+use super::ordered_join;
 use crate::ingest::{FILE_INDEX, SOURCE_LINE};
 
 /// The conviction table from the typed rows of [`super::records`]. `files` names the input
@@ -80,15 +81,20 @@ pub fn table(records: LazyFrame, files: &[String]) -> PolarsResult<LazyFrame> {
             subject_facts(records.clone()),
             subject.clone(),
             subject,
-            left_join(),
+            ordered_join(JoinType::Left),
         )
         .join(
             cycle_facts(records.clone()),
             cycle.clone(),
             cycle,
-            left_join(),
+            ordered_join(JoinType::Left),
         )
-        .join(case_numbers(records), step.clone(), step, left_join())
+        .join(
+            case_numbers(records),
+            step.clone(),
+            step,
+            ordered_join(JoinType::Left),
+        )
         .select([
             col(c::SUBJECT_DOB),
             // A conviction without a step has no case; one with a step but no court row
@@ -152,14 +158,6 @@ pub const COLUMNS: [&str; 36] = [
 /// Rows without CNT_ORDER are keyed by their own record number.
 const OWN_ROW: &str = "own_row";
 
-/// A left join that keeps the order of the left rows.
-fn left_join() -> JoinArgs {
-    JoinArgs {
-        maintain_order: MaintainOrderJoin::Left,
-        ..JoinArgs::new(JoinType::Left)
-    }
-}
-
 /// Facts that come from every row of a subject, not only from convictions: the first known
 /// date of birth (gogen took the subject's first row), a death record, a PC 290 registration.
 fn subject_facts(records: LazyFrame) -> LazyFrame {
@@ -214,16 +212,12 @@ fn case_numbers(records: LazyFrame) -> LazyFrame {
         .agg([col(c::OFN).first().alias(c::CASE_NUMBER), len().alias(ofns)]);
     // Most cases have one OFN; joining texts per group is slow, so only the others do it.
     let several = counted.clone().filter(col(ofns).gt(lit(1))).select(key());
-    let keep_order = |how| JoinArgs {
-        maintain_order: MaintainOrderJoin::Left,
-        ..JoinArgs::new(how)
-    };
     let texts = distinct
-        .join(several, key(), key(), keep_order(JoinType::Inner))
+        .join(several, key(), key(), ordered_join(JoinType::Inner))
         .group_by(key())
         .agg([col(c::OFN).str().join("; ", true).alias(joined)]);
     counted
-        .join(texts, key(), key(), keep_order(JoinType::Left))
+        .join(texts, key(), key(), ordered_join(JoinType::Left))
         .select([
             col(c::SUBJECT_KEY),
             col(c::CYCLE),

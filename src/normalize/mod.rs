@@ -38,6 +38,15 @@ fn trimmed_or_null(text: Expr) -> Expr {
         .otherwise(t)
 }
 
+/// A join of `how` that keeps the order of the left rows (outputs must not depend on the
+/// order threads finish in).
+pub fn ordered_join(how: JoinType) -> JoinArgs {
+    JoinArgs {
+        maintain_order: MaintainOrderJoin::Left,
+        ..JoinArgs::new(how)
+    }
+}
+
 /// The DOJ columns [`records`] reads: 19 of the 95 (projection pushdown leaves the others
 /// unparsed). A test checks that nothing else is needed.
 pub const USED_COLUMNS: [usize; 19] = [

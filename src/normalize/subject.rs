@@ -67,10 +67,7 @@ pub fn table(records: LazyFrame, convictions: LazyFrame) -> LazyFrame {
             per_subject,
             subject.clone(),
             subject,
-            JoinArgs {
-                maintain_order: MaintainOrderJoin::Left,
-                ..JoinArgs::new(JoinType::Left)
-            },
+            super::ordered_join(JoinType::Left),
         )
         .with_columns(
             count_columns
