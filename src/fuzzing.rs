@@ -6,7 +6,7 @@ use std::io::Cursor;
 use crate::analytics::race::RaceMap;
 use crate::eligibility::{Flow, GogenOptions};
 use crate::ingest::Encoding;
-use crate::ingest::records::{Fields, Records};
+use crate::ingest::records::{Fields, Records, decode};
 use crate::population::baseline;
 
 /// The DOJ record reader and field splitter, in both encodings.
@@ -14,11 +14,17 @@ pub fn doj_reader(data: &[u8]) {
     for encoding in [Encoding::Utf8, Encoding::Latin1] {
         let mut records = Records::new(Cursor::new(data), 1);
         let mut fields = Fields::default();
+        let mut text = String::new();
         while let Ok(Some(record)) = records.next_record(encoding) {
             match record.verdict {
                 Ok(()) => {
+                    // The two ways of taking fields out of a record agree.
                     fields.split(record.bytes, encoding);
-                    let _ = fields.iter().count();
+                    for (i, expected) in fields.iter().enumerate() {
+                        text.clear();
+                        decode(&record.field(i), encoding, &mut text);
+                        assert_eq!(text, expected, "field {i}");
+                    }
                 }
                 Err(problem) => {
                     let _ = problem.describe();

@@ -127,12 +127,7 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
             clock.mark("read prepared input");
             read
         }
-        None => read_research_files(
-            &plan.inputs,
-            &plan.ingest,
-            work_folder(&plan.out),
-            &mut |stage| clock.mark(stage),
-        )?,
+        None => read_research_files(&plan.inputs, &plan.ingest, &mut |stage| clock.mark(stage))?,
     };
     let records = normalize::with_subject_key(records.lazy())
         .collect()
@@ -399,26 +394,21 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// Checks, parses and normalizes research files into the typed rows of
-/// [`normalize::records`]; `mark` is told when each of the two passes ends.
+/// [`normalize::records`], in one pass: each frame of rows is normalized while the next is
+/// read. `mark` is told when the pass ends.
 pub fn read_research_files(
     inputs: &[PathBuf],
     options: &IngestOptions,
-    work: PathBuf,
     mark: &mut dyn FnMut(&'static str),
 ) -> Result<(DataFrame, Provenance), RunError> {
-    let ingested = ingest::ingest(inputs, options, work)?;
-    mark("check input rows");
+    let normalizing = stage_error("reading and normalizing the input rows");
     // The one materialisation of row-level data: the typed, narrow rows. Every table after
-    // it is a query over it, so the input files are parsed once. The streaming engine reads
-    // and normalizes in morsels on every core.
-    let charges = normalize::charge::dictionary(ingested.raw.clone())
-        .collect_with_engine(Engine::Streaming)
-        .map(|result| result.unwrap_single())
-        .map_err(stage_error("reading the charges"))?;
-    let records = normalize::records_with_charges(ingested.raw.clone(), charges.lazy())
-        .collect_with_engine(Engine::Streaming)
-        .map(|result| result.unwrap_single())
-        .map_err(stage_error("reading and normalizing the input rows"))?;
+    // it is a query over it, so the input files are parsed once.
+    let mut records = normalize::RecordsBuilder::default();
+    let ingested = ingest::read(inputs, options, &normalize::USED_COLUMNS, |raw| {
+        records.push(raw).map_err(&normalizing)
+    })?;
+    let records = records.finish().map_err(&normalizing)?;
     ingested.reconcile(&rows_per_file(&records, ingested.files.len())?)?;
     mark("read and normalize");
     let provenance = Provenance::new(
@@ -451,10 +441,7 @@ pub fn prepare(
         }
         .into());
     }
-    let mut work = out.as_os_str().to_owned();
-    work.push(".work");
-    let (mut records, provenance) =
-        read_research_files(inputs, options, PathBuf::from(work), &mut |_| {})?;
+    let (mut records, provenance) = read_research_files(inputs, options, &mut |_| {})?;
     prepared::write(out, &mut records, &provenance)?;
     Ok(provenance)
 }
@@ -469,10 +456,6 @@ fn prepared_input(inputs: &[PathBuf]) -> Result<Option<&Path>, RunError> {
     }
 }
 
-/// Where clean copies of irregular inputs are kept during a run (removed at its end).
-pub fn work_folder(out: &Path) -> PathBuf {
-    out.join(files::WORK)
-}
 
 #[cfg(test)]
 mod tests {

@@ -14,7 +14,7 @@ const AT: &str = "2019-11-11";
 fn rule_for(name: &str, flow: &Flow, rows: &[DojRow]) -> Option<u32> {
     let dir = TestDir::new(name);
     let path = dir.create("input.csv", doj::file(true, rows));
-    let (records, _) = crate::ingest::read(&dir, &[path], &IngestOptions::default());
+    let (records, _) = crate::ingest::read(&[path], &IngestOptions::default());
     let at = NaiveDate::parse_from_str(AT, "%Y-%m-%d").unwrap();
     let table = conviction::table(records.lazy(), &["f".into()]).unwrap();
     let decided = eligibility::decide(table, &Scenario::all(flow.clone()), "SAN FRANCISCO", at)

@@ -2,7 +2,7 @@ use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use clearstat::generate::{self, DEFAULT_OVERREPRESENTATION, GenerateConfig, RACE_CODES};
-use clearstat::ingest::{self, IngestOptions, OnBadRows};
+use clearstat::ingest::{IngestOptions, OnBadRows};
 use clearstat::normalize::{self, columns as c};
 use clearstat::population::{self, GROUPS};
 use polars::prelude::*;
@@ -19,12 +19,9 @@ fn sample() -> &'static DataFrame {
         generate::generate(&GenerateConfig::new(100_000, 20261127), &mut file).unwrap();
         drop(file);
         // Fail mode: every one of the rows must have 95 well-formed fields.
-        let ingested =
-            ingest::ingest(&[path], &IngestOptions::default(), dir.path("work")).unwrap();
+        let (rows, ingested) = crate::ingest::read(&[path], &IngestOptions::default());
         assert_eq!(ingested.totals(), (100_000, 100_000, 0));
-        normalize::with_subject_key(normalize::records(ingested.raw.clone()))
-            .collect()
-            .unwrap()
+        rows
     })
 }
 
@@ -114,7 +111,7 @@ fn generate_messy_rows_take_the_reject_path() {
         on_bad_rows: OnBadRows::Skip,
         ..Default::default()
     };
-    let ingested = ingest::ingest(&[path], &skip, dir.path("work")).unwrap();
+    let ingested = crate::ingest::check(&[path], &skip).unwrap();
     assert_eq!(
         ingested.totals(),
         (20_000, 20_000 - stats.messy_rows, stats.messy_rows)
@@ -309,7 +306,7 @@ fn messy_rows_are_all_accounted_for_over_many_seeds() {
         };
         let stats = generate::generate(&config, &mut file).unwrap();
         drop(file);
-        let one = ingest::ingest(std::slice::from_ref(&path), &skip, dir.path("work")).unwrap();
+        let one = crate::ingest::check(std::slice::from_ref(&path), &skip).unwrap();
         assert_eq!(
             one.totals(),
             (1_500, 1_500 - stats.messy_rows, stats.messy_rows),
@@ -318,7 +315,7 @@ fn messy_rows_are_all_accounted_for_over_many_seeds() {
         messy_total += stats.messy_rows;
         paths.push(path);
     }
-    let all = ingest::ingest(&paths, &skip, dir.path("work")).unwrap();
+    let all = crate::ingest::check(&paths, &skip).unwrap();
     assert_eq!(all.totals(), (18_000, 18_000 - messy_total, messy_total));
     for file in &all.files {
         assert_eq!(file.rows_read, file.rows_accepted + file.rows_rejected);

@@ -17,26 +17,31 @@ fn skip() -> IngestOptions {
 }
 
 /// Ingests and normalizes `paths`; returns the typed rows and the ingest result.
-pub fn read(
-    dir: &TestDir,
-    paths: &[PathBuf],
-    options: &IngestOptions,
-) -> (DataFrame, ingest::Ingested) {
-    let ingested = ingest::ingest(paths, options, dir.path("work")).expect("ingest");
+pub fn read(paths: &[PathBuf], options: &IngestOptions) -> (DataFrame, ingest::Ingested) {
+    let mut records = normalize::RecordsBuilder::default();
+    let ingested = ingest::read(paths, options, &normalize::USED_COLUMNS, |raw| {
+        records.push(raw).expect("normalize");
+        Ok::<_, ingest::IngestError>(())
+    })
+    .expect("ingest");
     // With the subject key the later stages group by, as a run adds it.
-    let rows = normalize::with_subject_key(normalize::records(ingested.raw.clone()))
+    let rows = normalize::with_subject_key(records.finish().expect("normalize").lazy())
         .collect()
-        .expect("normalize");
+        .expect("subject key");
     (rows, ingested)
 }
 
+/// Checks `paths` and returns the accounting only.
+pub fn check(
+    paths: &[PathBuf],
+    options: &IngestOptions,
+) -> Result<ingest::Ingested, ingest::IngestError> {
+    ingest::read(paths, options, &normalize::USED_COLUMNS, |_| Ok(()))
+}
+
 /// The message of the error ingesting `path` with default options (bad rows fail).
-fn error_of(dir: &TestDir, path: &Path) -> String {
-    match ingest::ingest(
-        &[path.to_path_buf()],
-        &IngestOptions::default(),
-        dir.path("work"),
-    ) {
+fn error_of(path: &Path) -> String {
+    match check(&[path.to_path_buf()], &IngestOptions::default()) {
         Ok(_) => panic!("{} must be rejected", path.display()),
         Err(e) => e.to_string(),
     }
@@ -66,8 +71,8 @@ fn ingest_with_and_without_header() {
     let dir = TestDir::new("ingest_header");
     let with = dir.create("with.csv", doj::file(true, &three_rows()));
     let without = dir.create("without.csv", doj::file(false, &three_rows()));
-    let (a, ia) = read(&dir, &[with], &skip());
-    let (b, ib) = read(&dir, &[without], &skip());
+    let (a, ia) = read(&[with], &skip());
+    let (b, ib) = read(&[without], &skip());
     assert_eq!(strings(&a, c::SUBJECT_ID), strings(&b, c::SUBJECT_ID));
     assert_eq!(lines(&a), [2, 3, 4]);
     assert_eq!(lines(&b), [1, 2, 3]);
@@ -86,14 +91,14 @@ fn ingest_header_after_bom_and_bom_without_header() {
         "bom_only.csv",
         format!("\u{feff}{}", doj::file(false, &three_rows())),
     );
-    let (a, ia) = read(&dir, &[with], &skip());
+    let (a, ia) = read(&[with], &skip());
     assert!(ia.files[0].has_header);
     assert_eq!(
         strings(&a, c::SUBJECT_ID),
         [Some("1".into()), Some("2".into()), Some("3".into())]
     );
     assert_eq!(lines(&a), [2, 3, 4]);
-    let (b, _) = read(&dir, &[without], &skip());
+    let (b, _) = read(&[without], &skip());
     assert_eq!(b.height(), 3);
     assert_eq!(lines(&b), [1, 2, 3]);
 }
@@ -104,15 +109,10 @@ fn ingest_header_with_trailing_comma_crlf_and_no_final_newline() {
     let rows: Vec<String> = three_rows().iter().map(DojRow::line).collect();
     let text = format!("{},\r\n{}", doj::header(), rows.join("\r\n"));
     let path = dir.create("crlf.csv", text);
-    let ingested = ingest::ingest(&[path], &skip(), dir.path("work")).unwrap();
-    let raw = ingested
-        .raw
-        .clone()
-        .select([col("END_OF_REC"), col("SUBJECT_ID")])
-        .collect()
-        .unwrap();
-    // No carriage return leaks into the last column.
-    assert_eq!(strings(&raw, "END_OF_REC"), vec![Some("#".to_string()); 3]);
+    let (rows, ingested) = read(&[path], &skip());
+    assert_eq!(lines(&rows), [2, 3, 4]);
+    let ids: Vec<_> = ["1", "2", "3"].map(|id| Some(id.to_string())).into();
+    assert_eq!(strings(&rows, c::SUBJECT_ID), ids);
     assert_eq!(ingested.totals(), (3, 3, 0));
 }
 
@@ -121,7 +121,7 @@ fn ingest_file_under_128_bytes() {
     let dir = TestDir::new("ingest_tiny");
     let path = dir.create("tiny.csv", format!("{}\n", vec![""; 95].join(",")));
     assert!(std::fs::metadata(&path).unwrap().len() < 128);
-    let (rows, ingested) = read(&dir, &[path], &skip());
+    let (rows, ingested) = read(&[path], &skip());
     assert_eq!((rows.height(), ingested.totals()), (1, (1, 1, 0)));
 }
 
@@ -130,9 +130,8 @@ fn ingest_the_gogen_fixture_variants() {
     let Some(fixture) = shared("conformance/gogen-fixture") else {
         return;
     };
-    let dir = TestDir::new("ingest_fixture");
-    let (a, ia) = read(&dir, &[fixture.join("no_headers.csv")], &skip());
-    let (b, ib) = read(&dir, &[fixture.join("extra_comma.csv")], &skip());
+    let (a, ia) = read(&[fixture.join("no_headers.csv")], &skip());
+    let (b, ib) = read(&[fixture.join("extra_comma.csv")], &skip());
     assert_eq!((ia.totals(), ib.totals()), ((38, 38, 0), (38, 38, 0)));
     for column in [
         c::SUBJECT_ID,
@@ -148,14 +147,14 @@ fn ingest_the_gogen_fixture_variants() {
 
     let bad = fixture.join("bad.csv");
     assert_eq!(
-        error_of(&dir, &bad),
+        error_of(&bad),
         format!(
             "{} line 2: wrong field count: expected 95 fields, found 94. Rerun with \
              --on-bad-rows skip to write such rows to rejected_rows.csv and continue",
             bad.display()
         )
     );
-    let (rows, ingested) = read(&dir, &[bad], &skip());
+    let (rows, ingested) = read(&[bad], &skip());
     assert_eq!((rows.height(), ingested.totals()), (0, (37, 0, 37)));
     assert_eq!(ingested.rejected[0].line, 2);
 }
@@ -170,7 +169,7 @@ fn ingest_errors_name_the_path() {
     let missing = dir.path("missing.csv");
     let socket = dir.path("socket.csv");
     let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
-    let message = |p: &PathBuf| error_of(&dir, p);
+    let message = |p: &PathBuf| error_of(p);
     assert_eq!(
         message(&empty),
         format!("{}: the file is empty", empty.display())
@@ -217,7 +216,7 @@ fn ingest_globs_and_one_population_across_files() {
     let pattern = format!("{}/part/*", dir.root.display());
     let paths = ingest::expand_inputs(std::slice::from_ref(&pattern)).unwrap();
     assert_eq!(paths.len(), 2);
-    let (rows, ingested) = read(&dir, &paths, &skip());
+    let (rows, ingested) = read(&paths, &skip());
     assert_eq!(ingested.totals(), (2, 2, 0));
     let convictions =
         normalize::conviction::table(rows.clone().lazy(), &["a".into(), "b".into()]).unwrap();
@@ -266,7 +265,7 @@ fn ingest_bad_rows_skip_keeps_lines_and_reconciles() {
         good.with("SUBJECT_ID", "9").line()
     );
     let path = dir.create("bad.csv", text);
-    let (rows, ingested) = read(&dir, std::slice::from_ref(&path), &skip());
+    let (rows, ingested) = read(std::slice::from_ref(&path), &skip());
     assert_eq!(ingested.totals(), (6, 3, 3));
     assert_eq!(ingested.files[0].blank_lines, 1);
     // Physical lines: header 1, rows 2-3, blank 4, rows 5-6, the two-line record 7-8, row 9.
@@ -292,7 +291,7 @@ fn ingest_bad_rows_skip_keeps_lines_and_reconciles() {
     );
     assert_eq!(ingested.rejected[1].raw, long);
     // Fail mode: the message names file, line and problem, never the value.
-    let err = error_of(&dir, &path);
+    let err = error_of(&path);
     assert!(
         err.starts_with(&format!("{} line 3: wrong field count", path.display())),
         "{err}"
@@ -303,11 +302,12 @@ fn ingest_bad_rows_skip_keeps_lines_and_reconciles() {
 #[test]
 fn ingest_latin1_rejected_by_default_transcoded_on_request() {
     let dir = TestDir::new("ingest_latin1");
-    let mut bytes = doj::file(true, &[DojRow::new().with("PRI_NAME", "PENA,JOSE")]).into_bytes();
+    let row = DojRow::new().with("COMMENT_TEXT", "PENA,JOSE");
+    let mut bytes = doj::file(true, &[row]).into_bytes();
     let at = bytes.windows(4).position(|w| w == b"PENA").unwrap() + 2;
     bytes[at] = 0xD1; // Ñ in Latin-1
     let path = dir.create("latin1.csv", bytes);
-    let err = error_of(&dir, &path);
+    let err = error_of(&path);
     assert!(
         err.contains(
             "line 2: invalid UTF-8 (if the file is Latin-1, rerun with --encoding latin1)"
@@ -319,16 +319,9 @@ fn ingest_latin1_rejected_by_default_transcoded_on_request() {
         encoding: Encoding::Latin1,
         progress: false,
     };
-    let ingested = ingest::ingest(&[path], &latin1, dir.path("work")).unwrap();
-    let raw = ingested
-        .raw
-        .clone()
-        .select([col("PRI_NAME")])
-        .collect()
-        .unwrap();
-    assert_eq!(strings(&raw, "PRI_NAME"), [Some("PEÑA,JOSE".to_string())]);
-    drop(ingested);
-    assert!(!dir.path("work").exists(), "the work copy is removed");
+    let (rows, _) = read(&[path], &latin1);
+    let comment = strings(&rows, c::COMMENT_TEXT);
+    assert_eq!(comment, [Some("PEÑA,JOSE".to_string())]);
 }
 
 #[test]
@@ -340,7 +333,7 @@ fn ingest_tolerates_padding_blanks_and_placeholders() {
         .with("RACE_CODE", "  -  ")
         .with("GENDER", "");
     let path = dir.create("padded.csv", doj::file(true, &[row]));
-    let (rows, _) = read(&dir, &[path], &IngestOptions::default());
+    let (rows, _) = read(&[path], &IngestOptions::default());
     assert_eq!(strings(&rows, c::IS_FELONY), [Some("true".into())]);
     assert_eq!(strings(&rows, c::COUNTY), [Some("SAN FRANCISCO".into())]);
     assert_eq!(strings(&rows, c::RACE_CODE), [None]);

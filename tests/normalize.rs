@@ -10,7 +10,7 @@ use crate::testdir::TestDir;
 fn records(name: &str, rows: &[DojRow]) -> DataFrame {
     let dir = TestDir::new(name);
     let path = dir.create("input.csv", doj::file(true, rows));
-    crate::ingest::read(&dir, &[path], &IngestOptions::default()).0
+    crate::ingest::read(&[path], &IngestOptions::default()).0
 }
 
 fn some(values: &[&str]) -> Vec<Option<String>> {

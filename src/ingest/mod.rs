@@ -1,18 +1,19 @@
-//! Ingest: DOJ research files → one raw `LazyFrame` of all accepted rows, plus the rows rejected.
+//! Ingest: DOJ research files → the text of the columns clearstat uses, for every accepted
+//! row, plus the rows rejected.
 //!
-//! Each file is first read once by [`records`], which checks every record (field count,
-//! quoting, encoding) and finds the header. A file whose records are all well-formed single
-//! lines is then scanned by Polars as it is; any other file (bad rows skipped, records spanning
-//! lines, blank lines, a BOM without header, Latin-1) is first rewritten to a clean copy in a
-//! private work folder, with each record's physical line number as an extra column.
+//! Each file is read once, on a thread of its own: [`records`] checks every record (field
+//! count, quoting, encoding) and finds its fields, and [`chunk`] gathers the fields used into
+//! frames that are handed on while the next rows are read. Bad rows, records spanning lines,
+//! blank lines, a BOM and Latin-1 are all handled in that one pass.
 
+pub mod chunk;
 pub mod inputs;
 pub mod layout;
 pub mod prepared;
 pub mod records;
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -23,6 +24,7 @@ use sha2::{Digest, Sha256};
 pub use inputs::expand_inputs;
 use layout::{COLUMNS, FIELD_COUNT};
 pub use records::Encoding;
+use chunk::Chunk;
 use records::{Problem, Records};
 
 /// Column added to every row: position of the input file in the command line (0-based).
@@ -77,14 +79,9 @@ pub enum IngestError {
         line: u64,
         problem: String,
     },
-    #[error("cannot write the work copy of {path}: {source}")]
-    WorkCopy {
-        path: PathBuf,
-        source: std::io::Error,
-    },
     #[error(
-        "{path}: Polars read {read} rows where validation accepted {accepted}; please report \
-         this as a bug"
+        "{path}: normalizing kept {read} rows where the check accepted {accepted}; please \
+         report this as a bug"
     )]
     Disagreement {
         path: PathBuf,
@@ -134,15 +131,11 @@ pub struct FileAccount {
     pub blank_lines: u64,
 }
 
-/// What the ingest stage hands on.
+/// The accounting of the ingest stage: every file, every row rejected.
+#[derive(Debug, Default)]
 pub struct Ingested {
-    /// All accepted rows of all files: the 95 DOJ columns as strings, plus [`FILE_INDEX`] and
-    /// [`SOURCE_LINE`].
-    pub raw: LazyFrame,
     pub files: Vec<FileAccount>,
     pub rejected: Vec<RejectedRow>,
-    /// Keeps clean copies alive until the frame has been read; removed on drop.
-    pub work: WorkFolder,
 }
 
 impl Ingested {
@@ -153,7 +146,7 @@ impl Ingested {
         })
     }
 
-    /// Checks the accepted counts against the rows Polars read per file.
+    /// Checks the accepted counts against the typed rows kept per file.
     pub fn reconcile(&self, rows_per_file: &[usize]) -> Result<(), IngestError> {
         for (i, f) in self.files.iter().enumerate() {
             let read = rows_per_file.get(i).copied().unwrap_or(0);
@@ -169,70 +162,47 @@ impl Ingested {
     }
 }
 
-/// A private folder for clean copies of irregular inputs, removed when dropped.
-pub struct WorkFolder {
-    path: PathBuf,
-    used: bool,
-}
-
-impl WorkFolder {
-    /// A work folder at `path` (created on first use).
-    pub fn new(path: PathBuf) -> Self {
-        WorkFolder { path, used: false }
-    }
-
-    fn file(&mut self, index: usize) -> std::io::Result<PathBuf> {
-        if !self.used {
-            std::fs::create_dir_all(&self.path)?;
-            self.used = true;
-        }
-        Ok(self.path.join(format!("input-{index}.csv")))
-    }
-}
-
-impl Drop for WorkFolder {
-    fn drop(&mut self) {
-        if self.used {
-            let _ = std::fs::remove_dir_all(&self.path);
-        }
-    }
-}
-
-/// Reads every input file into one frame. `work` is where clean copies may be written.
-pub fn ingest(
+/// Reads every input file once: checks each record and hands the accepted ones on, a frame
+/// of at most [`chunk::ROWS`] rows at a time holding the text of `columns` (indices into
+/// [`COLUMNS`]) with [`FILE_INDEX`] and [`SOURCE_LINE`], to `visit`. `visit` runs on the
+/// calling thread while the next rows are read on another; the frames come in file order.
+pub fn read<E: From<IngestError>>(
     paths: &[PathBuf],
     options: &IngestOptions,
-    work: PathBuf,
-) -> Result<Ingested, IngestError> {
-    let Some(first) = paths.first() else {
-        return Err(IngestError::NoInput);
-    };
-    let mut work = WorkFolder::new(work);
-    let mut frames = Vec::with_capacity(paths.len());
-    let mut files = Vec::with_capacity(paths.len());
-    let mut rejected = Vec::new();
-    for (index, path) in paths.iter().enumerate() {
-        let checked = check_file(path, options, &mut rejected)?;
-        let frame = if checked.regular {
-            scan_regular(path, checked.has_header)
-        } else {
-            let copy = work.file(index).map_err(|source| IngestError::WorkCopy {
-                path: path.clone(),
-                source,
-            })?;
-            write_clean_copy(path, &copy, options.encoding)?;
-            scan_clean_copy(&copy)
-        }
-        .map_err(|e| polars_error(path, e))?;
-        frames.push(frame.with_column(lit(index as u32).cast(DataType::UInt32).alias(FILE_INDEX)));
-        files.push(checked.account);
+    columns: &[usize],
+    mut visit: impl FnMut(DataFrame) -> Result<(), E>,
+) -> Result<Ingested, E> {
+    if paths.is_empty() {
+        return Err(IngestError::NoInput.into());
     }
-    let raw = concat(frames, UnionArgs::default()).map_err(|e| polars_error(first, e))?;
-    Ok(Ingested {
-        raw,
-        files,
-        rejected,
-        work,
+    // Two frames in flight: the reader never waits for long, and never runs far ahead.
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<DataFrame>(2);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut ingested = Ingested::default();
+            let mut send = |frame| sender.send(frame).is_ok();
+            for (index, path) in paths.iter().enumerate() {
+                let file = read_file(path, index as u32, options, columns, &mut ingested, &mut send)?;
+                if !file {
+                    break;
+                }
+            }
+            Ok::<_, IngestError>(ingested)
+        });
+        let mut visited = Ok(());
+        for frame in receiver.iter() {
+            visited = visit(frame);
+            if visited.is_err() {
+                break;
+            }
+        }
+        // The reader stops at its next frame once nobody receives it.
+        drop(receiver);
+        let read = reader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        visited?;
+        Ok(read?)
     })
 }
 
@@ -241,13 +211,6 @@ fn polars_error(path: &Path, e: PolarsError) -> IngestError {
         path: path.to_path_buf(),
         message: crate::redact::polars_message(&e),
     }
-}
-
-struct CheckedFile {
-    account: FileAccount,
-    has_header: bool,
-    /// Polars can read the file as it is.
-    regular: bool,
 }
 
 fn open(path: &Path) -> Result<File, IngestError> {
@@ -281,10 +244,8 @@ fn open(path: &Path) -> Result<File, IngestError> {
     })
 }
 
-/// Opens `path` and returns a reader positioned after the BOM and header (if any), whether
-/// there was a BOM and a header, and the physical line the data starts on.
-/// Calls `visit(line, fields)` for every accepted record of `path`, in file order: the rows of
-/// the raw frame, field values as Polars reads them. For outputs that are streamed rather than
+/// Calls `visit(line, fields)` for every accepted record of `path`, in file order: the rows
+/// [`read`] hands on, with all their fields. For outputs that are streamed rather than
 /// built in memory (the gogen bundle). Errors are messages without values.
 pub fn for_each_accepted(
     path: &Path,
@@ -292,7 +253,7 @@ pub fn for_each_accepted(
     progress: &mut crate::progress::Progress,
     mut visit: impl FnMut(u64, &records::Fields) -> Result<(), String>,
 ) -> Result<(), String> {
-    let (mut records, _, _) = open_records(path, false).map_err(|e| e.to_string())?;
+    let (mut records, _) = open_records(path, false).map_err(|e| e.to_string())?;
     let mut fields = records::Fields::default();
     loop {
         let record = records
@@ -398,7 +359,9 @@ impl<R> Digesting<R> {
 
 type FileRecords = Records<BufReader<Digesting<File>>>;
 
-fn open_records(path: &Path, hash: bool) -> Result<(FileRecords, bool, bool), IngestError> {
+/// Opens `path` and returns a reader positioned after the BOM and header (if any), and
+/// whether there was a header.
+fn open_records(path: &Path, hash: bool) -> Result<(FileRecords, bool), IngestError> {
     let unreadable = |source| IngestError::Unreadable {
         path: path.to_path_buf(),
         source,
@@ -429,7 +392,7 @@ fn open_records(path: &Path, hash: bool) -> Result<(FileRecords, bool, bool), In
         // The header is never validated: gogen accepted one with a trailing comma (96 fields).
         records.next_record(Encoding::Latin1).map_err(unreadable)?;
     }
-    Ok((records, has_bom, has_header))
+    Ok((records, has_header))
 }
 
 fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -443,32 +406,35 @@ fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> 
     Ok(n)
 }
 
-/// The validating pass over one file.
-fn check_file(
+/// The one pass over a file: checks every record, sends the accepted ones on in frames and
+/// accounts for every row in `ingested`. False when `send` found nobody receiving any more.
+fn read_file(
     path: &Path,
+    file_index: u32,
     options: &IngestOptions,
-    rejected: &mut Vec<RejectedRow>,
-) -> Result<CheckedFile, IngestError> {
+    columns: &[usize],
+    ingested: &mut Ingested,
+    send: &mut dyn FnMut(DataFrame) -> bool,
+) -> Result<bool, IngestError> {
     let unreadable = |source| IngestError::Unreadable {
         path: path.to_path_buf(),
         source,
     };
-    let (mut records, has_bom, has_header) = open_records(path, true)?;
+    let (mut records, has_header) = open_records(path, true)?;
     let size = std::fs::metadata(path).map_or(0, |m| m.len());
     let mut progress =
         crate::progress::Progress::bytes("checking input rows", size, options.progress);
     let (mut read, mut accepted) = (0u64, 0u64);
-    let mut single_lines = true;
-    let mut ascii = true;
+    let mut chunk = Chunk::new(columns, file_index);
     while let Some(record) = records.next_record(options.encoding).map_err(unreadable)? {
         read += 1;
         progress.advance(record.bytes.len() as u64 + 1);
         match record.verdict {
             Ok(()) => {
                 accepted += 1;
-                single_lines &= record.lines == 1;
-                if options.encoding == Encoding::Latin1 {
-                    ascii &= record.bytes.is_ascii();
+                chunk.push(&record, options.encoding);
+                if chunk.is_full() && !send(chunk.take().map_err(|e| polars_error(path, e))?) {
+                    return Ok(false);
                 }
             }
             Err(problem) => {
@@ -479,7 +445,8 @@ fn check_file(
                         problem: problem.describe(),
                     });
                 }
-                rejected.push(rejected_row(path, record.line, &problem, record.bytes));
+                let row = rejected_row(path, record.line, &problem, record.bytes);
+                ingested.rejected.push(row);
             }
         }
     }
@@ -495,23 +462,21 @@ fn check_file(
             }
         });
     }
+    if !chunk.is_empty() && !send(chunk.take().map_err(|e| polars_error(path, e))?) {
+        return Ok(false);
+    }
     let blank_lines = records.blank_lines();
     let sha256 = records.into_reader().into_inner().hex();
-    let regular =
-        accepted == read && single_lines && blank_lines == 0 && ascii && (has_header || !has_bom);
-    Ok(CheckedFile {
-        account: FileAccount {
-            path: path.display().to_string(),
-            sha256,
-            has_header,
-            rows_read: read,
-            rows_accepted: accepted,
-            rows_rejected: read - accepted,
-            blank_lines,
-        },
+    ingested.files.push(FileAccount {
+        path: path.display().to_string(),
+        sha256,
         has_header,
-        regular,
-    })
+        rows_read: read,
+        rows_accepted: accepted,
+        rows_rejected: read - accepted,
+        blank_lines,
+    });
+    Ok(true)
 }
 
 fn rejected_row(path: &Path, line: u64, problem: &Problem, bytes: &[u8]) -> RejectedRow {
@@ -522,37 +487,6 @@ fn rejected_row(path: &Path, line: u64, problem: &Problem, bytes: &[u8]) -> Reje
         reason: problem.describe(),
         raw: String::from_utf8_lossy(kept).into_owned(),
     }
-}
-
-/// Writes the accepted records of `path` to `copy`, each followed by its physical line number,
-/// transcoded to UTF-8. The copy is readable by its owner only.
-fn write_clean_copy(path: &Path, copy: &Path, encoding: Encoding) -> Result<(), IngestError> {
-    let failed = |source| IngestError::WorkCopy {
-        path: path.to_path_buf(),
-        source,
-    };
-    let unreadable = |source| IngestError::Unreadable {
-        path: path.to_path_buf(),
-        source,
-    };
-    let (mut records, _, _) = open_records(path, false)?;
-    let mut out = BufWriter::with_capacity(1 << 20, private_file(copy).map_err(failed)?);
-    let mut text = String::new();
-    while let Some(record) = records.next_record(encoding).map_err(unreadable)? {
-        if record.verdict.is_err() {
-            continue;
-        }
-        match encoding {
-            Encoding::Utf8 => out.write_all(record.bytes).map_err(failed)?,
-            Encoding::Latin1 => {
-                text.clear();
-                text.extend(record.bytes.iter().map(|&b| b as char));
-                out.write_all(text.as_bytes()).map_err(failed)?;
-            }
-        }
-        writeln!(out, ",{}", record.line).map_err(failed)?;
-    }
-    out.flush().map_err(failed)
 }
 
 /// Creates `path` for writing with mode 0600 (row-level data never becomes world-readable).
@@ -567,55 +501,33 @@ pub fn private_file(path: &Path) -> std::io::Result<File> {
     options.open(path)
 }
 
-fn doj_schema(with_line: bool) -> SchemaRef {
-    let mut schema = Schema::with_capacity(FIELD_COUNT + 1);
+fn doj_schema() -> SchemaRef {
+    let mut schema = Schema::with_capacity(FIELD_COUNT);
     for name in COLUMNS {
         schema.insert(name.into(), DataType::String);
-    }
-    if with_line {
-        schema.insert(SOURCE_LINE.into(), DataType::UInt64);
     }
     Arc::new(schema)
 }
 
-fn csv_reader(path: &Path, with_line: bool) -> LazyCsvReader {
+fn csv_reader(path: &Path) -> LazyCsvReader {
     LazyCsvReader::new(PlRefPath::from(path.to_string_lossy().as_ref()))
         .with_has_header(false)
-        .with_schema(Some(doj_schema(with_line)))
+        .with_schema(Some(doj_schema()))
         .with_missing_is_null(false)
         .with_quote_char(Some(b'"'))
         .with_glob(false)
         .with_raise_if_empty(false)
 }
 
-/// A file Polars can read as it is: line numbers follow from the row position.
-fn scan_regular(path: &Path, has_header: bool) -> PolarsResult<LazyFrame> {
-    let header_lines = u64::from(has_header);
-    let row = "row_in_file";
-    Ok(csv_reader(path, false)
-        .with_skip_lines(header_lines as usize)
-        .with_row_index(Some(RowIndex {
-            name: row.into(),
-            offset: 0,
-        }))
-        .finish()?
-        .with_column((col(row).cast(DataType::UInt64) + lit(header_lines + 1)).alias(SOURCE_LINE))
-        .drop(by_name([row], true, false)))
-}
-
 /// The practical floor of reading `path` (a regular research file): Polars parses only the
 /// `columns` clearstat uses and counts the rows. For the benchmark.
 pub fn scan_floor(path: &Path, has_header: bool, columns: &[usize]) -> PolarsResult<u64> {
     let names: Vec<Expr> = columns.iter().map(|&i| col(COLUMNS[i])).collect();
-    let counted = csv_reader(path, false)
+    let counted = csv_reader(path)
         .with_skip_lines(usize::from(has_header))
         .finish()?
         .select(names)
         .select([len().cast(DataType::UInt64).alias("rows")])
         .collect()?;
     Ok(counted.column("rows")?.u64()?.get(0).unwrap_or(0))
-}
-
-fn scan_clean_copy(copy: &Path) -> PolarsResult<LazyFrame> {
-    csv_reader(copy, true).finish()
 }

@@ -2,9 +2,11 @@
 //! (RFC 4180 quoting, like Go's `encoding/csv` without lazy quotes), streaming, with the
 //! physical line number of every record.
 //!
-//! This pass only validates; the values are parsed by Polars afterwards. It never keeps more
-//! than one record in memory, and it never puts a field value into a message.
+//! The same pass finds where every field starts, so that the fields clearstat uses are taken
+//! out of a well-formed record without reading it again ([`Record::field`]). It never keeps
+//! more than one record in memory, and it never puts a field value into a message.
 
+use std::borrow::Cow;
 use std::io::{self, BufRead};
 
 use super::layout::{self, FIELD_COUNT};
@@ -91,22 +93,35 @@ enum Fed {
     Open,
 }
 
-/// CSV tokenizer state carried across the physical lines of one record. Counts fields only.
+/// CSV tokenizer state carried across the physical lines of one record: where its separators
+/// are.
 struct FieldCounter {
-    separators: usize,
+    /// Offsets in the record of the separators found so far (a buffer reused between records).
+    commas: Vec<usize>,
+    /// Offset in the record of the line being fed.
+    base: usize,
     state: State,
 }
 
 impl FieldCounter {
-    fn new() -> Self {
+    fn new(mut commas: Vec<usize>) -> Self {
+        commas.clear();
         FieldCounter {
-            separators: 0,
+            commas,
+            base: 0,
             state: State::FieldStart,
         }
     }
 
-    /// Feeds one physical line (with its `\n`, or without it at the end of the file).
-    fn feed(&mut self, line: &[u8]) -> Result<Fed, Problem> {
+    /// Separators so far: the index of the field being read.
+    fn separators(&self) -> usize {
+        self.commas.len()
+    }
+
+    /// Feeds one physical line (with its `\n`, or without it at the end of the file) that
+    /// starts at offset `base` of the record.
+    fn feed(&mut self, line: &[u8], base: usize) -> Result<Fed, Problem> {
+        self.base = base;
         let mut i = 0;
         while i < line.len() {
             let b = line[i];
@@ -123,12 +138,12 @@ impl FieldCounter {
                 }
                 State::QuoteInQuoted => match b {
                     b'"' => self.state = State::Quoted,
-                    b',' => self.next_field(),
-                    b'\n' => return Ok(Fed::Complete(self.separators + 1)),
+                    b',' => self.next_field(i),
+                    b'\n' => return Ok(Fed::Complete(self.separators() + 1)),
                     b'\r' if is_line_end(line, i) => {}
                     _ => {
                         return Err(Problem::TextAfterClosingQuote {
-                            field: self.separators,
+                            field: self.separators(),
                         });
                     }
                 },
@@ -145,13 +160,13 @@ impl FieldCounter {
                             Some(pos) => {
                                 i += pos;
                                 match line[i] {
-                                    b',' => self.next_field(),
+                                    b',' => self.next_field(i),
                                     b'"' => {
                                         return Err(Problem::BareQuote {
-                                            field: self.separators,
+                                            field: self.separators(),
                                         });
                                     }
-                                    _ => return Ok(Fed::Complete(self.separators + 1)),
+                                    _ => return Ok(Fed::Complete(self.separators() + 1)),
                                 }
                             }
                         }
@@ -163,12 +178,13 @@ impl FieldCounter {
         // End of input without a line feed: the end of the file.
         match self.state {
             State::Quoted => Ok(Fed::Open),
-            _ => Ok(Fed::Complete(self.separators + 1)),
+            _ => Ok(Fed::Complete(self.separators() + 1)),
         }
     }
 
-    fn next_field(&mut self) {
-        self.separators += 1;
+    /// A separator at offset `i` of the line.
+    fn next_field(&mut self, i: usize) {
+        self.commas.push(self.base + i);
         self.state = State::FieldStart;
     }
 }
@@ -209,6 +225,39 @@ pub struct Record<'a> {
     pub bytes: &'a [u8],
     /// `Ok` for a well-formed data row, or what is wrong with it.
     pub verdict: Result<(), Problem>,
+    /// Offsets in `bytes` of the separators (all of them when the verdict is `Ok`).
+    commas: &'a [usize],
+}
+
+impl<'a> Record<'a> {
+    /// Field `i` of a well-formed record, unquoted (`""` standing for one quote), as
+    /// [`Fields::split`] gives it before decoding; empty when there is no such field.
+    pub fn field(&self, i: usize) -> Cow<'a, [u8]> {
+        let start = match i {
+            0 => 0,
+            _ => self.commas.get(i - 1).map_or(self.bytes.len(), |&at| at + 1),
+        };
+        // Clamped: a rejected record may have been cut short after its separators were found.
+        let end = self.commas.get(i).map_or(self.bytes.len(), |&at| at.min(self.bytes.len()));
+        let raw = &self.bytes[start.min(end)..end];
+        match raw {
+            [b'"', inner @ .., b'"'] if memchr::memchr(b'"', inner).is_some() => {
+                let mut text = Vec::with_capacity(inner.len());
+                let mut rest = inner;
+                while let Some(at) = memchr::memchr(b'"', rest) {
+                    // A quote inside a well-formed quoted field is always doubled.
+                    text.extend_from_slice(&rest[..=at]);
+                    rest = rest.get(at + 2..).unwrap_or_default();
+                }
+                text.extend_from_slice(rest);
+                Cow::Owned(text)
+            }
+            [b'"', inner @ .., b'"'] => Cow::Borrowed(inner),
+            // A lone quote is an unterminated field (never in an accepted record).
+            [b'"'] => Cow::Borrowed(&[]),
+            _ => Cow::Borrowed(raw),
+        }
+    }
 }
 
 /// Reads physical lines, with a pushback buffer so that a bad multi-line record can be
@@ -291,6 +340,7 @@ impl<R: BufRead> Lines<R> {
 pub struct Records<R> {
     lines: Lines<R>,
     buf: Vec<u8>,
+    commas: Vec<usize>,
     next_line: u64,
     blank_lines: u64,
 }
@@ -305,6 +355,7 @@ impl<R: BufRead> Records<R> {
                 pushback_pos: 0,
             },
             buf: Vec::new(),
+            commas: Vec::new(),
             next_line: first_line,
             blank_lines: 0,
         }
@@ -337,16 +388,16 @@ impl<R: BufRead> Records<R> {
             if too_long {
                 return Ok(Some(self.record(line, 1, Err(Problem::TooLong))));
             }
-            let mut counter = FieldCounter::new();
+            let mut counter = FieldCounter::new(std::mem::take(&mut self.commas));
             let mut lines = 1;
             let mut fed_from = 0;
             let verdict = loop {
-                match counter.feed(&self.buf[fed_from..]) {
+                match counter.feed(&self.buf[fed_from..], fed_from) {
                     Err(p) => break Err(p),
                     Ok(Fed::Complete(FIELD_COUNT)) => break Ok(()),
                     Ok(Fed::Complete(found)) => break Err(Problem::WrongFieldCount { found }),
                     Ok(Fed::Open) => {
-                        let field = counter.separators;
+                        let field = counter.separators();
                         if lines >= MAX_RECORD_LINES {
                             break Err(Problem::UnterminatedQuote { field });
                         }
@@ -364,6 +415,7 @@ impl<R: BufRead> Records<R> {
                     }
                 }
             };
+            self.commas = counter.commas;
             let verdict = verdict.and_then(|()| match memchr::memchr(0, &self.buf) {
                 Some(at) => Err(Problem::NulByte {
                     field: first_line_fields(&self.buf[..at]),
@@ -403,15 +455,16 @@ impl<R: BufRead> Records<R> {
             lines,
             bytes: trim_line_end(&self.buf),
             verdict,
+            commas: &self.commas,
         }
     }
 }
 
 /// The index of the field left open at the end of a one-line record with an unclosed quote.
 fn first_line_fields(line: &[u8]) -> usize {
-    let mut counter = FieldCounter::new();
-    let _ = counter.feed(line);
-    counter.separators
+    let mut counter = FieldCounter::new(Vec::new());
+    let _ = counter.feed(line, 0);
+    counter.separators()
 }
 
 /// The field values of one record, unquoted, as text, in one buffer (no allocation per
@@ -469,11 +522,7 @@ impl Fields {
     }
 
     fn push_text(&mut self, raw: &[u8], encoding: Encoding) {
-        match encoding {
-            Encoding::Latin1 => self.text.extend(raw.iter().map(|&b| b as char)),
-            // The verdict checked UTF-8; a lossy decode can only ever replace nothing.
-            Encoding::Utf8 => self.text.push_str(&String::from_utf8_lossy(raw)),
-        }
+        decode(raw, encoding, &mut self.text);
     }
 
     /// Makes `self` a copy of `other`, reusing the buffers.
@@ -509,6 +558,15 @@ impl Fields {
     }
 }
 
+/// Appends the text of `raw`, bytes of a field of an accepted record, to `text`.
+pub fn decode(raw: &[u8], encoding: Encoding, text: &mut String) {
+    match encoding {
+        Encoding::Latin1 => text.extend(raw.iter().map(|&b| b as char)),
+        // The verdict checked UTF-8; a lossy decode can only ever replace nothing.
+        Encoding::Utf8 => text.push_str(&String::from_utf8_lossy(raw)),
+    }
+}
+
 /// `bytes` without a final `\n` or `\r\n`.
 pub fn trim_line_end(bytes: &[u8]) -> &[u8] {
     let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
@@ -530,6 +588,22 @@ mod tests {
         fields.split(b"\xe9t\xe9,", Encoding::Latin1);
         assert_eq!(fields.iter().collect::<Vec<_>>(), ["\u{e9}t\u{e9}", ""]);
         assert_eq!(fields.get(7), "");
+    }
+
+    #[test]
+    fn fields_are_taken_from_where_the_check_found_them() {
+        let text = format!(
+            "a,\"b,\"\"c\"\"\",,\"\",\"x\ny\",\"\"\"\",{}\r\nnext",
+            row(FIELD_COUNT - 6)
+        );
+        let mut records = Records::new(text.as_bytes(), 1);
+        let record = records.next_record(Encoding::Utf8).unwrap().unwrap();
+        assert_eq!(record.verdict, Ok(()));
+        let fields: Vec<_> = (0..7).map(|i| record.field(i).into_owned()).collect();
+        let expected: [&[u8]; 7] = [b"a", b"b,\"c\"", b"", b"", b"x\ny", b"\"", b"x"];
+        assert_eq!(fields, expected);
+        assert_eq!(record.field(FIELD_COUNT - 1).as_ref(), b"x", "no carriage return");
+        assert_eq!(record.field(FIELD_COUNT).as_ref(), b"", "no such field");
     }
 
     fn row(fields: usize) -> String {

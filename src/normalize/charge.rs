@@ -11,11 +11,20 @@ use super::columns as c;
 use super::{offense, trimmed_or_null};
 use crate::ingest::layout::{COLUMNS, col as doj};
 
-/// The raw text columns a charge is known by.
-pub fn key() -> [Expr; 2] {
+/// The raw texts a charge is known by (OFFENSE_DESCR and COMMENT_TEXT), as categoricals:
+/// the typed rows keep them until the charges are joined on.
+pub const KEY: [&str; 2] = ["charge_offense_key", "charge_comment_key"];
+
+/// [`KEY`] of raw DOJ rows.
+pub fn key_of_raw() -> [Expr; 2] {
+    let categorical = super::conviction::categorical;
     [
-        col(COLUMNS[doj::OFFENSE_DESCR]),
-        col(COLUMNS[doj::COMMENT_TEXT]),
+        col(COLUMNS[doj::OFFENSE_DESCR])
+            .cast(categorical())
+            .alias(KEY[0]),
+        col(COLUMNS[doj::COMMENT_TEXT])
+            .cast(categorical())
+            .alias(KEY[1]),
     ]
 }
 
@@ -34,13 +43,17 @@ pub const COLUMNS_ADDED: [&str; 11] = [
     c::POSSIBLE_OTHER_PROP64_CHARGE,
 ];
 
-/// One row per distinct charge text of `rows` (raw DOJ columns), with [`COLUMNS_ADDED`]. Its
-/// texts are categorical: every row then holds a 4-byte code for each, not its own string.
+/// One row per distinct [`KEY`] of `rows`, with [`COLUMNS_ADDED`]. Its texts are categorical:
+/// every row then holds a 4-byte code for each, not its own string.
 pub fn dictionary(rows: LazyFrame) -> LazyFrame {
-    let [offense_raw, comment_raw] = key();
+    let [offense_raw, comment_raw] = [doj::OFFENSE_DESCR, doj::COMMENT_TEXT].map(|i| col(COLUMNS[i]));
     let code_section = col(c::CODE_SECTION);
-    rows.select(key())
+    rows.select(KEY.map(col))
         .unique(None, UniqueKeepStrategy::Any)
+        .with_columns([
+            col(KEY[0]).cast(DataType::String).alias(COLUMNS[doj::OFFENSE_DESCR]),
+            col(KEY[1]).cast(DataType::String).alias(COLUMNS[doj::COMMENT_TEXT]),
+        ])
         .with_column(
             offense::code_section(COLUMNS[doj::OFFENSE_DESCR], COLUMNS[doj::COMMENT_TEXT])
                 .alias(c::CODE_SECTION),
@@ -75,18 +88,21 @@ pub fn dictionary(rows: LazyFrame) -> LazyFrame {
                 .map(|&name| col(name).cast(super::conviction::categorical()))
                 .collect::<Vec<_>>(),
         )
+        .select(KEY.into_iter().chain(COLUMNS_ADDED).map(col).collect::<Vec<_>>())
 }
 
-/// `rows` with the columns of `charges` (the [`dictionary`] of `rows`, or of more rows)
-/// joined on, in the order of `rows`.
-pub fn annotate(rows: LazyFrame, charges: LazyFrame) -> LazyFrame {
+/// `rows` with the columns of their charges' [`dictionary`] in place of [`KEY`], in the
+/// order of `rows`.
+pub fn annotate(rows: LazyFrame) -> LazyFrame {
+    let charges = dictionary(rows.clone());
     rows.join(
         charges,
-        key(),
-        key(),
+        KEY.map(col),
+        KEY.map(col),
         JoinArgs {
             nulls_equal: true,
             ..super::ordered_join(JoinType::Left)
         },
     )
+    .drop(by_name(KEY, true, false))
 }

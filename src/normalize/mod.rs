@@ -72,15 +72,49 @@ pub const USED_COLUMNS: [usize; 19] = [
 ];
 
 /// One typed row per accepted input row (all step types: arrests, court actions, registrations,
-/// deaths). The only columns kept are those later stages use, so Polars reads no others.
+/// deaths), from the raw rows of [`crate::ingest::read`]. The only columns kept are those later
+/// stages use.
 pub fn records(raw_rows: LazyFrame) -> LazyFrame {
-    let charges = charge::dictionary(raw_rows.clone());
-    records_with_charges(raw_rows, charges)
+    charge::annotate(typed(raw_rows, 0))
 }
 
-/// [`records`] with the charge dictionary given: collected beforehand, it keeps the
-/// streaming engine from buffering the rows of a self-join.
-pub fn records_with_charges(raw_rows: LazyFrame, dictionary: LazyFrame) -> LazyFrame {
+/// Builds [`records`] a frame of raw rows at a time, as [`crate::ingest::read`] hands them on:
+/// each frame is typed on arrival (the charge texts kept as categoricals), and the charges
+/// are looked up once, for their distinct texts, at the end.
+#[derive(Default)]
+pub struct RecordsBuilder {
+    typed: Option<DataFrame>,
+    rows: IdxSize,
+}
+
+impl RecordsBuilder {
+    /// Types `raw_rows`, the rows that follow those pushed before.
+    pub fn push(&mut self, raw_rows: DataFrame) -> PolarsResult<()> {
+        let height = raw_rows.height() as IdxSize;
+        let typed = typed(raw_rows.lazy(), self.rows).collect()?;
+        self.rows += height;
+        match &mut self.typed {
+            Some(all) => {
+                all.vstack_mut_owned(typed)?;
+            }
+            None => self.typed = Some(typed),
+        }
+        Ok(())
+    }
+
+    /// The typed rows of everything pushed.
+    pub fn finish(self) -> PolarsResult<DataFrame> {
+        let typed = match self.typed {
+            Some(typed) => typed.lazy(),
+            None => typed(DataFrame::empty_with_schema(&raw_schema()).lazy(), 0),
+        };
+        charge::annotate(typed).collect()
+    }
+}
+
+/// [`records`] without the charges: the rows numbered from `first`, their charge texts
+/// in [`charge::KEY`].
+fn typed(raw_rows: LazyFrame, first: IdxSize) -> LazyFrame {
     let count_order = text(doj::CNT_ORDER);
     let step_type = trimmed(doj::STP_TYPE_DESCR).str().to_uppercase();
     let conv_stat = trimmed(doj::CONV_STAT_DESCR).str().to_uppercase();
@@ -132,9 +166,9 @@ pub fn records_with_charges(raw_rows: LazyFrame, dictionary: LazyFrame) -> LazyF
             .and(trimmed(doj::OFFENSE_DESCR).str().starts_with(lit("290")))
             .alias(c::IS_PC290_REGISTRATION),
     ];
-    let charges = charge::COLUMNS_ADDED.map(col);
-    charge::annotate(raw_rows.with_row_index(c::RECORD_NR, None), dictionary)
-        .select(typed.into_iter().chain(charges).collect::<Vec<_>>())
+    raw_rows
+        .with_row_index(c::RECORD_NR, Some(first))
+        .select(typed.into_iter().chain(charge::key_of_raw()).collect::<Vec<_>>())
         .with_columns([
             // Repeated texts as categoricals: 4 bytes a row instead of a string each.
             col(c::RACE_CODE).cast(conviction::categorical()),
@@ -163,13 +197,18 @@ pub fn with_subject_key(records: LazyFrame) -> LazyFrame {
 
 /// The columns and types of [`records`].
 pub fn records_schema() -> PolarsResult<SchemaRef> {
+    records(DataFrame::empty_with_schema(&raw_schema()).lazy()).collect_schema()
+}
+
+/// The columns and types of the raw rows [`crate::ingest::read`] hands on.
+fn raw_schema() -> Schema {
     let mut raw = Schema::with_capacity(USED_COLUMNS.len() + 2);
     for &i in &USED_COLUMNS {
         raw.insert(COLUMNS[i].into(), DataType::String);
     }
     raw.insert(FILE_INDEX.into(), DataType::UInt32);
     raw.insert(SOURCE_LINE.into(), DataType::UInt64);
-    records(DataFrame::empty_with_schema(&raw).lazy()).collect_schema()
+    raw
 }
 
 /// The trimmed SUBJECT_ID; a row without one becomes a person of its own (`?file:line`),

@@ -29,10 +29,8 @@ pub mod files {
     pub const CHARTS: &str = "charts";
     pub const REPORT_HTML: &str = "report.html";
     pub const REPORT_MD: &str = "report.md";
-    /// Clean copies of irregular inputs during a run (removed at its end).
-    pub const WORK: &str = ".clearstat-work";
     /// Everything a run writes at the top of its folder.
-    pub const ALL: [&str; 12] = [
+    pub const ALL: [&str; 11] = [
         CONVICTIONS,
         SUBJECTS,
         SUMMARY,
@@ -44,7 +42,6 @@ pub mod files {
         CHARTS,
         REPORT_HTML,
         REPORT_MD,
-        WORK,
     ];
 }
 

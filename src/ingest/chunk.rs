@@ -1,0 +1,88 @@
+//! Accepted records gathered, as they are checked, into frames of the columns clearstat uses:
+//! the one place row-level text enters Polars.
+
+use polars::prelude::*;
+
+use super::layout::COLUMNS;
+use super::records::{Encoding, Record, decode};
+use super::{FILE_INDEX, SOURCE_LINE};
+
+/// Rows in one frame: large enough that a frame costs Polars little, small enough that the
+/// rows of one are normalized while the next are read.
+pub const ROWS: usize = 1 << 17;
+
+/// The text of the chosen DOJ columns of accepted records, a frame of [`ROWS`] rows at a time.
+pub struct Chunk<'a> {
+    columns: &'a [usize],
+    file_index: u32,
+    text: Vec<StringChunkedBuilder>,
+    lines: Vec<u64>,
+    /// A decoded field (Latin-1 only: UTF-8 fields go in as they are).
+    decoded: String,
+}
+
+impl<'a> Chunk<'a> {
+    /// An empty chunk of `columns` (indices into [`COLUMNS`]) for the file `file_index`.
+    pub fn new(columns: &'a [usize], file_index: u32) -> Self {
+        Chunk {
+            columns,
+            file_index,
+            text: Self::builders(columns),
+            lines: Vec::with_capacity(ROWS),
+            decoded: String::new(),
+        }
+    }
+
+    fn builders(columns: &[usize]) -> Vec<StringChunkedBuilder> {
+        columns
+            .iter()
+            .map(|&i| StringChunkedBuilder::new(COLUMNS[i].into(), ROWS))
+            .collect()
+    }
+
+    /// Adds a well-formed record.
+    pub fn push(&mut self, record: &Record, encoding: Encoding) {
+        for (builder, &i) in self.text.iter_mut().zip(self.columns) {
+            let field = record.field(i);
+            match (encoding, std::str::from_utf8(&field)) {
+                (Encoding::Utf8, Ok(text)) => builder.append_value(text),
+                _ => {
+                    self.decoded.clear();
+                    decode(&field, encoding, &mut self.decoded);
+                    builder.append_value(&self.decoded);
+                }
+            }
+        }
+        self.lines.push(record.line);
+    }
+
+    /// Rows gathered since the last [`Chunk::take`].
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// True when no row is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// True when the chunk holds [`ROWS`] rows.
+    pub fn is_full(&self) -> bool {
+        self.len() >= ROWS
+    }
+
+    /// The rows gathered as a frame (text columns, [`FILE_INDEX`], [`SOURCE_LINE`]); the
+    /// chunk is empty again.
+    pub fn take(&mut self) -> PolarsResult<DataFrame> {
+        let height = self.len();
+        let text = std::mem::replace(&mut self.text, Self::builders(self.columns));
+        let lines = std::mem::replace(&mut self.lines, Vec::with_capacity(ROWS));
+        let mut columns: Vec<Column> = text
+            .into_iter()
+            .map(|builder| builder.finish().into_column())
+            .collect();
+        columns.push(Column::new(FILE_INDEX.into(), vec![self.file_index; height]));
+        columns.push(Column::new(SOURCE_LINE.into(), lines));
+        DataFrame::new(height, columns)
+    }
+}
