@@ -456,7 +456,6 @@ fn prepared_input(inputs: &[PathBuf]) -> Result<Option<&Path>, RunError> {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -81,7 +81,10 @@ impl<'a> Chunk<'a> {
             .into_iter()
             .map(|builder| builder.finish().into_column())
             .collect();
-        columns.push(Column::new(FILE_INDEX.into(), vec![self.file_index; height]));
+        columns.push(Column::new(
+            FILE_INDEX.into(),
+            vec![self.file_index; height],
+        ));
         columns.push(Column::new(SOURCE_LINE.into(), lines));
         DataFrame::new(height, columns)
     }

@@ -21,10 +21,10 @@ use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use chunk::Chunk;
 pub use inputs::expand_inputs;
 use layout::{COLUMNS, FIELD_COUNT};
 pub use records::Encoding;
-use chunk::Chunk;
 use records::{Problem, Records};
 
 /// Column added to every row: position of the input file in the command line (0-based).
@@ -182,7 +182,14 @@ pub fn read<E: From<IngestError>>(
             let mut ingested = Ingested::default();
             let mut send = |frame| sender.send(frame).is_ok();
             for (index, path) in paths.iter().enumerate() {
-                let file = read_file(path, index as u32, options, columns, &mut ingested, &mut send)?;
+                let file = read_file(
+                    path,
+                    index as u32,
+                    options,
+                    columns,
+                    &mut ingested,
+                    &mut send,
+                )?;
                 if !file {
                     break;
                 }
@@ -244,57 +251,39 @@ fn open(path: &Path) -> Result<File, IngestError> {
     })
 }
 
-/// Calls `visit(line, fields)` for every accepted record of `path`, in file order: the rows
-/// [`read`] hands on, with all their fields. For outputs that are streamed rather than
-/// built in memory (the gogen bundle). Errors are messages without values.
+/// Calls `visit` for every accepted record of `path`, in file order (the rows [`read`] hands
+/// on, with all their fields), reading on a second thread, so that `visit` (encoding and
+/// writing, in the gogen pass) runs beside it. For outputs that are streamed rather than
+/// built in memory. Errors are messages without values.
 pub fn for_each_accepted(
     path: &Path,
     encoding: Encoding,
     progress: &mut crate::progress::Progress,
-    mut visit: impl FnMut(u64, &records::Fields) -> Result<(), String>,
-) -> Result<(), String> {
-    let (mut records, _) = open_records(path, false).map_err(|e| e.to_string())?;
-    let mut fields = records::Fields::default();
-    loop {
-        let record = records
-            .next_record(encoding)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let Some(record) = record else {
-            return Ok(());
-        };
-        progress.advance(record.bytes.len() as u64 + 1);
-        if record.verdict.is_ok() {
-            fields.split(record.bytes, encoding);
-            visit(record.line, &fields)?;
-        }
-    }
-}
-
-/// [`for_each_accepted`] with the reading and splitting on a second thread, so that `visit`
-/// (encoding and writing, in the gogen pass) runs beside it: the two halves take about the
-/// same time, and Polars leaves both cores idle then. Same order, same records.
-pub fn for_each_accepted_threaded(
-    path: &Path,
-    encoding: Encoding,
-    progress: &mut crate::progress::Progress,
-    mut visit: impl FnMut(u64, &records::Fields) -> Result<(), String>,
+    mut visit: impl FnMut(&records::RecordCopy) -> Result<(), String>,
 ) -> Result<(), String> {
     /// Records handed over at a time.
     const BATCH: usize = 1024;
-    type Batch = Vec<(u64, records::Fields)>;
+    type Batch = Vec<records::RecordCopy>;
     let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<(Batch, usize)>(4);
     // Batches go back to the reader once visited, so their buffers are reused.
     let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Batch>();
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
+            let (mut records, _) = open_records(path, false).map_err(|e| e.to_string())?;
             let mut batch: Batch = Vec::new();
             let mut used = 0;
-            let read = for_each_accepted(path, encoding, progress, |line, fields| {
-                if used == batch.len() {
-                    batch.push((0, records::Fields::default()));
+            while let Some(record) = records
+                .next_record(encoding)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+            {
+                progress.advance(record.bytes.len() as u64 + 1);
+                if record.verdict.is_err() {
+                    continue;
                 }
-                batch[used].0 = line;
-                batch[used].1.copy_from(fields);
+                if used == batch.len() {
+                    batch.push(records::RecordCopy::default());
+                }
+                batch[used].copy_from(&record);
                 used += 1;
                 if used == BATCH {
                     let next = empty_rx.try_recv().unwrap_or_default();
@@ -303,21 +292,15 @@ pub fn for_each_accepted_threaded(
                         .map_err(|_| "the writer stopped".to_string())?;
                     used = 0;
                 }
-                Ok(())
-            });
-            if read.is_ok() && used > 0 {
+            }
+            if used > 0 {
                 let _ = full_tx.send((batch, used));
             }
-            read
+            Ok(())
         });
         let mut visited = Ok(());
         for (batch, used) in full_rx.iter() {
-            for (line, fields) in &batch[..used] {
-                visited = visit(*line, fields);
-                if visited.is_err() {
-                    break;
-                }
-            }
+            visited = batch[..used].iter().try_for_each(&mut visit);
             if visited.is_err() {
                 break;
             }

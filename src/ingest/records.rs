@@ -233,30 +233,72 @@ impl<'a> Record<'a> {
     /// Field `i` of a well-formed record, unquoted (`""` standing for one quote), as
     /// [`Fields::split`] gives it before decoding; empty when there is no such field.
     pub fn field(&self, i: usize) -> Cow<'a, [u8]> {
-        let start = match i {
-            0 => 0,
-            _ => self.commas.get(i - 1).map_or(self.bytes.len(), |&at| at + 1),
-        };
-        // Clamped: a rejected record may have been cut short after its separators were found.
-        let end = self.commas.get(i).map_or(self.bytes.len(), |&at| at.min(self.bytes.len()));
-        let raw = &self.bytes[start.min(end)..end];
-        match raw {
-            [b'"', inner @ .., b'"'] if memchr::memchr(b'"', inner).is_some() => {
-                let mut text = Vec::with_capacity(inner.len());
-                let mut rest = inner;
-                while let Some(at) = memchr::memchr(b'"', rest) {
-                    // A quote inside a well-formed quoted field is always doubled.
-                    text.extend_from_slice(&rest[..=at]);
-                    rest = rest.get(at + 2..).unwrap_or_default();
-                }
-                text.extend_from_slice(rest);
-                Cow::Owned(text)
+        field_of(self.bytes, self.commas, i)
+    }
+}
+
+/// A well-formed record copied out of the reader's buffer, to be handed to another thread.
+#[derive(Debug, Default, Clone)]
+pub struct RecordCopy {
+    /// Physical line (1-based) where the record starts.
+    pub line: u64,
+    /// The record's bytes, line terminator excluded.
+    pub bytes: Vec<u8>,
+    commas: Vec<usize>,
+}
+
+impl RecordCopy {
+    /// Makes `self` a copy of `record`, reusing the buffers.
+    pub fn copy_from(&mut self, record: &Record) {
+        self.line = record.line;
+        self.bytes.clear();
+        self.bytes.extend_from_slice(record.bytes);
+        self.commas.clear();
+        self.commas.extend_from_slice(record.commas);
+    }
+
+    /// Field `i`, as [`Record::field`].
+    pub fn field(&self, i: usize) -> Cow<'_, [u8]> {
+        field_of(&self.bytes, &self.commas, i)
+    }
+
+    /// Every field as it stands in the file, quotes included.
+    pub fn raw_fields(&self) -> impl Iterator<Item = &[u8]> {
+        let starts = std::iter::once(0).chain(self.commas.iter().map(|&at| at + 1));
+        let ends = self
+            .commas
+            .iter()
+            .copied()
+            .chain(std::iter::once(self.bytes.len()));
+        starts.zip(ends).map(|(start, end)| &self.bytes[start..end])
+    }
+}
+
+/// Field `i` of the record `bytes` whose separators are at `commas`: see [`Record::field`].
+fn field_of<'a>(bytes: &'a [u8], commas: &[usize], i: usize) -> Cow<'a, [u8]> {
+    let start = match i {
+        0 => 0,
+        _ => commas.get(i - 1).map_or(bytes.len(), |&at| at + 1),
+    };
+    // Clamped: a rejected record may have been cut short after its separators were found.
+    let end = commas.get(i).map_or(bytes.len(), |&at| at.min(bytes.len()));
+    let raw = &bytes[start.min(end)..end];
+    match raw {
+        [b'"', inner @ .., b'"'] if memchr::memchr(b'"', inner).is_some() => {
+            let mut text = Vec::with_capacity(inner.len());
+            let mut rest = inner;
+            while let Some(at) = memchr::memchr(b'"', rest) {
+                // A quote inside a well-formed quoted field is always doubled.
+                text.extend_from_slice(&rest[..=at]);
+                rest = rest.get(at + 2..).unwrap_or_default();
             }
-            [b'"', inner @ .., b'"'] => Cow::Borrowed(inner),
-            // A lone quote is an unterminated field (never in an accepted record).
-            [b'"'] => Cow::Borrowed(&[]),
-            _ => Cow::Borrowed(raw),
+            text.extend_from_slice(rest);
+            Cow::Owned(text)
         }
+        [b'"', inner @ .., b'"'] => Cow::Borrowed(inner),
+        // A lone quote is an unterminated field (never in an accepted record).
+        [b'"'] => Cow::Borrowed(&[]),
+        _ => Cow::Borrowed(raw),
     }
 }
 
@@ -525,12 +567,6 @@ impl Fields {
         decode(raw, encoding, &mut self.text);
     }
 
-    /// Makes `self` a copy of `other`, reusing the buffers.
-    pub fn copy_from(&mut self, other: &Fields) {
-        self.text.clone_from(&other.text);
-        self.ends.clone_from(&other.ends);
-    }
-
     /// The number of fields.
     pub fn len(&self) -> usize {
         self.ends.len()
@@ -602,7 +638,11 @@ mod tests {
         let fields: Vec<_> = (0..7).map(|i| record.field(i).into_owned()).collect();
         let expected: [&[u8]; 7] = [b"a", b"b,\"c\"", b"", b"", b"x\ny", b"\"", b"x"];
         assert_eq!(fields, expected);
-        assert_eq!(record.field(FIELD_COUNT - 1).as_ref(), b"x", "no carriage return");
+        assert_eq!(
+            record.field(FIELD_COUNT - 1).as_ref(),
+            b"x",
+            "no carriage return"
+        );
         assert_eq!(record.field(FIELD_COUNT).as_ref(), b"", "no such field");
     }
 

@@ -46,13 +46,18 @@ pub const COLUMNS_ADDED: [&str; 11] = [
 /// One row per distinct [`KEY`] of `rows`, with [`COLUMNS_ADDED`]. Its texts are categorical:
 /// every row then holds a 4-byte code for each, not its own string.
 pub fn dictionary(rows: LazyFrame) -> LazyFrame {
-    let [offense_raw, comment_raw] = [doj::OFFENSE_DESCR, doj::COMMENT_TEXT].map(|i| col(COLUMNS[i]));
+    let [offense_raw, comment_raw] =
+        [doj::OFFENSE_DESCR, doj::COMMENT_TEXT].map(|i| col(COLUMNS[i]));
     let code_section = col(c::CODE_SECTION);
     rows.select(KEY.map(col))
         .unique(None, UniqueKeepStrategy::Any)
         .with_columns([
-            col(KEY[0]).cast(DataType::String).alias(COLUMNS[doj::OFFENSE_DESCR]),
-            col(KEY[1]).cast(DataType::String).alias(COLUMNS[doj::COMMENT_TEXT]),
+            col(KEY[0])
+                .cast(DataType::String)
+                .alias(COLUMNS[doj::OFFENSE_DESCR]),
+            col(KEY[1])
+                .cast(DataType::String)
+                .alias(COLUMNS[doj::COMMENT_TEXT]),
         ])
         .with_column(
             offense::code_section(COLUMNS[doj::OFFENSE_DESCR], COLUMNS[doj::COMMENT_TEXT])
@@ -88,7 +93,12 @@ pub fn dictionary(rows: LazyFrame) -> LazyFrame {
                 .map(|&name| col(name).cast(super::conviction::categorical()))
                 .collect::<Vec<_>>(),
         )
-        .select(KEY.into_iter().chain(COLUMNS_ADDED).map(col).collect::<Vec<_>>())
+        .select(
+            KEY.into_iter()
+                .chain(COLUMNS_ADDED)
+                .map(col)
+                .collect::<Vec<_>>(),
+        )
 }
 
 /// `rows` with the columns of their charges' [`dictionary`] in place of [`KEY`], in the

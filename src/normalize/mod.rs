@@ -168,7 +168,12 @@ fn typed(raw_rows: LazyFrame, first: IdxSize) -> LazyFrame {
     ];
     raw_rows
         .with_row_index(c::RECORD_NR, Some(first))
-        .select(typed.into_iter().chain(charge::key_of_raw()).collect::<Vec<_>>())
+        .select(
+            typed
+                .into_iter()
+                .chain(charge::key_of_raw())
+                .collect::<Vec<_>>(),
+        )
         .with_columns([
             // Repeated texts as categoricals: 4 bytes a row instead of a string each.
             col(c::RACE_CODE).cast(conviction::categorical()),

@@ -22,7 +22,7 @@ use crate::eligibility::determination::{DISMISSAL, NO_DETERMINATION, REDUCTION};
 use crate::eligibility::impact;
 use crate::eligibility::{GogenOptions, Scenario, facts};
 use crate::ingest::layout::{COLUMNS, col as doj};
-use crate::ingest::records::Fields;
+use crate::ingest::records::{Encoding, Fields, RecordCopy};
 use crate::ingest::{FILE_INDEX, IngestOptions, SOURCE_LINE};
 use crate::normalize::columns as c;
 use crate::outputs::pseudonym::{DOJ_IDENTIFIERS, Pseudonymizer};
@@ -239,53 +239,68 @@ pub fn write_csvs(
         let mut eligibility: Vec<&str> = vec![""; ELIGIBILITY_HEADERS.len()];
         let size = std::fs::metadata(input).map_or(0, |m| m.len());
         let mut progress = Progress::bytes("writing gogen CSVs", size, source.ingest.progress);
-        let streamed = crate::ingest::for_each_accepted_threaded(
-            input,
-            source.ingest.encoding,
-            &mut progress,
-            |source_line, fields| {
-                let ((row_file, row_line), other) = rows.next().unwrap_or_default();
-                if (row_file, row_line) != (Some(file), Some(source_line)) {
-                    return Err(format!(
-                        "line {source_line}: the rows read again do not match the rows decided \
+        let mut fields = Fields::default();
+        let encoding = source.ingest.encoding;
+        let streamed = crate::ingest::for_each_accepted(input, encoding, &mut progress, |record| {
+            let source_line = record.line;
+            let ((row_file, row_line), other) = rows.next().unwrap_or_default();
+            if (row_file, row_line) != (Some(file), Some(source_line)) {
+                return Err(format!(
+                    "line {source_line}: the rows read again do not match the rows decided \
                      (was the file changed during the run?)"
-                    ));
-                }
-                let decided = decided_rows.get(&(file, source_line)).copied();
-                let mut columns = cell_columns.iter();
-                for (i, cell) in eligibility.iter_mut().enumerate() {
-                    *cell = if i == 2 {
-                        other.unwrap_or("")
-                    } else {
-                        let column = columns.next();
-                        decided.and_then(|row| column?.get(row)).unwrap_or("")
-                    };
-                }
-                let io = |e: std::io::Error| e.to_string();
-                pseudonyms.prepare(fields);
-                let field = |i: usize| pseudonyms.field(fields, i);
-                line.clear();
+                ));
+            }
+            let decided = decided_rows.get(&(file, source_line)).copied();
+            let mut columns = cell_columns.iter();
+            for (i, cell) in eligibility.iter_mut().enumerate() {
+                *cell = if i == 2 {
+                    other.unwrap_or("")
+                } else {
+                    let column = columns.next();
+                    decided.and_then(|row| column?.get(row)).unwrap_or("")
+                };
+            }
+            let io = |e: std::io::Error| e.to_string();
+            let as_is = source.pseudonymizer.is_none() && written_as_is(record, encoding);
+            line.clear();
+            if as_is {
+                // Most rows: the file's own bytes are what Go's writer would write.
+                line.extend_from_slice(&record.bytes);
+                line.push(b',');
+                encode_record(&mut line, eligibility.iter().copied());
+            } else {
+                fields.split(&record.bytes, encoding);
+                pseudonyms.prepare(&fields);
                 encode_record(
                     &mut line,
                     (0..fields.len())
-                        .map(field)
+                        .map(|i| pseudonyms.field(&fields, i))
                         .chain(eligibility.iter().copied()),
                 );
-                all.writer().write_all(&line).map_err(io)?;
-                if decided.is_some() {
-                    prop64.writer().write_all(&line).map_err(io)?;
+            }
+            all.writer().write_all(&line).map_err(io)?;
+            if decided.is_some() {
+                prop64.writer().write_all(&line).map_err(io)?;
+            }
+            line.clear();
+            if as_is {
+                let raw: Vec<&[u8]> = record.raw_fields().collect();
+                for &i in &condensed_fields {
+                    line.extend_from_slice(raw[i]);
+                    line.push(b',');
                 }
-                line.clear();
+                encode_record(&mut line, eligibility.iter().copied());
+            } else {
                 encode_record(
                     &mut line,
                     condensed_fields
                         .iter()
-                        .map(|&i| field(i))
+                        .map(|&i| pseudonyms.field(&fields, i))
                         .chain(eligibility.iter().copied()),
                 );
-                condensed.writer().write_all(&line).map_err(io)
-            },
-        );
+            }
+            condensed.writer().write_all(&line).map_err(io)
+        });
         progress.finish();
         streamed.map_err(|message| OutputError::Write {
             path: folder.join(format!("All_Results{part}.csv")),
@@ -367,6 +382,36 @@ fn encode_record<'a>(line: &mut Vec<u8>, fields: impl Iterator<Item = &'a str>) 
         }
     }
     line.push(b'\n');
+}
+
+/// True when Go's writer would write every field of `record` as the file has it (the case of
+/// almost every row), and nothing is to be transcoded.
+fn written_as_is(record: &RecordCopy, encoding: Encoding) -> bool {
+    (encoding == Encoding::Utf8 || record.bytes.is_ascii())
+        && record.raw_fields().all(field_written_as_is)
+}
+
+/// True when Go's writer quotes a field exactly when the file did, the same way: a quoted
+/// field whose value must be quoted, or an unquoted one whose value must not. (Doubled
+/// quotes are the one way to write a quote in either.) A non-ASCII first character is left
+/// to [`needs_quotes`], which knows Unicode white space.
+fn field_written_as_is(raw: &[u8]) -> bool {
+    let starts_plain = |text: &[u8]| {
+        text.first()
+            .is_some_and(|&b| b.is_ascii() && !(b as char).is_whitespace())
+    };
+    match raw {
+        [] => true,
+        [b'"', inner @ .., b'"'] => {
+            inner == br"\."
+                || inner
+                    .first()
+                    .is_some_and(|&b| (b as char).is_ascii_whitespace() || b == 0x0b)
+                || memchr::memchr3(b',', b'"', b'\n', inner).is_some()
+                || memchr::memchr(b'\r', inner).is_some()
+        }
+        _ => raw != br"\." && starts_plain(raw) && memchr::memchr(b'\r', raw).is_none(),
+    }
 }
 
 fn needs_quotes(field: &str) -> bool {
@@ -523,5 +568,58 @@ impl GogenSummary {
                 })
                 .collect(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::records::Records;
+
+    #[test]
+    fn rows_written_as_is_are_what_go_would_write() {
+        let fields = [
+            "",
+            "x",
+            " x",
+            "\"\"",
+            "\"a,b\"",
+            "\"ab\"",
+            "\" a\"",
+            "\"a\"\"b\"",
+            "\"a\nb\"",
+            "\\.",
+            "\"\\.\"",
+            "a\rb",
+            "\"a\rb\"",
+            "\u{a0}x",
+            "\"\u{a0}x\"",
+            "é",
+            "\"é,\"",
+            "\t",
+            "\"\t\"",
+            "\u{b}x",
+        ];
+        for raw in fields {
+            let text = format!(
+                "{raw},{}",
+                vec!["y"; crate::ingest::layout::FIELD_COUNT - 1].join(",")
+            );
+            let mut records = Records::new(text.as_bytes(), 1);
+            let record = records.next_record(Encoding::Utf8).unwrap().unwrap();
+            assert_eq!(record.verdict, Ok(()), "{raw:?}");
+            let mut copy = RecordCopy::default();
+            copy.copy_from(&record);
+            let mut fields = Fields::default();
+            fields.split(&copy.bytes, Encoding::Utf8);
+            let mut go = Vec::new();
+            encode_record(&mut go, fields.iter());
+            let as_go = go.strip_suffix(b"\n") == Some(copy.bytes.as_slice());
+            // As is only where Go writes the same; and plain rows are never sent the slow way.
+            assert!(!written_as_is(&copy, Encoding::Utf8) || as_go, "{raw:?}");
+            if as_go && raw.is_ascii() {
+                assert!(written_as_is(&copy, Encoding::Utf8), "{raw:?}");
+            }
+        }
     }
 }
