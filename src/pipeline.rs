@@ -82,6 +82,16 @@ pub fn run(plan: &RunPlan) -> Result<Summary, RunError> {
 pub struct StageTime {
     pub stage: &'static str,
     pub seconds: f64,
+    /// The peak memory of the process so far, in bytes, where the system tells it (Linux).
+    pub peak_bytes: Option<u64>,
+}
+
+/// The peak resident memory of this process so far (`VmHWM` in `/proc/self/status`).
+fn peak_resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// Records the time since the previous mark.
@@ -96,6 +106,7 @@ impl Stopwatch {
         self.stages.push(StageTime {
             stage,
             seconds: (now - self.last).as_secs_f64(),
+            peak_bytes: peak_resident_bytes(),
         });
         self.last = now;
     }

@@ -105,7 +105,7 @@ pub struct Args {
     /// The file holding the pseudonym key.
     #[arg(long, value_name = "FILE", requires = "pseudonymize")]
     pseudonym_key: Option<PathBuf>,
-    /// Print the time of each stage.
+    /// Print the time of each stage, and the peak memory so far after it.
     #[arg(long)]
     timings: bool,
     /// Print nothing but errors.
@@ -238,7 +238,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let (summary, stages) = pipeline::run_timed(&plan)?;
     if args.timings {
         for s in &stages {
-            eprintln!("{:<24} {:>8.2} s", s.stage, s.seconds);
+            let peak = s
+                .peak_bytes
+                .map(|bytes| format!("  peak {:>6} MB", bytes / 1_000_000))
+                .unwrap_or_default();
+            eprintln!("{:<24} {:>8.2} s{peak}", s.stage, s.seconds);
         }
         eprintln!(
             "{:<24} {:>8.2} s",

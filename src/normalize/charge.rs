@@ -101,18 +101,23 @@ pub fn dictionary(rows: LazyFrame) -> LazyFrame {
         )
 }
 
-/// `rows` with the columns of their charges' [`dictionary`] in place of [`KEY`], in the
-/// order of `rows`.
-pub fn annotate(rows: LazyFrame) -> LazyFrame {
-    let charges = dictionary(rows.clone());
-    rows.join(
-        charges,
-        KEY.map(col),
-        KEY.map(col),
-        JoinArgs {
-            nulls_equal: true,
-            ..super::ordered_join(JoinType::Left)
-        },
-    )
-    .drop(by_name(KEY, true, false))
+/// `rows` with the columns of their charges' [`dictionary`] in place of [`KEY`]. The charges
+/// are joined on the keys alone and set beside the rows: joining the wide rows would copy
+/// every column.
+pub fn annotate(rows: DataFrame) -> PolarsResult<DataFrame> {
+    let keys = rows.select(KEY)?.lazy();
+    let charges = keys
+        .clone()
+        .join(
+            dictionary(keys),
+            KEY.map(col),
+            KEY.map(col),
+            JoinArgs {
+                nulls_equal: true,
+                ..super::ordered_join(JoinType::Left)
+            },
+        )
+        .select(COLUMNS_ADDED.map(col))
+        .collect()?;
+    rows.drop_many(KEY).hstack(charges.columns())
 }

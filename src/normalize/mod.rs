@@ -74,8 +74,10 @@ pub const USED_COLUMNS: [usize; 19] = [
 /// One typed row per accepted input row (all step types: arrests, court actions, registrations,
 /// deaths), from the raw rows of [`crate::ingest::read`]. The only columns kept are those later
 /// stages use.
-pub fn records(raw_rows: LazyFrame) -> LazyFrame {
-    charge::annotate(typed(raw_rows, 0))
+pub fn records(raw_rows: DataFrame) -> PolarsResult<DataFrame> {
+    let mut records = RecordsBuilder::default();
+    records.push(raw_rows)?;
+    records.finish()
 }
 
 /// Builds [`records`] a frame of raw rows at a time, as [`crate::ingest::read`] hands them on:
@@ -105,10 +107,10 @@ impl RecordsBuilder {
     /// The typed rows of everything pushed.
     pub fn finish(self) -> PolarsResult<DataFrame> {
         let typed = match self.typed {
-            Some(typed) => typed.lazy(),
-            None => typed(DataFrame::empty_with_schema(&raw_schema()).lazy(), 0),
+            Some(typed) => typed,
+            None => typed(DataFrame::empty_with_schema(&raw_schema()).lazy(), 0).collect()?,
         };
-        charge::annotate(typed).collect()
+        charge::annotate(typed)
     }
 }
 
@@ -202,7 +204,7 @@ pub fn with_subject_key(records: LazyFrame) -> LazyFrame {
 
 /// The columns and types of [`records`].
 pub fn records_schema() -> PolarsResult<SchemaRef> {
-    records(DataFrame::empty_with_schema(&raw_schema()).lazy()).collect_schema()
+    Ok(RecordsBuilder::default().finish()?.schema().clone())
 }
 
 /// The columns and types of the raw rows [`crate::ingest::read`] hands on.
@@ -295,7 +297,7 @@ mod tests {
         columns.push(Column::new(FILE_INDEX.into(), [0u32]));
         columns.push(Column::new(SOURCE_LINE.into(), [2u64]));
         let frame = DataFrame::new(1, columns).unwrap();
-        let typed = records(frame.lazy()).collect().unwrap();
+        let typed = records(frame).unwrap();
         assert_eq!(typed.height(), 1);
         assert_eq!(typed.schema(), &records_schema().unwrap());
     }
