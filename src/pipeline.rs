@@ -140,8 +140,7 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
         }
         None => read_research_files(&plan.inputs, &plan.ingest, &mut |stage| clock.mark(stage))?,
     };
-    let records = normalize::with_subject_key(records.lazy())
-        .collect()
+    let records = normalize::with_subject_key(records)
         .map_err(stage_error("reading and normalizing the input rows"))?;
     check_county(&plan.county, &records)?;
     let mut data_quality =
