@@ -319,7 +319,7 @@ pub fn for_each_accepted(
 /// only: the passes that read a file again need no second hash).
 struct Digesting<R> {
     inner: R,
-    hasher: Option<Sha256>,
+    hasher: Option<Hasher>,
 }
 
 impl<R: Read> Read for Digesting<R> {
@@ -334,9 +334,50 @@ impl<R: Read> Read for Digesting<R> {
 
 impl<R> Digesting<R> {
     fn hex(self) -> String {
-        self.hasher
-            .map(|h| h.finalize().iter().map(|b| format!("{b:02x}")).collect())
-            .unwrap_or_default()
+        self.hasher.map(Hasher::hex).unwrap_or_default()
+    }
+}
+
+/// SHA-256 on a thread of its own, so that the checking thread only copies the bytes.
+struct Hasher {
+    blocks: std::sync::mpsc::SyncSender<Vec<u8>>,
+    /// Blocks hashed, back for reuse.
+    spare: std::sync::mpsc::Receiver<Vec<u8>>,
+    digest: std::thread::JoinHandle<String>,
+}
+
+impl Hasher {
+    fn new() -> Self {
+        let (blocks, to_hash) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+        let (hashed, spare) = std::sync::mpsc::channel();
+        let digest = std::thread::spawn(move || {
+            let mut sha = Sha256::new();
+            for block in to_hash {
+                sha.update(&block);
+                let _ = hashed.send(block);
+            }
+            sha.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        });
+        Hasher {
+            blocks,
+            spare,
+            digest,
+        }
+    }
+
+    fn update(&mut self, bytes: &[u8]) {
+        let mut block = self.spare.try_recv().unwrap_or_default();
+        block.clear();
+        block.extend_from_slice(bytes);
+        // The hashing thread only ends when this sender is dropped.
+        let _ = self.blocks.send(block);
+    }
+
+    fn hex(self) -> String {
+        drop(self.blocks);
+        self.digest
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     }
 }
 
@@ -363,7 +404,7 @@ fn open_records(path: &Path, hash: bool) -> Result<(FileRecords, bool), IngestEr
     // Re-open to read from the beginning (simpler than chaining the peeked bytes back).
     let digesting = Digesting {
         inner: open(path)?,
-        hasher: hash.then(Sha256::new),
+        hasher: hash.then(Hasher::new),
     };
     let mut reader = BufReader::with_capacity(1 << 20, digesting);
     if has_bom {
