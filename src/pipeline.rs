@@ -205,71 +205,87 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     let gogen_written = plan.gogen && prepared.is_none();
     if gogen_written {
         outputs::create_folder(&gogen_folder)?;
-        let input_paths: Vec<&Path> = plan.inputs.iter().map(PathBuf::as_path).collect();
-        let source = gogen::Source {
-            inputs: &input_paths,
-            ingest: &plan.ingest,
-            pseudonymizer: plan.pseudonymizer.as_ref(),
-        };
-        gogen::write_csvs(
-            &gogen_folder,
-            &source,
-            &records,
-            decided.clone().lazy(),
-            &scenarios[0],
-            plan.compute_at,
-        )?;
-        clock.mark("gogen CSVs");
     }
-    let gogen_summary = GogenSummary::new(
-        &plan.county,
-        rows.rows_accepted,
-        &decided,
-        &outcomes,
-        &scenarios,
-        &plan.gogen_options,
-    )
-    .map_err(stage_error("summarising"))?;
-    if gogen_written {
-        write_json(
-            &gogen_folder.join(files::GOGEN_SUMMARY),
-            &gogen_summary,
-            false,
-        )?;
-    }
-
-    let (prop64, prop64_in_county) = prop64_counts(&decided).map_err(stage_error("counting"))?;
-    let mut summary = Summary {
-        clearstat_version: env!("CARGO_PKG_VERSION"),
-        county: plan.county.clone(),
-        compute_at: plan.compute_at.format("%Y-%m-%d").to_string(),
-        flow: plan.flow.name.clone(),
-        flow_rules: plan.flow.describe(),
-        on_bad_rows: provenance.on_bad_rows,
-        encoding: provenance.encoding,
-        prepared_input: prepared.map(|p| p.display().to_string()),
-        gogen_bundle: gogen_written,
-        rows,
-        convictions: decided.height() as u64,
-        subjects: subjects.height() as u64,
-        prop64_convictions: prop64,
-        prop64_convictions_in_county: prop64_in_county,
-        gogen: gogen_summary,
-        data_quality,
-        min_cell: plan.publish.min_cell,
-        population: None,
-        pseudonymized: plan.pseudonymizer.is_some(),
+    let input_paths: Vec<&Path> = plan.inputs.iter().map(PathBuf::as_path).collect();
+    let source = gogen::Source {
+        inputs: &input_paths,
+        ingest: &plan.ingest,
+        pseudonymizer: plan.pseudonymizer.as_ref(),
     };
-    let summary_json = serde_json::to_value(&summary).map_err(|e| OutputError::Write {
-        path: plan.out.join(files::SUMMARY),
-        message: e.to_string(),
-    })?;
-    clock.mark("summaries");
-    let baseline = report::publish(&plan.out, summary_json, &plan.publish, &mut |stage| {
-        clock.mark(stage)
-    })?;
-    summary.population = Some(baseline);
-    Ok((summary, clock.stages))
+    std::thread::scope(|scope| {
+        // The gogen bundle reads the input again (on threads of its own) while the summaries,
+        // tables, charts and report are made: neither needs the other.
+        let gogen = gogen_written.then(|| {
+            scope.spawn(|| {
+                gogen::write_csvs(
+                    &gogen_folder,
+                    &source,
+                    &records,
+                    decided.clone().lazy(),
+                    &scenarios[0],
+                    plan.compute_at,
+                )
+            })
+        });
+        let published = (|| {
+            let gogen_summary = GogenSummary::new(
+                &plan.county,
+                rows.rows_accepted,
+                &decided,
+                &outcomes,
+                &scenarios,
+                &plan.gogen_options,
+            )
+            .map_err(stage_error("summarising"))?;
+            if gogen_written {
+                write_json(
+                    &gogen_folder.join(files::GOGEN_SUMMARY),
+                    &gogen_summary,
+                    false,
+                )?;
+            }
+            let (prop64, prop64_in_county) =
+                prop64_counts(&decided).map_err(stage_error("counting"))?;
+            let mut summary = Summary {
+                clearstat_version: env!("CARGO_PKG_VERSION"),
+                county: plan.county.clone(),
+                compute_at: plan.compute_at.format("%Y-%m-%d").to_string(),
+                flow: plan.flow.name.clone(),
+                flow_rules: plan.flow.describe(),
+                on_bad_rows: provenance.on_bad_rows,
+                encoding: provenance.encoding,
+                prepared_input: prepared.map(|p| p.display().to_string()),
+                gogen_bundle: gogen_written,
+                rows,
+                convictions: decided.height() as u64,
+                subjects: subjects.height() as u64,
+                prop64_convictions: prop64,
+                prop64_convictions_in_county: prop64_in_county,
+                gogen: gogen_summary,
+                data_quality,
+                min_cell: plan.publish.min_cell,
+                population: None,
+                pseudonymized: plan.pseudonymizer.is_some(),
+            };
+            let summary_json = serde_json::to_value(&summary).map_err(|e| OutputError::Write {
+                path: plan.out.join(files::SUMMARY),
+                message: e.to_string(),
+            })?;
+            clock.mark("summaries");
+            let baseline = report::publish(&plan.out, summary_json, &plan.publish, &mut |stage| {
+                clock.mark(stage)
+            })?;
+            summary.population = Some(baseline);
+            Ok::<_, RunError>(summary)
+        })();
+        if let Some(gogen) = gogen {
+            gogen
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            clock.mark("gogen CSVs (after the rest)");
+        }
+        Ok((published?, clock.stages))
+    })
 }
 
 fn write_json(path: &Path, value: &impl serde::Serialize, pretty: bool) -> Result<(), RunError> {
