@@ -1,4 +1,4 @@
-//! Progress of the long streaming passes (checking the input, writing the gogen bundle):
+//! Progress of the long streaming passes (reading the input, writing the gogen bundle):
 //! a bar with bytes per second and the time left, on stderr when it is a terminal and the run
 //! is not `--quiet`; nothing at all otherwise (CI, pipes, logs).
 

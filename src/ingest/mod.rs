@@ -182,7 +182,7 @@ pub fn read<E: From<IngestError>>(
             let mut ingested = Ingested::default();
             let mut send = |frame| sender.send(frame).is_ok();
             for (index, path) in paths.iter().enumerate() {
-                let file = read_file(
+                let received = read_file(
                     path,
                     index as u32,
                     options,
@@ -190,7 +190,7 @@ pub fn read<E: From<IngestError>>(
                     &mut ingested,
                     &mut send,
                 )?;
-                if !file {
+                if !received {
                     break;
                 }
             }
@@ -447,7 +447,7 @@ fn read_file(
     let (mut records, has_header) = open_records(path, true)?;
     let size = std::fs::metadata(path).map_or(0, |m| m.len());
     let mut progress =
-        crate::progress::Progress::bytes("checking input rows", size, options.progress);
+        crate::progress::Progress::bytes("reading input rows", size, options.progress);
     let (mut read, mut accepted) = (0u64, 0u64);
     let mut chunk = Chunk::new(columns, file_index);
     while let Some(record) = records.next_record(options.encoding).map_err(unreadable)? {
