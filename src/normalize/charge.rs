@@ -119,5 +119,12 @@ pub fn annotate(rows: DataFrame) -> PolarsResult<DataFrame> {
         )
         .select(COLUMNS_ADDED.map(col))
         .collect()?;
-    rows.drop_many(KEY).hstack(charges.columns())
+    let rows = rows.drop_many(KEY);
+    let charges = charges
+        .columns()
+        .iter()
+        .map(|charge| super::chunked_like(charge.as_materialized_series().clone(), &rows))
+        .map(|charge| charge.map(Column::from))
+        .collect::<PolarsResult<Vec<_>>>()?;
+    rows.hstack(&charges)
 }
