@@ -8,7 +8,7 @@
 //! counts use the 7 years before compute-at; people are merged across input files;
 //! `processingTimeInSeconds` is 0 (outputs hold no wall-clock figures).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -170,20 +170,24 @@ pub fn write_csvs(
         path: folder.to_path_buf(),
         message: crate::redact::polars_message(&e),
     };
+    // In file and line order, as the rows are read again: the two are walked side by side
+    // (a map of millions of rows cost more per lookup the more rows it held).
     let cells = eligibility_cells(decided, chosen, compute_at)
+        .sort([FILE_INDEX, SOURCE_LINE], SortMultipleOptions::default())
         .collect()
         .map_err(polars_failed)?;
-    let decided_rows: HashMap<(u32, u64), usize> = {
+    let cell_rows: Vec<(u32, u64)> = {
         let files = typed(&cells, FILE_INDEX, DataType::UInt32).and_then(|c| c.u32().cloned());
         let lines = typed(&cells, SOURCE_LINE, DataType::UInt64).and_then(|c| c.u64().cloned());
         let (files, lines) = (files.map_err(polars_failed)?, lines.map_err(polars_failed)?);
+        // A decided row always has both (a null would sort first and match no row).
         files
             .iter()
             .zip(lines.iter())
-            .enumerate()
-            .filter_map(|(row, (f, l))| Some(((f?, l?), row)))
+            .map(|(f, l)| (f.unwrap_or(0), l.unwrap_or(0)))
             .collect()
     };
+    let mut next_cell = 0;
     let cell_columns: Vec<StringChunked> = (0..ELIGIBILITY_HEADERS.len())
         .filter(|&i| i != 2)
         .map(|i| {
@@ -250,7 +254,14 @@ pub fn write_csvs(
                      (was the file changed during the run?)"
                 ));
             }
-            let decided = decided_rows.get(&(file, source_line)).copied();
+            while cell_rows
+                .get(next_cell)
+                .is_some_and(|&row| row < (file, source_line))
+            {
+                next_cell += 1;
+            }
+            let decided =
+                (cell_rows.get(next_cell) == Some(&(file, source_line))).then_some(next_cell);
             let mut columns = cell_columns.iter();
             for (i, cell) in eligibility.iter_mut().enumerate() {
                 *cell = if i == 2 {
