@@ -264,13 +264,20 @@ impl RecordCopy {
 
     /// Every field as it stands in the file, quotes included.
     pub fn raw_fields(&self) -> impl Iterator<Item = &[u8]> {
-        let starts = std::iter::once(0).chain(self.commas.iter().map(|&at| at + 1));
-        let ends = self
-            .commas
-            .iter()
-            .copied()
-            .chain(std::iter::once(self.bytes.len()));
-        starts.zip(ends).map(|(start, end)| &self.bytes[start..end])
+        (0..=self.commas.len()).map(|i| self.raw_field(i))
+    }
+
+    /// Field `i` as it stands in the file, quotes included (empty when there is none).
+    pub fn raw_field(&self, i: usize) -> &[u8] {
+        let start = match i {
+            0 => 0,
+            _ => self
+                .commas
+                .get(i - 1)
+                .map_or(self.bytes.len(), |&at| at + 1),
+        };
+        let end = self.commas.get(i).copied().unwrap_or(self.bytes.len());
+        &self.bytes[start.min(end)..end]
     }
 }
 

@@ -295,9 +295,8 @@ pub fn write_csvs(
             }
             line.clear();
             if as_is {
-                let raw: Vec<&[u8]> = record.raw_fields().collect();
                 for &i in &condensed_fields {
-                    line.extend_from_slice(raw[i]);
+                    line.extend_from_slice(record.raw_field(i));
                     line.push(b',');
                 }
                 encode_record(&mut line, eligibility.iter().copied());
@@ -407,21 +406,19 @@ fn written_as_is(record: &RecordCopy, encoding: Encoding) -> bool {
 /// quotes are the one way to write a quote in either.) A non-ASCII first character is left
 /// to [`needs_quotes`], which knows Unicode white space.
 fn field_written_as_is(raw: &[u8]) -> bool {
-    let starts_plain = |text: &[u8]| {
+    let first_is = |text: &[u8], space: bool| {
         text.first()
-            .is_some_and(|&b| b.is_ascii() && !(b as char).is_whitespace())
+            .is_some_and(|&b| b.is_ascii() && (b as char).is_whitespace() == space)
     };
     match raw {
         [] => true,
         [b'"', inner @ .., b'"'] => {
             inner == br"\."
-                || inner
-                    .first()
-                    .is_some_and(|&b| (b as char).is_ascii_whitespace() || b == 0x0b)
+                || first_is(inner, true)
                 || memchr::memchr3(b',', b'"', b'\n', inner).is_some()
                 || memchr::memchr(b'\r', inner).is_some()
         }
-        _ => raw != br"\." && starts_plain(raw) && memchr::memchr(b'\r', raw).is_none(),
+        _ => raw != br"\." && first_is(raw, false) && memchr::memchr(b'\r', raw).is_none(),
     }
 }
 
