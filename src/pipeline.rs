@@ -8,7 +8,7 @@ use polars::prelude::*;
 
 use crate::eligibility::{self, Flow, GogenOptions, Scenario, facts, impact};
 use crate::ingest::prepared::{self, Provenance};
-use crate::ingest::{self, FILE_INDEX, IngestError, IngestOptions, OnBadRows};
+use crate::ingest::{self, FILE_INDEX, IngestError, IngestOptions, OnBadRows, SOURCE_LINE};
 use crate::normalize::quality::QualityCount;
 use crate::normalize::{self, columns as c, conviction, quality, subject};
 use crate::outputs::gogen::{self, GogenSummary};
@@ -148,16 +148,33 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     clock.mark("county, data quality");
     let names: Vec<String> = provenance.files.iter().map(|f| f.path.clone()).collect();
     let scenarios = Scenario::all(plan.flow.clone());
-    // The deliberate materialisation of decisions: every output below reads this table.
-    let decided = conviction::table(records.clone().lazy(), &names)
-        .and_then(|table| eligibility::decide(table, &scenarios, &plan.county, plan.compute_at))
+    let subject_facts = subject::facts(records.clone().lazy())
+        .collect()
+        .map_err(stage_error("building the subject table"))?;
+    // The gogen bundle needs three of the typed rows' columns; the rest are freed while the
+    // conviction table is built (at 10M rows, gigabytes that would otherwise sit under every
+    // later stage).
+    let gogen_rows = records
+        .select([FILE_INDEX, SOURCE_LINE, c::GOGEN_POSSIBLE_OTHER_CHARGES])
+        .map_err(stage_error("building the conviction table"))?;
+    let convictions = conviction::table(records, subject_facts.clone().lazy(), &names)
         .and_then(LazyFrame::collect)
-        .map_err(stage_error("deciding eligibility"))?;
+        .map_err(stage_error("building the conviction table"))?;
+    clock.mark("conviction and subject facts");
+    // The deliberate materialisation of decisions: every output below reads this table.
+    let decided = eligibility::decide(
+        convictions.lazy(),
+        &scenarios,
+        &plan.county,
+        plan.compute_at,
+    )
+    .and_then(LazyFrame::collect)
+    .map_err(stage_error("deciding eligibility"))?;
     clock.mark("decide");
     let outcomes = impact::by_subject(decided.clone().lazy(), &scenarios, plan.compute_at)
         .collect()
         .map_err(stage_error("computing the impact on people"))?;
-    let mut subjects = subject::table(records.clone().lazy(), decided.clone().lazy())
+    let mut subjects = subject::table(subject_facts.lazy(), decided.clone().lazy())
         .join(
             outcomes.clone().lazy(),
             [col(c::SUBJECT_ID)],
@@ -220,7 +237,7 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
                 gogen::write_csvs(
                     &gogen_folder,
                     &source,
-                    &records,
+                    &gogen_rows,
                     decided.clone().lazy(),
                     &scenarios[0],
                     plan.compute_at,

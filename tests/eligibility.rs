@@ -1,7 +1,7 @@
 use chrono::NaiveDate;
 use clearstat::eligibility::{self, Flow, Scenario};
 use clearstat::ingest::IngestOptions;
-use clearstat::normalize::conviction;
+use clearstat::normalize::{conviction, subject};
 use polars::prelude::*;
 
 use crate::doj::{self, DojRow};
@@ -16,7 +16,12 @@ fn rule_for(name: &str, flow: &Flow, rows: &[DojRow]) -> Option<u32> {
     let path = dir.create("input.csv", doj::file(true, rows));
     let (records, _) = crate::ingest::read(&[path], &IngestOptions::default());
     let at = NaiveDate::parse_from_str(AT, "%Y-%m-%d").unwrap();
-    let table = conviction::table(records.lazy(), &["f".into()]).unwrap();
+    let table = conviction::table(
+        records.clone(),
+        subject::facts(records.clone().lazy()),
+        &["f".into()],
+    )
+    .unwrap();
     let decided = eligibility::decide(table, &Scenario::all(flow.clone()), "SAN FRANCISCO", at)
         .unwrap()
         .filter(col("count_order").str().starts_with(lit("900002")))

@@ -249,10 +249,14 @@ fn generate_births_ages_and_date_order() {
 #[test]
 fn generate_has_what_real_extracts_have() {
     let records = sample().clone();
-    let convictions = normalize::conviction::table(records.clone().lazy(), &["g".into()])
-        .unwrap()
-        .collect()
-        .unwrap();
+    let convictions = normalize::conviction::table(
+        records.clone(),
+        normalize::subject::facts(records.clone().lazy()),
+        &["g".into()],
+    )
+    .unwrap()
+    .collect()
+    .unwrap();
     let count =
         |df: &DataFrame, e: Expr| one_f64(df.clone().lazy().select([e.sum()]).collect().unwrap());
     assert!(

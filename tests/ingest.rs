@@ -217,9 +217,13 @@ fn ingest_globs_and_one_population_across_files() {
     assert_eq!(paths.len(), 2);
     let (rows, ingested) = read(&paths, &skip());
     assert_eq!(ingested.totals(), (2, 2, 0));
-    let convictions =
-        normalize::conviction::table(rows.clone().lazy(), &["a".into(), "b".into()]).unwrap();
-    let subjects = normalize::subject::table(rows.lazy(), convictions)
+    let convictions = normalize::conviction::table(
+        rows.clone(),
+        normalize::subject::facts(rows.clone().lazy()),
+        &["a".into(), "b".into()],
+    )
+    .unwrap();
+    let subjects = normalize::subject::table(normalize::subject::facts(rows.lazy()), convictions)
         .collect()
         .unwrap();
     // The same SUBJECT_ID in two files is one person with two convictions.

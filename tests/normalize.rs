@@ -230,8 +230,15 @@ fn deceased_and_pc290_registration_are_subject_flags() {
                 .with("OFFENSE_DESCR", "11590 HS-REGISTRATION"),
         ],
     );
-    let convictions = conviction::table(rows.clone().lazy(), &["f".into()]).unwrap();
-    let subjects = subject::table(rows.lazy(), convictions).collect().unwrap();
+    let convictions = conviction::table(
+        rows.clone(),
+        subject::facts(rows.clone().lazy()),
+        &["f".into()],
+    )
+    .unwrap();
+    let subjects = subject::table(subject::facts(rows.lazy()), convictions)
+        .collect()
+        .unwrap();
     assert_eq!(column(&subjects, c::SUBJECT_ID), some(&["1", "2", "3"]));
     assert_eq!(
         column(&subjects, c::IS_DECEASED),
@@ -263,10 +270,14 @@ fn conviction_table_first_row_wins_and_sentences_sum_onto_the_right_conviction()
                 .with("SENT_LENGTH", "99"),
         ],
     );
-    let table = conviction::table(rows.lazy(), &["f".into()])
-        .unwrap()
-        .collect()
-        .unwrap();
+    let table = conviction::table(
+        rows.clone(),
+        subject::facts(rows.clone().lazy()),
+        &["f".into()],
+    )
+    .unwrap()
+    .collect()
+    .unwrap();
     assert_eq!(
         column(&table, c::COUNT_ORDER),
         some(&["001002001000", "001002002000"])
@@ -304,8 +315,15 @@ fn subject_table_counts_and_sections() {
                 .with("STP_EVENT_DATE", "20200101"),
         ],
     );
-    let convictions = conviction::table(rows.clone().lazy(), &["f".into()]).unwrap();
-    let s = subject::table(rows.lazy(), convictions).collect().unwrap();
+    let convictions = conviction::table(
+        rows.clone(),
+        subject::facts(rows.clone().lazy()),
+        &["f".into()],
+    )
+    .unwrap();
+    let s = subject::table(subject::facts(rows.lazy()), convictions)
+        .collect()
+        .unwrap();
     let get = |name: &str| column(&s, name)[0].clone().unwrap();
     assert_eq!(get(c::CONVICTIONS), "4");
     assert_eq!(get(c::FELONY_CONVICTIONS), "3");
@@ -324,10 +342,14 @@ fn subject_table_counts_and_sections() {
 fn blank_subject_ids_are_people_of_their_own() {
     let base = DojRow::new().with("SUBJECT_ID", "  ");
     let rows = records("normalize_blank_subject", &[base.clone(), base.clone()]);
-    let convictions = conviction::table(rows.clone().lazy(), &["f".into()])
-        .unwrap()
-        .collect()
-        .unwrap();
+    let convictions = conviction::table(
+        rows.clone(),
+        subject::facts(rows.clone().lazy()),
+        &["f".into()],
+    )
+    .unwrap()
+    .collect()
+    .unwrap();
     assert_eq!(
         convictions.height(),
         2,

@@ -11,9 +11,16 @@ use super::columns as c;
 use super::ordered_join;
 use crate::ingest::{FILE_INDEX, SOURCE_LINE};
 
-/// The conviction table from the typed rows of [`super::records`]. `files` names the input
-/// files in command-line order (for the `source_file` column).
-pub fn table(records: LazyFrame, files: &[String]) -> PolarsResult<LazyFrame> {
+/// The conviction table from the typed rows of [`super::records`] and their subjects'
+/// [`super::subject::facts`]. `files` names the input files in command-line order (for the
+/// `source_file` column).
+///
+/// The rows are taken: once the facts that need every row are known, only the conviction
+/// rows are kept (at 10M rows, the typed rows are the largest thing in memory).
+pub fn table(records: DataFrame, subjects: LazyFrame, files: &[String]) -> PolarsResult<LazyFrame> {
+    let cycles = cycle_facts(records.clone().lazy()).collect()?;
+    let cases = case_numbers(records.clone().lazy()).collect()?;
+    let rows = records.lazy().filter(col(c::IS_CONVICTION)).collect()?;
     // A conviction is one (subject, CNT_ORDER); a row without CNT_ORDER is one of its own.
     let own_row = when(col(c::COUNT_ORDER).is_null())
         .then(col(c::RECORD_NR))
@@ -22,9 +29,8 @@ pub fn table(records: LazyFrame, files: &[String]) -> PolarsResult<LazyFrame> {
     let parts_with_sentence = col(c::SENTENCE_DAYS).count().over(key.clone())?;
     let first_row = "first_row";
     // One `with_columns`: the windows share their grouping.
-    let convictions = records
-        .clone()
-        .filter(col(c::IS_CONVICTION))
+    let convictions = rows
+        .lazy()
         .with_column(own_row.alias(OWN_ROW))
         .with_columns([
             when(parts_with_sentence.gt(lit(0)))
@@ -78,19 +84,25 @@ pub fn table(records: LazyFrame, files: &[String]) -> PolarsResult<LazyFrame> {
         .lazy()
         .select([col(c::SUBJECT_KEY), col(c::CYCLE), col(c::STEP)])
         .join(
-            subject_facts(records.clone()),
+            subjects.select([
+                col(c::SUBJECT_KEY),
+                col(c::DOB).alias(c::SUBJECT_DOB),
+                col(c::IS_DECEASED).alias(c::SUBJECT_IS_DECEASED),
+                col(c::HAS_PC290_REGISTRATION).alias(c::SUBJECT_HAS_PC290_REGISTRATION),
+                col(c::FIRST_PC290_REGISTRATION_DATE),
+            ]),
             subject.clone(),
             subject,
             ordered_join(JoinType::Left),
         )
         .join(
-            cycle_facts(records.clone()),
+            cycles.lazy(),
             cycle.clone(),
             cycle,
             ordered_join(JoinType::Left),
         )
         .join(
-            case_numbers(records),
+            cases.lazy(),
             step.clone(),
             step,
             ordered_join(JoinType::Left),
@@ -157,24 +169,6 @@ pub const COLUMNS: [&str; 36] = [
 
 /// Rows without CNT_ORDER are keyed by their own record number.
 const OWN_ROW: &str = "own_row";
-
-/// Facts that come from every row of a subject, not only from convictions: the first known
-/// date of birth (gogen took the subject's first row), a death record, a PC 290 registration.
-fn subject_facts(records: LazyFrame) -> LazyFrame {
-    records.group_by([col(c::SUBJECT_KEY)]).agg([
-        col(c::DOB).drop_nulls().first().alias(c::SUBJECT_DOB),
-        col(c::IS_DEATH_RECORD)
-            .any(true)
-            .alias(c::SUBJECT_IS_DECEASED),
-        col(c::IS_PC290_REGISTRATION)
-            .any(true)
-            .alias(c::SUBJECT_HAS_PC290_REGISTRATION),
-        col(c::EVENT_DATE)
-            .filter(col(c::IS_PC290_REGISTRATION))
-            .min()
-            .alias(c::FIRST_PC290_REGISTRATION_DATE),
-    ])
-}
 
 /// A Prop 64 charge in the same arrest cycle, convicted or not.
 fn cycle_facts(records: LazyFrame) -> LazyFrame {

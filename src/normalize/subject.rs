@@ -5,12 +5,13 @@ use polars::prelude::*;
 use super::columns as c;
 use super::conviction::categorical;
 
-/// The subject table, from the typed rows and the conviction table. Subjects appear in the
-/// order of their first row.
-pub fn table(records: LazyFrame, convictions: LazyFrame) -> LazyFrame {
+/// What every row of a subject says about them, one row per subject in the order of their
+/// first row: the first known date of birth (gogen took the subject's first row), race and
+/// gender, a death record, a PC 290 registration and its first date. The conviction table
+/// and the subject table both read it, so the typed rows are grouped by subject once.
+pub fn facts(records: LazyFrame) -> LazyFrame {
     let first_known = |name: &str| col(name).drop_nulls().first().alias(name);
-    let subject = [col(c::SUBJECT_KEY)];
-    let facts = records.group_by_stable(subject.clone()).agg([
+    records.group_by_stable([col(c::SUBJECT_KEY)]).agg([
         col(c::SUBJECT_ID).first(),
         first_known(c::DOB),
         first_known(c::RACE_CODE),
@@ -20,7 +21,17 @@ pub fn table(records: LazyFrame, convictions: LazyFrame) -> LazyFrame {
         col(c::IS_PC290_REGISTRATION)
             .any(true)
             .alias(c::HAS_PC290_REGISTRATION),
-    ]);
+        col(c::EVENT_DATE)
+            .filter(col(c::IS_PC290_REGISTRATION))
+            .min()
+            .alias(c::FIRST_PC290_REGISTRATION_DATE),
+    ])
+}
+
+/// The subject table, from the subjects' [`facts`] and the conviction table. Subjects appear
+/// in the order of their first row.
+pub fn table(facts: LazyFrame, convictions: LazyFrame) -> LazyFrame {
+    let subject = [col(c::SUBJECT_KEY)];
     let sections_where = |flag: &str, name: &str| {
         col(c::CODE_SECTION)
             .filter(col(flag))
@@ -83,5 +94,9 @@ pub fn table(records: LazyFrame, convictions: LazyFrame) -> LazyFrame {
             col(c::RACE_DESCR).cast(categorical()),
             col(c::GENDER).cast(categorical()),
         ])
-        .drop(by_name([c::SUBJECT_KEY], true, false))
+        .drop(by_name(
+            [c::SUBJECT_KEY, c::FIRST_PC290_REGISTRATION_DATE],
+            true,
+            false,
+        ))
 }
