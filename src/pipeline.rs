@@ -171,51 +171,6 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     .and_then(LazyFrame::collect)
     .map_err(stage_error("deciding eligibility"))?;
     clock.mark("decide");
-    let outcomes = impact::by_subject(decided.clone().lazy(), &scenarios, plan.compute_at)
-        .collect()
-        .map_err(stage_error("computing the impact on people"))?;
-    let mut subjects = subject::table(subject_facts.lazy(), decided.clone().lazy())
-        .join(
-            outcomes.clone().lazy(),
-            [col(c::SUBJECT_ID)],
-            [col(c::SUBJECT_ID)],
-            normalize::ordered_join(JoinType::Left),
-        )
-        .collect()
-        .map_err(stage_error("building the subject table"))?;
-    if plan.flow.uses_dob() {
-        data_quality.push(QualityCount {
-            column: ingest::layout::name(ingest::layout::col::PRI_DOB),
-            issue: "decided without a date of birth (age rules skipped)",
-            rows: count_where(
-                &decided,
-                col(c::SUBJECT_DOB)
-                    .is_null()
-                    .and(col(scenarios[0].rule_column()).is_not_null()),
-            )?,
-        });
-    }
-
-    clock.mark("subjects and impact");
-    // The subject key is a grouping aid whose values depend on thread timing: never written.
-    let mut convictions = decided.drop_many([c::SUBJECT_KEY]);
-    if let Some(pseudonymizer) = &plan.pseudonymizer {
-        pseudonymizer
-            .replace_column(&mut convictions, c::SUBJECT_ID)
-            .and_then(|()| pseudonymizer.replace_column(&mut subjects, c::SUBJECT_ID))
-            .map_err(stage_error("pseudonymizing"))?;
-    }
-    outputs::write_parquet(&mut convictions, &plan.out.join(files::CONVICTIONS))?;
-    outputs::write_parquet(&mut subjects, &plan.out.join(files::SUBJECTS))?;
-    if provenance.on_bad_rows == OnBadRows::Skip {
-        let text_kept = plan.pseudonymizer.is_none();
-        outputs::write_rejected(
-            &provenance.rejected,
-            &plan.out.join(files::REJECTED),
-            text_kept,
-        )?;
-    }
-    clock.mark("Parquet");
     let rows = RowAccounting::new(provenance.files.clone());
     let gogen_folder = plan.out.join(files::GOGEN);
     // A prepared input keeps only the columns clearstat uses, not the 95 gogen prints.
@@ -230,8 +185,8 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
         pseudonymizer: plan.pseudonymizer.as_ref(),
     };
     std::thread::scope(|scope| {
-        // The gogen bundle reads the input again (on threads of its own) while the summaries,
-        // tables, charts and report are made: neither needs the other.
+        // The gogen bundle reads the input again (on threads of its own) while everything
+        // else is made from the decisions: neither needs the other.
         let gogen = gogen_written.then(|| {
             scope.spawn(|| {
                 gogen::write_csvs(
@@ -245,6 +200,51 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
             })
         });
         let published = (|| {
+            let outcomes = impact::by_subject(decided.clone().lazy(), &scenarios, plan.compute_at)
+                .collect()
+                .map_err(stage_error("computing the impact on people"))?;
+            let mut subjects = subject::table(subject_facts.lazy(), decided.clone().lazy())
+                .join(
+                    outcomes.clone().lazy(),
+                    [col(c::SUBJECT_ID)],
+                    [col(c::SUBJECT_ID)],
+                    normalize::ordered_join(JoinType::Left),
+                )
+                .collect()
+                .map_err(stage_error("building the subject table"))?;
+            if plan.flow.uses_dob() {
+                data_quality.push(QualityCount {
+                    column: ingest::layout::name(ingest::layout::col::PRI_DOB),
+                    issue: "decided without a date of birth (age rules skipped)",
+                    rows: count_where(
+                        &decided,
+                        col(c::SUBJECT_DOB)
+                            .is_null()
+                            .and(col(scenarios[0].rule_column()).is_not_null()),
+                    )?,
+                });
+            }
+
+            clock.mark("subjects and impact");
+            // The subject key is a grouping aid whose values depend on thread timing: never written.
+            let mut convictions = decided.drop_many([c::SUBJECT_KEY]);
+            if let Some(pseudonymizer) = &plan.pseudonymizer {
+                pseudonymizer
+                    .replace_column(&mut convictions, c::SUBJECT_ID)
+                    .and_then(|()| pseudonymizer.replace_column(&mut subjects, c::SUBJECT_ID))
+                    .map_err(stage_error("pseudonymizing"))?;
+            }
+            outputs::write_parquet(&mut convictions, &plan.out.join(files::CONVICTIONS))?;
+            outputs::write_parquet(&mut subjects, &plan.out.join(files::SUBJECTS))?;
+            if provenance.on_bad_rows == OnBadRows::Skip {
+                let text_kept = plan.pseudonymizer.is_none();
+                outputs::write_rejected(
+                    &provenance.rejected,
+                    &plan.out.join(files::REJECTED),
+                    text_kept,
+                )?;
+            }
+            clock.mark("Parquet");
             let gogen_summary = GogenSummary::new(
                 &plan.county,
                 rows.rows_accepted,
