@@ -230,15 +230,7 @@ fn deceased_and_pc290_registration_are_subject_flags() {
                 .with("OFFENSE_DESCR", "11590 HS-REGISTRATION"),
         ],
     );
-    let convictions = conviction::table(
-        rows.clone(),
-        subject::facts(rows.clone().lazy()),
-        &["f".into()],
-    )
-    .unwrap();
-    let subjects = subject::table(subject::facts(rows.lazy()), convictions)
-        .collect()
-        .unwrap();
+    let subjects = subject_table(rows);
     assert_eq!(column(&subjects, c::SUBJECT_ID), some(&["1", "2", "3"]));
     assert_eq!(
         column(&subjects, c::IS_DECEASED),
@@ -315,15 +307,7 @@ fn subject_table_counts_and_sections() {
                 .with("STP_EVENT_DATE", "20200101"),
         ],
     );
-    let convictions = conviction::table(
-        rows.clone(),
-        subject::facts(rows.clone().lazy()),
-        &["f".into()],
-    )
-    .unwrap();
-    let s = subject::table(subject::facts(rows.lazy()), convictions)
-        .collect()
-        .unwrap();
+    let s = subject_table(rows);
     let get = |name: &str| column(&s, name)[0].clone().unwrap();
     assert_eq!(get(c::CONVICTIONS), "4");
     assert_eq!(get(c::FELONY_CONVICTIONS), "3");
@@ -357,4 +341,11 @@ fn blank_subject_ids_are_people_of_their_own() {
     );
     assert_eq!(column(&convictions, c::SUBJECT_ID), some(&["?0:2", "?0:3"]));
     assert_eq!(quality_rows(&rows, "SUBJECT_ID", "blank"), 2);
+}
+
+/// The subject table of `rows`, built as a run builds it.
+fn subject_table(rows: DataFrame) -> DataFrame {
+    let facts = subject::facts(rows.clone().lazy());
+    let convictions = conviction::table(rows, facts.clone(), &["f".into()]).unwrap();
+    subject::table(facts, convictions).collect().unwrap()
 }

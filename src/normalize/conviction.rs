@@ -20,7 +20,7 @@ use crate::ingest::{FILE_INDEX, SOURCE_LINE};
 pub fn table(records: DataFrame, subjects: LazyFrame, files: &[String]) -> PolarsResult<LazyFrame> {
     let cycles = cycle_facts(records.clone().lazy()).collect()?;
     let cases = case_numbers(records.clone().lazy()).collect()?;
-    let rows = records.lazy().filter(col(c::IS_CONVICTION)).collect()?;
+    let conviction_rows = records.lazy().filter(col(c::IS_CONVICTION)).collect()?;
     // A conviction is one (subject, CNT_ORDER); a row without CNT_ORDER is one of its own.
     let own_row = when(col(c::COUNT_ORDER).is_null())
         .then(col(c::RECORD_NR))
@@ -29,7 +29,7 @@ pub fn table(records: DataFrame, subjects: LazyFrame, files: &[String]) -> Polar
     let parts_with_sentence = col(c::SENTENCE_DAYS).count().over(key.clone())?;
     let first_row = "first_row";
     // One `with_columns`: the windows share their grouping.
-    let convictions = rows
+    let convictions = conviction_rows
         .lazy()
         .with_column(own_row.alias(OWN_ROW))
         .with_columns([

@@ -121,6 +121,7 @@ fn typed(raw_rows: DataFrame, first: IdxSize) -> PolarsResult<LazyFrame> {
     let distinct = |index: usize, derive: Expr| by_distinct(&raw_rows, index, derive);
     let conv_stat = || trimmed(doj::CONV_STAT_DESCR).str().to_uppercase();
     let categorical = |index: usize| distinct(index, text(index).cast(conviction::categorical()));
+    let upper = |text: Expr| text.str().to_uppercase().cast(conviction::categorical());
     // FELONY, or a blank (also whitespace-only, gogen bug 8) status with offence type F.
     let is_felony = distinct(doj::CONV_STAT_DESCR, conv_stat().eq(lit("FELONY")))?.or(distinct(
         doj::CONV_STAT_DESCR,
@@ -153,22 +154,8 @@ fn typed(raw_rows: DataFrame, first: IdxSize) -> PolarsResult<LazyFrame> {
         given(doj::CYC_DATE).alias(c::CYCLE_DATE_INVALID),
         date(doj::DISP_DATE).alias(c::DISP_DATE),
         given(doj::DISP_DATE).alias(c::DISP_DATE_INVALID),
-        distinct(
-            doj::STP_TYPE_DESCR,
-            trimmed(doj::STP_TYPE_DESCR)
-                .str()
-                .to_uppercase()
-                .cast(conviction::categorical()),
-        )?
-        .alias(c::STEP_TYPE),
-        distinct(
-            doj::STP_ORI_CNTY_NAME,
-            text(doj::STP_ORI_CNTY_NAME)
-                .str()
-                .to_uppercase()
-                .cast(conviction::categorical()),
-        )?
-        .alias(c::COUNTY),
+        distinct(doj::STP_TYPE_DESCR, upper(trimmed(doj::STP_TYPE_DESCR)))?.alias(c::STEP_TYPE),
+        distinct(doj::STP_ORI_CNTY_NAME, upper(text(doj::STP_ORI_CNTY_NAME)))?.alias(c::COUNTY),
         count_order.clone().alias(c::COUNT_ORDER),
         cnt_order_part(count_order.clone(), 0, 3).alias(c::CYCLE),
         cnt_order_part(count_order, 3, 3).alias(c::STEP),
