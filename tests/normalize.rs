@@ -262,14 +262,7 @@ fn conviction_table_first_row_wins_and_sentences_sum_onto_the_right_conviction()
                 .with("SENT_LENGTH", "99"),
         ],
     );
-    let table = conviction::table(
-        rows.clone(),
-        subject::facts(rows.clone().lazy()),
-        &["f".into()],
-    )
-    .unwrap()
-    .collect()
-    .unwrap();
+    let table = conviction_table(rows);
     assert_eq!(
         column(&table, c::COUNT_ORDER),
         some(&["001002001000", "001002002000"])
@@ -326,14 +319,7 @@ fn subject_table_counts_and_sections() {
 fn blank_subject_ids_are_people_of_their_own() {
     let base = DojRow::new().with("SUBJECT_ID", "  ");
     let rows = records("normalize_blank_subject", &[base.clone(), base.clone()]);
-    let convictions = conviction::table(
-        rows.clone(),
-        subject::facts(rows.clone().lazy()),
-        &["f".into()],
-    )
-    .unwrap()
-    .collect()
-    .unwrap();
+    let convictions = conviction_table(rows.clone());
     assert_eq!(
         convictions.height(),
         2,
@@ -341,6 +327,15 @@ fn blank_subject_ids_are_people_of_their_own() {
     );
     assert_eq!(column(&convictions, c::SUBJECT_ID), some(&["?0:2", "?0:3"]));
     assert_eq!(quality_rows(&rows, "SUBJECT_ID", "blank"), 2);
+}
+
+/// The conviction table of `rows`, built as a run builds it.
+fn conviction_table(rows: DataFrame) -> DataFrame {
+    let facts = subject::facts(rows.clone().lazy());
+    conviction::table(rows, facts, &["f".into()])
+        .unwrap()
+        .collect()
+        .unwrap()
 }
 
 /// The subject table of `rows`, built as a run builds it.

@@ -119,18 +119,22 @@ impl RecordsBuilder {
 fn typed(raw_rows: DataFrame, first: IdxSize) -> PolarsResult<LazyFrame> {
     // Status and code columns hold a few distinct texts: each is typed once per frame.
     let distinct = |index: usize, derive: Expr| by_distinct(&raw_rows, index, derive);
-    let conv_stat = || trimmed(doj::CONV_STAT_DESCR).str().to_uppercase();
     let categorical = |index: usize| distinct(index, text(index).cast(conviction::categorical()));
     let upper = |text: Expr| text.str().to_uppercase().cast(conviction::categorical());
-    // FELONY, or a blank (also whitespace-only, gogen bug 8) status with offence type F.
-    let is_felony = distinct(doj::CONV_STAT_DESCR, conv_stat().eq(lit("FELONY")))?.or(distinct(
+    // FELONY, or a blank (also whitespace-only, gogen bug 8) status with offence type F:
+    // the status decides, where it is blank (null here) the offence type does.
+    let conv_stat = trimmed(doj::CONV_STAT_DESCR).str().to_uppercase();
+    let felony_by_status = distinct(
         doj::CONV_STAT_DESCR,
-        conv_stat().eq(lit("")),
-    )?
-    .and(distinct(
+        when(conv_stat.clone().eq(lit("")))
+            .then(lit(NULL).cast(DataType::Boolean))
+            .otherwise(conv_stat.eq(lit("FELONY"))),
+    )?;
+    let offence_type_f = distinct(
         doj::OFFENSE_TOC,
         trimmed(doj::OFFENSE_TOC).str().to_uppercase().eq(lit("F")),
-    )?));
+    )?;
+    let is_felony = felony_by_status.fill_null(offence_type_f);
     let days_per_unit = distinct(doj::SENT_TIME_CODE, days_per_unit())?;
     let date = |index| dates::parse_yyyymmdd(COLUMNS[index]);
     let given = |index| dates::is_given(COLUMNS[index]);
@@ -172,6 +176,7 @@ fn typed(raw_rows: DataFrame, first: IdxSize) -> PolarsResult<LazyFrame> {
         is_felony.alias(c::IS_FELONY),
         sentence_days(days_per_unit.clone()).alias(c::SENTENCE_DAYS),
         sentence_unreadable(days_per_unit).alias(c::SENTENCE_UNREADABLE),
+        // The offence half of a PC 290 registration; the step type is checked below.
         trimmed(doj::OFFENSE_DESCR)
             .str()
             .starts_with(lit("290"))
