@@ -243,6 +243,35 @@ fn deceased_and_pc290_registration_are_subject_flags() {
 }
 
 #[test]
+fn case_numbers_list_each_ofn_of_the_court_rows_once_in_row_order() {
+    let base = DojRow::new();
+    let rows = records(
+        "normalize_case_numbers",
+        &[
+            // Case 001002: three court rows, two OFNs, one repeated.
+            base.with("CNT_ORDER", "001002001000").with("OFN", "B-2"),
+            base.with("CNT_ORDER", "001002002000")
+                .with("OFN", "A-1")
+                .with("DISP_DESCR", "DISMISSED"),
+            base.with("CNT_ORDER", "001002003000").with("OFN", "B-2"),
+            // Case 002002: one OFN; an arrest row's OFN is not a court case's.
+            base.with("CNT_ORDER", "002002001000").with("OFN", "C-3"),
+            base.with("CNT_ORDER", "002002002000")
+                .with("OFN", "X-9")
+                .with("STP_TYPE_DESCR", "ARREST/DETAINED/CITED")
+                .with("DISP_DESCR", ""),
+            // Case 003002: no OFN at all.
+            base.with("CNT_ORDER", "003002001000").with("OFN", ""),
+        ],
+    );
+    let table = conviction_table(rows);
+    assert_eq!(
+        column(&table, c::CASE_NUMBER),
+        some(&["B-2; A-1", "B-2; A-1", "C-3", ""])
+    );
+}
+
+#[test]
 fn conviction_table_first_row_wins_and_sentences_sum_onto_the_right_conviction() {
     let base = DojRow::new().with("SENT_TIME_CODE", "D");
     // gogen bug 10: the duplicate of conviction A comes after conviction B.

@@ -170,14 +170,13 @@ pub const COLUMNS: [&str; 36] = [
 /// Rows without CNT_ORDER are keyed by their own record number.
 const OWN_ROW: &str = "own_row";
 
-/// A Prop 64 charge in the same arrest cycle, convicted or not.
+/// The arrest cycles with a Prop 64 charge, convicted or not (the others are not listed: at
+/// 10M rows, grouping only the Prop 64 rows takes a third of the time of grouping all).
 fn cycle_facts(records: LazyFrame) -> LazyFrame {
     records
-        .filter(col(c::CYCLE).is_not_null())
+        .filter(col(c::CYCLE).is_not_null().and(col(c::IS_PROP64)))
         .group_by([col(c::SUBJECT_KEY), col(c::CYCLE)])
-        .agg([col(c::IS_PROP64)
-            .any(true)
-            .alias(c::HAS_PROP64_CHARGE_IN_CYCLE)])
+        .agg([lit(true).alias(c::HAS_PROP64_CHARGE_IN_CYCLE)])
 }
 
 /// The case numbers: the OFN of every court row of the same cycle and step, in row order, as
@@ -185,8 +184,7 @@ fn cycle_facts(records: LazyFrame) -> LazyFrame {
 fn case_numbers(records: LazyFrame) -> LazyFrame {
     let key = || [col(c::SUBJECT_KEY), col(c::CYCLE), col(c::STEP)];
     let (ofns, joined) = ("ofns", "joined");
-    // Each distinct OFN of a case once, in row order.
-    let distinct = records
+    let court_rows = records
         .filter(
             col(c::STEP)
                 .is_not_null()
@@ -198,16 +196,17 @@ fn case_numbers(records: LazyFrame) -> LazyFrame {
             col(c::CYCLE),
             col(c::STEP),
             col(c::OFN),
-        ])
-        .unique_stable(None, UniqueKeepStrategy::First);
-    let counted = distinct
-        .clone()
-        .group_by(key())
-        .agg([col(c::OFN).first().alias(c::CASE_NUMBER), len().alias(ofns)]);
-    // Most cases have one OFN; joining texts per group is slow, so only the others do it.
+        ]);
+    let counted = court_rows.clone().group_by(key()).agg([
+        col(c::OFN).first().alias(c::CASE_NUMBER),
+        col(c::OFN).n_unique().alias(ofns),
+    ]);
+    // Most cases have one OFN: only the others list their distinct OFNs, in row order (at
+    // 10M rows, de-duplicating every court row first took twice as long).
     let several = counted.clone().filter(col(ofns).gt(lit(1))).select(key());
-    let texts = distinct
+    let texts = court_rows
         .join(several, key(), key(), ordered_join(JoinType::Inner))
+        .unique_stable(None, UniqueKeepStrategy::First)
         .group_by(key())
         .agg([col(c::OFN).str().join("; ", true).alias(joined)]);
     counted
