@@ -26,21 +26,35 @@ pub fn table(records: DataFrame, subjects: LazyFrame, files: &[String]) -> Polar
         .then(col(c::RECORD_NR))
         .otherwise(lit(NULL).cast(IDX_DTYPE));
     let key = [col(c::SUBJECT_KEY), col(c::COUNT_ORDER), col(OWN_ROW)];
-    let parts_with_sentence = col(c::SENTENCE_DAYS).count().over(key.clone())?;
-    let first_row = "first_row";
-    // One `with_columns`: the windows share their grouping.
-    let convictions = conviction_rows
+    // Each conviction's first row, with the sentence parts and the count of all its rows;
+    // then its other columns from that row (a group-by and a join on the row number took
+    // half the time of the same as windows at 10M rows).
+    let first_rows = conviction_rows
+        .clone()
         .lazy()
         .with_column(own_row.alias(OWN_ROW))
-        .with_columns([
-            when(parts_with_sentence.gt(lit(0)))
-                .then(col(c::SENTENCE_DAYS).sum().over(key.clone())?)
+        .group_by(key)
+        .agg([
+            col(c::RECORD_NR).min(),
+            when(col(c::SENTENCE_DAYS).count().gt(lit(0)))
+                .then(col(c::SENTENCE_DAYS).sum())
                 .otherwise(lit(NULL).cast(DataType::Float64))
                 .alias(c::SENTENCE_TOTAL_DAYS),
-            len().over(key.clone())?.alias(c::SOURCE_ROWS),
-            col(c::RECORD_NR).min().over(key)?.alias(first_row),
+            len().alias(c::SOURCE_ROWS),
         ])
-        .filter(col(c::RECORD_NR).eq(col(first_row)))
+        .select([
+            col(c::RECORD_NR),
+            col(c::SENTENCE_TOTAL_DAYS),
+            col(c::SOURCE_ROWS),
+        ]);
+    let convictions = conviction_rows
+        .lazy()
+        .join(
+            first_rows,
+            [col(c::RECORD_NR)],
+            [col(c::RECORD_NR)],
+            ordered_join(JoinType::Inner),
+        )
         .select([
             col(c::SUBJECT_ID),
             col(c::SUBJECT_KEY),
