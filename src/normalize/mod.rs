@@ -93,7 +93,7 @@ impl RecordsBuilder {
     /// Types `raw_rows`, the rows that follow those pushed before.
     pub fn push(&mut self, raw_rows: DataFrame) -> PolarsResult<()> {
         let height = raw_rows.height() as IdxSize;
-        let typed = typed(raw_rows, self.rows)?.collect()?;
+        let typed = typed(raw_rows, self.rows)?;
         self.rows += height;
         match &mut self.typed {
             Some(all) => {
@@ -108,7 +108,7 @@ impl RecordsBuilder {
     pub fn finish(self) -> PolarsResult<DataFrame> {
         let typed = match self.typed {
             Some(typed) => typed,
-            None => typed(DataFrame::empty_with_schema(&raw_schema()), 0)?.collect()?,
+            None => typed(DataFrame::empty_with_schema(&raw_schema()), 0)?,
         };
         charge::annotate(typed)
     }
@@ -116,7 +116,7 @@ impl RecordsBuilder {
 
 /// [`records`] without the charges: the rows numbered from `first`, their charge texts
 /// in [`charge::KEY`].
-fn typed(raw_rows: DataFrame, first: IdxSize) -> PolarsResult<LazyFrame> {
+fn typed(raw_rows: DataFrame, first: IdxSize) -> PolarsResult<DataFrame> {
     // Status and code columns hold a few distinct texts: each is typed once per frame.
     let distinct = |index: usize, derive: Expr| by_distinct(&raw_rows, index, derive);
     let categorical = |index: usize| distinct(index, text(index).cast(conviction::categorical()));
@@ -143,7 +143,7 @@ fn typed(raw_rows: DataFrame, first: IdxSize) -> PolarsResult<LazyFrame> {
         col(c::RECORD_NR),
         col(FILE_INDEX),
         col(SOURCE_LINE),
-        subject_id().alias(c::SUBJECT_ID),
+        text(doj::SUBJECT_ID).alias(c::SUBJECT_ID),
         text(doj::SUBJECT_ID)
             .is_null()
             .alias(c::HAS_BLANK_SUBJECT_ID),
@@ -182,7 +182,7 @@ fn typed(raw_rows: DataFrame, first: IdxSize) -> PolarsResult<LazyFrame> {
             .starts_with(lit("290"))
             .alias(c::IS_PC290_REGISTRATION),
     ];
-    Ok(raw_rows
+    let typed = raw_rows
         .lazy()
         .with_row_index(c::RECORD_NR, Some(first))
         .select(
@@ -204,7 +204,9 @@ fn typed(raw_rows: DataFrame, first: IdxSize) -> PolarsResult<LazyFrame> {
             col(c::EVENT_DATE_INVALID).and(col(c::EVENT_DATE).is_null()),
             col(c::CYCLE_DATE_INVALID).and(col(c::CYCLE_DATE).is_null()),
             col(c::DISP_DATE_INVALID).and(col(c::DISP_DATE).is_null()),
-        ]))
+        ])
+        .collect()?;
+    with_own_subject_ids(typed)
 }
 
 /// `derive`, an expression over the raw column `index`, evaluated for the distinct texts of
@@ -287,21 +289,27 @@ fn raw_schema() -> Schema {
     raw
 }
 
-/// The trimmed SUBJECT_ID; a row without one becomes a person of its own (`?file:line`),
-/// never one pseudo-person for all blank ids (gogen bug 22).
-fn subject_id() -> Expr {
-    when(text(doj::SUBJECT_ID).is_null())
-        .then(concat_str(
-            [
-                lit("?"),
-                col(FILE_INDEX).cast(DataType::String),
-                lit(":"),
-                col(SOURCE_LINE).cast(DataType::String),
-            ],
-            "",
-            false,
-        ))
-        .otherwise(text(doj::SUBJECT_ID))
+/// A row without SUBJECT_ID becomes a person of its own (`?file:line`), never one
+/// pseudo-person for all blank ids (gogen bug 22). Only frames with such a row build the ids:
+/// an expression would format every row's file and line (a third of the typing of the id).
+fn with_own_subject_ids(typed: DataFrame) -> PolarsResult<DataFrame> {
+    if !typed.column(c::HAS_BLANK_SUBJECT_ID)?.bool()?.any() {
+        return Ok(typed);
+    }
+    let own_id = concat_str(
+        [
+            lit("?"),
+            col(FILE_INDEX).cast(DataType::String),
+            lit(":"),
+            col(SOURCE_LINE).cast(DataType::String),
+        ],
+        "",
+        false,
+    );
+    typed
+        .lazy()
+        .with_column(col(c::SUBJECT_ID).fill_null(own_id))
+        .collect()
 }
 
 /// `len` characters of CNT_ORDER from `offset` (`CCCSSSNNN...`: cycle, step, count); null when
