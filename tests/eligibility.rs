@@ -549,3 +549,37 @@ fn a_flow_file_of_ones_own_decides() {
         assert!(text.contains(&format!("{name}: ")), "{name} listed");
     }
 }
+
+#[test]
+fn earlier_convictions_in_the_same_section_count_ties_and_undated_ones_as_none() {
+    let dir = TestDir::new("eligibility_earlier_same_section");
+    let rows = [
+        other("001002001000", "11357 HS-POSSESS", "20100101"),
+        other("002002001000", "11357 HS-POSSESS", "20100101"),
+        other("003002001000", "11357 HS-POSSESS", "20120101"),
+        other("004002001000", "11357 HS-POSSESS", ""),
+        other("005002001000", "11359 HS-POSSESS FOR SALE", "20140101"),
+        other("006002001000", "459 PC-BURGLARY", "20000101"),
+        other("007002001000", "11357 HS-POSSESS", "20150101"),
+    ];
+    let path = dir.create("input.csv", doj::file(true, &rows));
+    let (records, _) = crate::ingest::read(&[path], &IngestOptions::default());
+    let table = conviction::table(
+        records.clone(),
+        subject::facts(records.clone().lazy()),
+        &["f".into()],
+    )
+    .unwrap();
+    let with_facts = eligibility::facts::add(table, "ALL")
+        .unwrap()
+        .collect()
+        .unwrap();
+    let earlier: Vec<Option<u32>> = with_facts
+        .column(eligibility::facts::EARLIER_SAME_SECTION)
+        .unwrap()
+        .u32()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(earlier, [0, 0, 2, 0, 0, 0, 3].map(Some));
+}

@@ -102,7 +102,8 @@ pub fn add(convictions: LazyFrame, county: &str) -> PolarsResult<LazyFrame> {
             col(SUBJECT_PC290_SECTIONS).fill_null(lit("")),
         ]);
     Ok(convictions
-        .join(facts, subject.clone(), subject, keep_order)
+        .clone()
+        .join(facts, subject.clone(), subject, keep_order.clone())
         .with_columns([
             polars::lazy::dsl::min_horizontal([
                 col(FIRST_PC290_CONVICTION_DATE),
@@ -115,29 +116,47 @@ pub fn add(convictions: LazyFrame, county: &str) -> PolarsResult<LazyFrame> {
                 .fill_null(lit(false))
                 .alias(IS_AFTER_PROP64),
         ])
-        // Alone: beside other expressions this window takes five times as long (Polars 0.55).
-        .with_column(earlier_same_section()?.alias(EARLIER_SAME_SECTION))
+        .join(
+            earlier_same_section(convictions)?,
+            [col(c::RECORD_NR)],
+            [col(c::RECORD_NR)],
+            keep_order,
+        )
+        .with_column(col(EARLIER_SAME_SECTION).fill_null(lit(0u32)))
         .drop(by_name([FIRST_PC290_CONVICTION_DATE], true, false)))
 }
 
 /// Date of the subject's first PC 290 conviction (a step towards [`FIRST_PC290_DATE`]).
 const FIRST_PC290_CONVICTION_DATE: &str = "first_pc290_conviction_date";
 
-/// Prop 64 convictions of the same subject and section with an earlier date (null dates
-/// count as no earlier conviction).
-fn earlier_same_section() -> PolarsResult<Expr> {
-    let rank = col(c::CONVICTION_DATE)
-        .rank(
-            RankOptions {
-                method: RankMethod::Min,
-                descending: false,
-            },
-            None,
+/// For each dated Prop 64 conviction, the Prop 64 convictions of the same subject and section
+/// with an earlier date (convictions without a date have none, and count for none). From the
+/// positions in the rows sorted by subject, section and date: the first row of the same date
+/// less the first row of the same section. (A rank window over the groups took ten times as
+/// long at 10M rows.)
+fn earlier_same_section(convictions: LazyFrame) -> PolarsResult<LazyFrame> {
+    let section = [col(c::SUBJECT_KEY), col(c::PROP64_SECTION)];
+    let same_date = [
+        col(c::SUBJECT_KEY),
+        col(c::PROP64_SECTION),
+        col(c::CONVICTION_DATE),
+    ];
+    let position = || col("position").min();
+    Ok(convictions
+        .filter(col(c::IS_PROP64).and(col(c::CONVICTION_DATE).is_not_null()))
+        .select([
+            col(c::RECORD_NR),
+            col(c::SUBJECT_KEY),
+            col(c::PROP64_SECTION),
+            col(c::CONVICTION_DATE),
+        ])
+        .sort(
+            [c::SUBJECT_KEY, c::PROP64_SECTION, c::CONVICTION_DATE],
+            SortMultipleOptions::default(),
         )
-        .over([col(c::SUBJECT_KEY), col(c::PROP64_SECTION)])?;
-    Ok(
-        when(col(c::IS_PROP64).and(col(c::CONVICTION_DATE).is_not_null()))
-            .then(rank.cast(DataType::UInt32) - lit(1u32))
-            .otherwise(lit(0u32)),
-    )
+        .with_column(int_range(lit(0), len(), 1, DataType::UInt32).alias("position"))
+        .select([
+            col(c::RECORD_NR),
+            (position().over(same_date)? - position().over(section)?).alias(EARLIER_SAME_SECTION),
+        ]))
 }
