@@ -98,9 +98,7 @@ pub fn decide(
     county: &str,
     compute_at: NaiveDate,
 ) -> PolarsResult<LazyFrame> {
-    // Collected first: Polars fuses the next `with_columns` into the facts' window
-    // expression, which then runs five times slower (measured, Polars 0.55).
-    let mut frame = facts::add(convictions, county)?.collect()?.lazy();
+    let mut frame = facts::add(convictions, county)?;
     for scenario in scenarios {
         let index = "rule_index";
         let (determinations, reasons) = scenario.flow.outcomes();
