@@ -185,6 +185,19 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
         pseudonymizer: plan.pseudonymizer.as_ref(),
     };
     std::thread::scope(|scope| {
+        // The conviction table's Parquet needs nothing but the decisions: it is written
+        // beside the subject table and the summaries.
+        let convictions_parquet = scope.spawn(|| {
+            // The subject key is a grouping aid whose values depend on thread timing: never written.
+            let mut convictions = decided.drop_many([c::SUBJECT_KEY]);
+            if let Some(pseudonymizer) = &plan.pseudonymizer {
+                pseudonymizer
+                    .replace_column(&mut convictions, c::SUBJECT_ID)
+                    .map_err(stage_error("pseudonymizing"))?;
+            }
+            outputs::write_parquet(&mut convictions, &plan.out.join(files::CONVICTIONS))?;
+            Ok::<_, RunError>(())
+        });
         // The gogen bundle reads the input again (on threads of its own) while everything
         // else is made from the decisions: neither needs the other.
         let gogen = gogen_written.then(|| {
@@ -226,15 +239,11 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
             }
 
             clock.mark("subjects and impact");
-            // The subject key is a grouping aid whose values depend on thread timing: never written.
-            let mut convictions = decided.drop_many([c::SUBJECT_KEY]);
             if let Some(pseudonymizer) = &plan.pseudonymizer {
                 pseudonymizer
-                    .replace_column(&mut convictions, c::SUBJECT_ID)
-                    .and_then(|()| pseudonymizer.replace_column(&mut subjects, c::SUBJECT_ID))
+                    .replace_column(&mut subjects, c::SUBJECT_ID)
                     .map_err(stage_error("pseudonymizing"))?;
             }
-            outputs::write_parquet(&mut convictions, &plan.out.join(files::CONVICTIONS))?;
             outputs::write_parquet(&mut subjects, &plan.out.join(files::SUBJECTS))?;
             if provenance.on_bad_rows == OnBadRows::Skip {
                 let text_kept = plan.pseudonymizer.is_none();
@@ -244,7 +253,7 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
                     text_kept,
                 )?;
             }
-            clock.mark("Parquet");
+            clock.mark("subject Parquet");
             let gogen_summary = GogenSummary::new(
                 &plan.county,
                 rows.rows_accepted,
@@ -289,6 +298,11 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
                 message: e.to_string(),
             })?;
             clock.mark("summaries");
+            // The tables are queries over the Parquet outputs.
+            convictions_parquet
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            clock.mark("conviction Parquet (the part after the summaries)");
             let baseline = report::publish(&plan.out, summary_json, &plan.publish, &mut |stage| {
                 clock.mark(stage)
             })?;

@@ -11,6 +11,7 @@ pub mod inputs;
 pub mod layout;
 pub mod prepared;
 pub mod records;
+mod separators;
 
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -254,10 +255,14 @@ fn open(path: &Path) -> Result<File, IngestError> {
 /// Calls `visit` for every accepted record of `path`, in file order (the rows [`read`] hands
 /// on, with all their fields), reading on a second thread, so that `visit` (encoding and
 /// writing, in the gogen pass) runs beside it. For outputs that are streamed rather than
-/// built in memory. Errors are messages without values.
+/// built in memory. `accepted` lists, in order, the lines where [`read`] found the file's
+/// accepted records: those are split without being checked again (see
+/// [`Records::next_record_trusting`]); `visit` still sees each record's line to match it
+/// with its row. Errors are messages without values.
 pub fn for_each_accepted(
     path: &Path,
     encoding: Encoding,
+    accepted: &[u64],
     progress: &mut crate::progress::Progress,
     mut visit: impl FnMut(&records::RecordCopy) -> Result<(), String>,
 ) -> Result<(), String> {
@@ -272,14 +277,16 @@ pub fn for_each_accepted(
             let (mut records, _) = open_records(path, false).map_err(|e| e.to_string())?;
             let mut batch: Batch = Vec::new();
             let mut used = 0;
+            let mut accepted = accepted.iter().copied().peekable();
             while let Some(record) = records
-                .next_record(encoding)
+                .next_record_trusting(encoding, accepted.peek().copied().unwrap_or(0))
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?
             {
                 progress.advance(record.bytes.len() as u64 + 1);
                 if record.verdict.is_err() {
                     continue;
                 }
+                accepted.next_if_eq(&record.line);
                 if used == batch.len() {
                     batch.push(records::RecordCopy::default());
                 }

@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use std::io::{self, BufRead};
 
 use super::layout::{self, FIELD_COUNT};
+use super::separators::split_plain;
 
 /// The longest record accepted, in bytes; longer ones are rejected (a stray quote must not
 /// swallow the rest of a multi-gigabyte file).
@@ -390,6 +391,8 @@ pub struct Records<R> {
     lines: Lines<R>,
     buf: Vec<u8>,
     commas: Vec<usize>,
+    /// Offsets of the quotes of a line (a buffer reused between records).
+    quotes: Vec<usize>,
     next_line: u64,
     blank_lines: u64,
 }
@@ -405,6 +408,7 @@ impl<R: BufRead> Records<R> {
             },
             buf: Vec::new(),
             commas: Vec::new(),
+            quotes: Vec::new(),
             next_line: first_line,
             blank_lines: 0,
         }
@@ -422,6 +426,18 @@ impl<R: BufRead> Records<R> {
 
     /// The next record, or `None` at the end of the file.
     pub fn next_record(&mut self, encoding: Encoding) -> io::Result<Option<Record<'_>>> {
+        self.next_record_trusting(encoding, 0)
+    }
+
+    /// [`Self::next_record`] for a file read again: the record starting at physical line
+    /// `accepted` was accepted by an earlier check of the same file, so when that line is the
+    /// whole record its bytes are not checked again (NUL, UTF-8). Any other record is checked
+    /// as by [`Self::next_record`].
+    pub fn next_record_trusting(
+        &mut self,
+        encoding: Encoding,
+        accepted: u64,
+    ) -> io::Result<Option<Record<'_>>> {
         loop {
             self.buf.clear();
             let line = self.next_line;
@@ -436,6 +452,17 @@ impl<R: BufRead> Records<R> {
             }
             if too_long {
                 return Ok(Some(self.record(line, 1, Err(Problem::TooLong))));
+            }
+            let body = trim_line_end(&self.buf);
+            if split_plain(body, &mut self.commas, &mut self.quotes)
+                && self.commas.len() == FIELD_COUNT - 1
+            {
+                let verdict = if line == accepted {
+                    Ok(())
+                } else {
+                    self.bytes_verdict(encoding)
+                };
+                return Ok(Some(self.record(line, 1, verdict)));
             }
             let mut counter = FieldCounter::new(std::mem::take(&mut self.commas));
             let mut lines = 1;
@@ -465,18 +492,7 @@ impl<R: BufRead> Records<R> {
                 }
             };
             self.commas = counter.commas;
-            let verdict = verdict.and_then(|()| match memchr::memchr(0, &self.buf) {
-                Some(at) => Err(Problem::NulByte {
-                    field: first_line_fields(&self.buf[..at]),
-                }),
-                None => Ok(()),
-            });
-            let verdict = verdict.and_then(|()| match encoding {
-                Encoding::Utf8 if std::str::from_utf8(&self.buf).is_err() => {
-                    Err(Problem::InvalidUtf8)
-                }
-                _ => Ok(()),
-            });
+            let verdict = verdict.and_then(|()| self.bytes_verdict(encoding));
             let bad_bytes = matches!(verdict, Err(Problem::NulByte { .. } | Problem::InvalidUtf8));
             if verdict.is_err() && lines > 1 && !bad_bytes {
                 // A stray quote must not take good rows with it: reject the first line only and
@@ -495,6 +511,19 @@ impl<R: BufRead> Records<R> {
                 return Ok(Some(self.record(line, 1, Err(problem))));
             }
             return Ok(Some(self.record(line, lines, verdict)));
+        }
+    }
+
+    /// What the bytes of a well-formed record make of it: no NUL, and UTF-8 unless Latin-1.
+    fn bytes_verdict(&self, encoding: Encoding) -> Result<(), Problem> {
+        if let Some(at) = memchr::memchr(0, &self.buf) {
+            return Err(Problem::NulByte {
+                field: first_line_fields(&self.buf[..at]),
+            });
+        }
+        match encoding {
+            Encoding::Utf8 if std::str::from_utf8(&self.buf).is_err() => Err(Problem::InvalidUtf8),
+            _ => Ok(()),
         }
     }
 
@@ -651,6 +680,60 @@ mod tests {
             "no carriage return"
         );
         assert_eq!(record.field(FIELD_COUNT).as_ref(), b"", "no such field");
+    }
+
+    #[test]
+    fn a_trusted_line_is_split_as_the_check_splits_it() {
+        let mut text = format!(
+            "{}\r\n\"q,\"\"\",{}\n\"multi\nline\",{}\n{}\n\n",
+            row(95),
+            row(94),
+            row(94),
+            row(94)
+        )
+        .into_bytes();
+        text.extend_from_slice(row(95).as_bytes());
+        // Line 7's last field: a byte that is not UTF-8.
+        *text.last_mut().unwrap() = 0xff;
+        let split = |trusted: &[u64]| {
+            let mut records = Records::new(text.as_slice(), 1);
+            let mut trusted = trusted.iter().copied().peekable();
+            let mut out = Vec::new();
+            while let Some(r) = records
+                .next_record_trusting(Encoding::Utf8, trusted.peek().copied().unwrap_or(0))
+                .unwrap()
+            {
+                trusted.next_if_eq(&r.line);
+                let fields: Vec<Vec<u8>> = (0..=r.commas.len())
+                    .map(|i| r.field(i).into_owned())
+                    .collect();
+                out.push((r.line, r.verdict, fields));
+            }
+            out
+        };
+        let checked = split(&[]);
+        let verdicts: Vec<_> = checked
+            .iter()
+            .map(|(line, v, _)| (*line, v.clone()))
+            .collect();
+        assert_eq!(
+            verdicts,
+            [
+                (1, Ok(())),
+                (2, Ok(())),
+                (3, Ok(())),
+                (5, Err(Problem::WrongFieldCount { found: 94 })),
+                (7, Err(Problem::InvalidUtf8)),
+            ]
+        );
+        assert_eq!(checked[1].2[0], b"q,\"");
+        assert_eq!(checked[2].2[0], b"multi\nline");
+        // Trusting the accepted lines changes nothing.
+        assert_eq!(split(&[1, 2, 3]), checked);
+        // A trusted line's bytes are not checked again; its fields still are counted.
+        let trusting_bad_lines = split(&[1, 2, 3, 5, 7]);
+        assert_eq!(trusting_bad_lines[3], checked[3]);
+        assert_eq!(trusting_bad_lines[4].1, Ok(()));
     }
 
     fn row(fields: usize) -> String {

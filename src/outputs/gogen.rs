@@ -208,6 +208,15 @@ pub fn write_csvs(
         possible.str().map_err(polars_failed)?.rechunk(),
     );
     let mut rows = row_files.iter().zip(row_lines.iter()).zip(possible.iter());
+    // Each file's accepted lines, for the reader to split them without checking them again.
+    let all_lines = row_lines.cont_slice().map_err(polars_failed)?;
+    let mut rows_in_file = vec![0usize; source.inputs.len()];
+    for file in row_files.iter().flatten() {
+        if let Some(n) = rows_in_file.get_mut(file as usize) {
+            *n += 1;
+        }
+    }
+    let mut first_row = 0;
 
     let condensed_fields: Vec<usize> = CONDENSED.to_vec();
     let mut pseudonyms = Pseudonyms::new(source.pseudonymizer);
@@ -245,72 +254,75 @@ pub fn write_csvs(
         let mut progress = Progress::bytes("writing gogen CSVs", size, source.ingest.progress);
         let mut fields = Fields::default();
         let encoding = source.ingest.encoding;
-        let streamed = crate::ingest::for_each_accepted(input, encoding, &mut progress, |record| {
-            let source_line = record.line;
-            let ((row_file, row_line), other) = rows.next().unwrap_or_default();
-            if (row_file, row_line) != (Some(file), Some(source_line)) {
-                return Err(format!(
-                    "line {source_line}: the rows read again do not match the rows decided \
+        let accepted = &all_lines[first_row..first_row + rows_in_file[index]];
+        first_row += accepted.len();
+        let streamed =
+            crate::ingest::for_each_accepted(input, encoding, accepted, &mut progress, |record| {
+                let source_line = record.line;
+                let ((row_file, row_line), other) = rows.next().unwrap_or_default();
+                if (row_file, row_line) != (Some(file), Some(source_line)) {
+                    return Err(format!(
+                        "line {source_line}: the rows read again do not match the rows decided \
                      (was the file changed during the run?)"
-                ));
-            }
-            while cell_rows
-                .get(next_cell)
-                .is_some_and(|&row| row < (file, source_line))
-            {
-                next_cell += 1;
-            }
-            let decided =
-                (cell_rows.get(next_cell) == Some(&(file, source_line))).then_some(next_cell);
-            let mut columns = cell_columns.iter();
-            for (i, cell) in eligibility.iter_mut().enumerate() {
-                *cell = if i == 2 {
-                    other.unwrap_or("")
-                } else {
-                    let column = columns.next();
-                    decided.and_then(|row| column?.get(row)).unwrap_or("")
-                };
-            }
-            let io = |e: std::io::Error| e.to_string();
-            let as_is = source.pseudonymizer.is_none() && written_as_is(record, encoding);
-            line.clear();
-            if as_is {
-                // Most rows: the file's own bytes are what Go's writer would write.
-                line.extend_from_slice(&record.bytes);
-                line.push(b',');
-                encode_record(&mut line, eligibility.iter().copied());
-            } else {
-                fields.split(&record.bytes, encoding);
-                pseudonyms.prepare(&fields);
-                encode_record(
-                    &mut line,
-                    (0..fields.len())
-                        .map(|i| pseudonyms.field(&fields, i))
-                        .chain(eligibility.iter().copied()),
-                );
-            }
-            all.writer().write_all(&line).map_err(io)?;
-            if decided.is_some() {
-                prop64.writer().write_all(&line).map_err(io)?;
-            }
-            line.clear();
-            if as_is {
-                for &i in &condensed_fields {
-                    line.extend_from_slice(record.raw_field(i));
-                    line.push(b',');
+                    ));
                 }
-                encode_record(&mut line, eligibility.iter().copied());
-            } else {
-                encode_record(
-                    &mut line,
-                    condensed_fields
-                        .iter()
-                        .map(|&i| pseudonyms.field(&fields, i))
-                        .chain(eligibility.iter().copied()),
-                );
-            }
-            condensed.writer().write_all(&line).map_err(io)
-        });
+                while cell_rows
+                    .get(next_cell)
+                    .is_some_and(|&row| row < (file, source_line))
+                {
+                    next_cell += 1;
+                }
+                let decided =
+                    (cell_rows.get(next_cell) == Some(&(file, source_line))).then_some(next_cell);
+                let mut columns = cell_columns.iter();
+                for (i, cell) in eligibility.iter_mut().enumerate() {
+                    *cell = if i == 2 {
+                        other.unwrap_or("")
+                    } else {
+                        let column = columns.next();
+                        decided.and_then(|row| column?.get(row)).unwrap_or("")
+                    };
+                }
+                let io = |e: std::io::Error| e.to_string();
+                let as_is = source.pseudonymizer.is_none() && written_as_is(record, encoding);
+                line.clear();
+                if as_is {
+                    // Most rows: the file's own bytes are what Go's writer would write.
+                    line.extend_from_slice(&record.bytes);
+                    line.push(b',');
+                    encode_record(&mut line, eligibility.iter().copied());
+                } else {
+                    fields.split(&record.bytes, encoding);
+                    pseudonyms.prepare(&fields);
+                    encode_record(
+                        &mut line,
+                        (0..fields.len())
+                            .map(|i| pseudonyms.field(&fields, i))
+                            .chain(eligibility.iter().copied()),
+                    );
+                }
+                all.writer().write_all(&line).map_err(io)?;
+                if decided.is_some() {
+                    prop64.writer().write_all(&line).map_err(io)?;
+                }
+                line.clear();
+                if as_is {
+                    for &i in &condensed_fields {
+                        line.extend_from_slice(record.raw_field(i));
+                        line.push(b',');
+                    }
+                    encode_record(&mut line, eligibility.iter().copied());
+                } else {
+                    encode_record(
+                        &mut line,
+                        condensed_fields
+                            .iter()
+                            .map(|&i| pseudonyms.field(&fields, i))
+                            .chain(eligibility.iter().copied()),
+                    );
+                }
+                condensed.writer().write_all(&line).map_err(io)
+            });
         progress.finish();
         streamed.map_err(|message| OutputError::Write {
             path: folder.join(format!("All_Results{part}.csv")),
@@ -397,8 +409,22 @@ fn encode_record<'a>(line: &mut Vec<u8>, fields: impl Iterator<Item = &'a str>) 
 /// True when Go's writer would write every field of `record` as the file has it (the case of
 /// almost every row), and nothing is to be transcoded.
 fn written_as_is(record: &RecordCopy, encoding: Encoding) -> bool {
-    (encoding == Encoding::Utf8 || record.bytes.is_ascii())
-        && record.raw_fields().all(field_written_as_is)
+    if encoding != Encoding::Utf8 && !record.bytes.is_ascii() {
+        return false;
+    }
+    if memchr::memchr2(b'"', b'\r', &record.bytes).is_none() {
+        // No field is quoted (almost every row): only each field's first byte matters.
+        return record
+            .raw_fields()
+            .all(|raw| raw.is_empty() || (raw != br"\." && starts_with(raw, false)));
+    }
+    record.raw_fields().all(field_written_as_is)
+}
+
+/// True when `text` starts with an ASCII character that is (`space`) or is not white space.
+fn starts_with(text: &[u8], space: bool) -> bool {
+    text.first()
+        .is_some_and(|&b| b.is_ascii() && (b as char).is_whitespace() == space)
 }
 
 /// True when Go's writer quotes a field exactly when the file did, the same way: a quoted
@@ -406,19 +432,15 @@ fn written_as_is(record: &RecordCopy, encoding: Encoding) -> bool {
 /// quotes are the one way to write a quote in either.) A non-ASCII first character is left
 /// to [`needs_quotes`], which knows Unicode white space.
 fn field_written_as_is(raw: &[u8]) -> bool {
-    let first_is = |text: &[u8], space: bool| {
-        text.first()
-            .is_some_and(|&b| b.is_ascii() && (b as char).is_whitespace() == space)
-    };
     match raw {
         [] => true,
         [b'"', inner @ .., b'"'] => {
             inner == br"\."
-                || first_is(inner, true)
+                || starts_with(inner, true)
                 || memchr::memchr3(b',', b'"', b'\n', inner).is_some()
                 || memchr::memchr(b'\r', inner).is_some()
         }
-        _ => raw != br"\." && first_is(raw, false) && memchr::memchr(b'\r', raw).is_none(),
+        _ => raw != br"\." && starts_with(raw, false) && memchr::memchr(b'\r', raw).is_none(),
     }
 }
 
@@ -608,14 +630,17 @@ mod tests {
             "\"\t\"",
             "\u{b}x",
         ];
-        for raw in fields {
-            let text = format!(
-                "{raw},{}",
-                vec!["y"; crate::ingest::layout::FIELD_COUNT - 1].join(",")
-            );
+        // The field first, in the middle and last.
+        let cases = fields
+            .iter()
+            .flat_map(|raw| [0, 50, 94].map(|at| (*raw, at)));
+        for (raw, at) in cases {
+            let mut row = vec!["y"; crate::ingest::layout::FIELD_COUNT];
+            row[at] = raw;
+            let text = row.join(",");
             let mut records = Records::new(text.as_bytes(), 1);
             let record = records.next_record(Encoding::Utf8).unwrap().unwrap();
-            assert_eq!(record.verdict, Ok(()), "{raw:?}");
+            assert_eq!(record.verdict, Ok(()), "{raw:?} at {at}");
             let mut copy = RecordCopy::default();
             copy.copy_from(&record);
             let mut fields = Fields::default();
@@ -624,9 +649,12 @@ mod tests {
             encode_record(&mut go, fields.iter());
             let as_go = go.strip_suffix(b"\n") == Some(copy.bytes.as_slice());
             // As is only where Go writes the same; and plain rows are never sent the slow way.
-            assert!(!written_as_is(&copy, Encoding::Utf8) || as_go, "{raw:?}");
+            assert!(
+                !written_as_is(&copy, Encoding::Utf8) || as_go,
+                "{raw:?} at {at}"
+            );
             if as_go && raw.is_ascii() {
-                assert!(written_as_is(&copy, Encoding::Utf8), "{raw:?}");
+                assert!(written_as_is(&copy, Encoding::Utf8), "{raw:?} at {at}");
             }
         }
     }
