@@ -263,6 +263,11 @@ impl RecordCopy {
         field_of(&self.bytes, &self.commas, i)
     }
 
+    /// The offset in [`Self::bytes`] where each field starts.
+    pub fn field_starts(&self) -> impl Iterator<Item = usize> {
+        std::iter::once(0).chain(self.commas.iter().map(|&at| at + 1))
+    }
+
     /// Every field as it stands in the file, quotes included.
     pub fn raw_fields(&self) -> impl Iterator<Item = &[u8]> {
         (0..=self.commas.len()).map(|i| self.raw_field(i))

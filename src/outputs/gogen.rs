@@ -231,6 +231,8 @@ pub fn write_csvs(
             AtomicFile::create(&folder.join(format!("All_Results_Condensed{part}.csv")))?;
         let mut prop64 = AtomicFile::create(&folder.join(format!("Prop64_Results{part}.csv")))?;
         let mut line = Vec::with_capacity(8192);
+        // The eligibility cells of the current row, encoded once for all three files.
+        let mut cells = Vec::with_capacity(256);
         let full_headers = COLUMNS.iter().chain(ELIGIBILITY_HEADERS.iter()).copied();
         encode_record(&mut line, full_headers.clone());
         let header_io = |f: &mut AtomicFile, bytes: &[u8]| {
@@ -284,43 +286,44 @@ pub fn write_csvs(
                     };
                 }
                 let io = |e: std::io::Error| e.to_string();
-                let as_is = source.pseudonymizer.is_none() && written_as_is(record, encoding);
-                line.clear();
-                if as_is {
+                cells.clear();
+                encode_record(&mut cells, eligibility.iter().copied());
+                if source.pseudonymizer.is_none() && written_as_is(record, encoding) {
                     // Most rows: the file's own bytes are what Go's writer would write.
-                    line.extend_from_slice(&record.bytes);
-                    line.push(b',');
-                    encode_record(&mut line, eligibility.iter().copied());
-                } else {
-                    fields.split(&record.bytes, encoding);
-                    pseudonyms.prepare(&fields);
-                    encode_record(
-                        &mut line,
-                        (0..fields.len())
-                            .map(|i| pseudonyms.field(&fields, i))
-                            .chain(eligibility.iter().copied()),
-                    );
+                    let row = [record.bytes.as_slice(), b",", &cells];
+                    write_parts(all.writer(), &row).map_err(io)?;
+                    if decided.is_some() {
+                        write_parts(prop64.writer(), &row).map_err(io)?;
+                    }
+                    line.clear();
+                    for &i in &condensed_fields {
+                        line.extend_from_slice(record.raw_field(i));
+                        line.push(b',');
+                    }
+                    line.extend_from_slice(&cells);
+                    return condensed.writer().write_all(&line).map_err(io);
                 }
+                fields.split(&record.bytes, encoding);
+                pseudonyms.prepare(&fields);
+                line.clear();
+                encode_record(
+                    &mut line,
+                    (0..fields.len())
+                        .map(|i| pseudonyms.field(&fields, i))
+                        .chain(eligibility.iter().copied()),
+                );
                 all.writer().write_all(&line).map_err(io)?;
                 if decided.is_some() {
                     prop64.writer().write_all(&line).map_err(io)?;
                 }
                 line.clear();
-                if as_is {
-                    for &i in &condensed_fields {
-                        line.extend_from_slice(record.raw_field(i));
-                        line.push(b',');
-                    }
-                    encode_record(&mut line, eligibility.iter().copied());
-                } else {
-                    encode_record(
-                        &mut line,
-                        condensed_fields
-                            .iter()
-                            .map(|&i| pseudonyms.field(&fields, i))
-                            .chain(eligibility.iter().copied()),
-                    );
-                }
+                encode_record(
+                    &mut line,
+                    condensed_fields
+                        .iter()
+                        .map(|&i| pseudonyms.field(&fields, i))
+                        .chain(eligibility.iter().copied()),
+                );
                 condensed.writer().write_all(&line).map_err(io)
             });
         progress.finish();
@@ -372,6 +375,11 @@ impl<'a> Pseudonyms<'a> {
     }
 }
 
+/// Writes `parts` one after the other.
+fn write_parts(out: &mut impl Write, parts: &[&[u8]]) -> std::io::Result<()> {
+    parts.iter().try_for_each(|part| out.write_all(part))
+}
+
 /// A column of `frame` as `dtype`.
 fn typed(frame: &DataFrame, name: &str, dtype: DataType) -> PolarsResult<Column> {
     frame.column(name)?.cast(&dtype)
@@ -412,11 +420,14 @@ fn written_as_is(record: &RecordCopy, encoding: Encoding) -> bool {
     if encoding != Encoding::Utf8 && !record.bytes.is_ascii() {
         return false;
     }
-    if memchr::memchr2(b'"', b'\r', &record.bytes).is_none() {
-        // No field is quoted (almost every row): only each field's first byte matters.
-        return record
-            .raw_fields()
-            .all(|raw| raw.is_empty() || (raw != br"\." && starts_with(raw, false)));
+    let bytes = record.bytes.as_slice();
+    if memchr::memchr2(b'"', b'\r', bytes).is_none() {
+        // No field is quoted (almost every row): only each field's first bytes matter.
+        return record.field_starts().all(|at| match bytes.get(at..) {
+            None | Some([] | [b',', ..]) => true,
+            Some([b'\\', b'.'] | [b'\\', b'.', b',', ..]) => false,
+            Some(&[first, ..]) => first.is_ascii() && !(first as char).is_whitespace(),
+        });
     }
     record.raw_fields().all(field_written_as_is)
 }
@@ -619,6 +630,8 @@ mod tests {
             "\"a\"\"b\"",
             "\"a\nb\"",
             "\\.",
+            "\\.x",
+            "\\",
             "\"\\.\"",
             "a\rb",
             "\"a\rb\"",
