@@ -157,7 +157,9 @@ pub struct Source<'a> {
 /// Streamed: each input file is read again record by record and each output row written as
 /// it is read, with the eligibility cells of the decided rows looked up by (file, line). The
 /// 95 DOJ columns are never held in memory. `records` (the normalized rows, in input order)
-/// gives the "Possible Other P64 Charges" cell of every row.
+/// gives the "Possible Other P64 Charges" cell of every row. The condensed file is written by
+/// a pass of its own on another thread: one writer alone was the last thing running at 10M
+/// rows, with the other core idle.
 pub fn write_csvs(
     folder: &Path,
     source: &Source,
@@ -166,117 +168,206 @@ pub fn write_csvs(
     chosen: &Scenario,
     compute_at: NaiveDate,
 ) -> Result<(), OutputError> {
-    let polars_failed = |e: PolarsError| OutputError::Write {
-        path: folder.to_path_buf(),
-        message: crate::redact::polars_message(&e),
-    };
-    // In file and line order, as the rows are read again: the two are walked side by side
-    // (a map of millions of rows cost more per lookup the more rows it held).
-    let cells = eligibility_cells(decided, chosen, compute_at)
-        .sort([FILE_INDEX, SOURCE_LINE], SortMultipleOptions::default())
-        .collect()
-        .map_err(polars_failed)?;
-    let cell_rows: Vec<(u32, u64)> = {
-        let files = typed(&cells, FILE_INDEX, DataType::UInt32).and_then(|c| c.u32().cloned());
-        let lines = typed(&cells, SOURCE_LINE, DataType::UInt64).and_then(|c| c.u64().cloned());
-        let (files, lines) = (files.map_err(polars_failed)?, lines.map_err(polars_failed)?);
-        // A decided row always has both (a null would sort first and match no row).
-        files
-            .iter()
-            .zip(lines.iter())
-            .map(|(f, l)| (f.unwrap_or(0), l.unwrap_or(0)))
-            .collect()
-    };
-    let mut next_cell = 0;
-    let cell_columns: Vec<StringChunked> = (0..ELIGIBILITY_HEADERS.len())
-        .filter(|&i| i != 2)
-        .map(|i| {
-            cells
-                .column(eligibility_column(i).as_str())
-                .and_then(|c| c.str().cloned())
-                .map(|c| c.rechunk().into_owned())
-        })
-        .collect::<PolarsResult<_>>()
-        .map_err(polars_failed)?;
-    let order = |name: &str, dtype| typed(records, name, dtype).map_err(polars_failed);
-    let row_files = order(FILE_INDEX, DataType::UInt32)?;
-    let row_lines = order(SOURCE_LINE, DataType::UInt64)?;
-    let possible = order(c::GOGEN_POSSIBLE_OTHER_CHARGES, DataType::String)?;
-    let (row_files, row_lines, possible) = (
-        row_files.u32().map_err(polars_failed)?.rechunk(),
-        row_lines.u64().map_err(polars_failed)?.rechunk(),
-        possible.str().map_err(polars_failed)?.rechunk(),
-    );
-    let mut rows = row_files.iter().zip(row_lines.iter()).zip(possible.iter());
-    // Each file's accepted lines, for the reader to split them without checking them again.
-    let all_lines = row_lines.cont_slice().map_err(polars_failed)?;
-    let mut rows_in_file = vec![0usize; source.inputs.len()];
-    for file in row_files.iter().flatten() {
-        if let Some(n) = rows_in_file.get_mut(file as usize) {
-            *n += 1;
-        }
-    }
+    let lookup =
+        Lookup::new(records, decided, chosen, compute_at).map_err(|e| OutputError::Write {
+            path: folder.to_path_buf(),
+            message: crate::redact::polars_message(&e),
+        })?;
     let mut first_row = 0;
-
-    let condensed_fields: Vec<usize> = CONDENSED.to_vec();
-    let mut pseudonyms = Pseudonyms::new(source.pseudonymizer);
     for (index, input) in source.inputs.iter().enumerate() {
         let part = if source.inputs.len() > 1 {
             format!("_{}", index + 1)
         } else {
             String::new()
         };
-        let mut all = AtomicFile::create(&folder.join(format!("All_Results{part}.csv")))?;
-        let mut condensed =
-            AtomicFile::create(&folder.join(format!("All_Results_Condensed{part}.csv")))?;
-        let mut prop64 = AtomicFile::create(&folder.join(format!("Prop64_Results{part}.csv")))?;
-        let mut line = Vec::with_capacity(8192);
-        // The eligibility cells of the current row, encoded once for all three files.
-        let mut cells = Vec::with_capacity(256);
-        let full_headers = COLUMNS.iter().chain(ELIGIBILITY_HEADERS.iter()).copied();
-        encode_record(&mut line, full_headers.clone());
-        let header_io = |f: &mut AtomicFile, bytes: &[u8]| {
-            f.writer()
-                .write_all(bytes)
-                .map_err(|e| write_failed(f.path(), e))
+        let rows = first_row..first_row + lookup.rows_in_file[index];
+        first_row = rows.end;
+        let file = FilePass {
+            folder,
+            part: &part,
+            index: index as u32,
+            input,
+            rows,
         };
-        header_io(&mut all, &line)?;
-        header_io(&mut prop64, &line)?;
-        line.clear();
-        let condensed_headers = condensed_fields
-            .iter()
-            .map(|&i| COLUMNS[i])
-            .chain(ELIGIBILITY_HEADERS.iter().copied());
-        encode_record(&mut line, condensed_headers);
-        header_io(&mut condensed, &line)?;
+        std::thread::scope(|scope| {
+            let condensed = scope.spawn(|| lookup.write(source, &file, Layout::Condensed));
+            let full = lookup.write(source, &file, Layout::Full);
+            let condensed = condensed
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            full.and(condensed)
+        })?;
+    }
+    Ok(())
+}
 
-        let file = index as u32;
+/// The files one pass over an input writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// `All_Results.csv` and `Prop64_Results.csv`: every DOJ column.
+    Full,
+    /// `All_Results_Condensed.csv`: the [`CONDENSED`] columns.
+    Condensed,
+}
+
+/// One input file of the bundle.
+struct FilePass<'a> {
+    folder: &'a Path,
+    /// `_1`, `_2`… when there are several input files.
+    part: &'a str,
+    index: u32,
+    input: &'a Path,
+    /// The file's rows among the normalized rows.
+    rows: std::ops::Range<usize>,
+}
+
+/// What every pass looks up row by row, in input order.
+struct Lookup {
+    /// (file, line) of each decided row, sorted, with its cells in `cell_columns`.
+    cell_rows: Vec<(u32, u64)>,
+    cell_columns: Vec<StringChunked>,
+    /// File, line and "Possible Other P64 Charges" of every row read.
+    row_files: UInt32Chunked,
+    row_lines: UInt64Chunked,
+    possible: StringChunked,
+    rows_in_file: Vec<usize>,
+}
+
+impl Lookup {
+    fn new(
+        records: &DataFrame,
+        decided: LazyFrame,
+        chosen: &Scenario,
+        compute_at: NaiveDate,
+    ) -> PolarsResult<Lookup> {
+        // In file and line order, as the rows are read again: the two are walked side by
+        // side (a map of millions of rows cost more per lookup the more rows it held).
+        let cells = eligibility_cells(decided, chosen, compute_at)
+            .sort([FILE_INDEX, SOURCE_LINE], SortMultipleOptions::default())
+            .collect()?;
+        let files = typed(&cells, FILE_INDEX, DataType::UInt32)?;
+        let lines = typed(&cells, SOURCE_LINE, DataType::UInt64)?;
+        // A decided row always has both (a null would sort first and match no row).
+        let cell_rows = files
+            .u32()?
+            .iter()
+            .zip(lines.u64()?.iter())
+            .map(|(f, l)| (f.unwrap_or(0), l.unwrap_or(0)))
+            .collect();
+        let cell_columns = (0..ELIGIBILITY_HEADERS.len())
+            .filter(|&i| i != 2)
+            .map(|i| {
+                let column = cells.column(eligibility_column(i).as_str())?;
+                Ok(column.str()?.rechunk().into_owned())
+            })
+            .collect::<PolarsResult<_>>()?;
+        let row_files = typed(records, FILE_INDEX, DataType::UInt32)?
+            .u32()?
+            .rechunk()
+            .into_owned();
+        let row_lines = typed(records, SOURCE_LINE, DataType::UInt64)?
+            .u64()?
+            .rechunk()
+            .into_owned();
+        let possible = typed(records, c::GOGEN_POSSIBLE_OTHER_CHARGES, DataType::String)?;
+        let mut rows_in_file = Vec::new();
+        for file in row_files.iter().flatten() {
+            let file = file as usize;
+            if rows_in_file.len() <= file {
+                rows_in_file.resize(file + 1, 0);
+            }
+            rows_in_file[file] += 1;
+        }
+        Ok(Lookup {
+            cell_rows,
+            cell_columns,
+            row_files,
+            row_lines,
+            possible: possible.str()?.rechunk().into_owned(),
+            rows_in_file,
+        })
+    }
+
+    /// Reads `file.input` again and writes the files of `layout` for it.
+    fn write(&self, source: &Source, file: &FilePass, layout: Layout) -> Result<(), OutputError> {
+        let name = |stem: &str| file.folder.join(format!("{stem}{}.csv", file.part));
+        let (mut main, mut prop64) = match layout {
+            Layout::Full => (
+                AtomicFile::create(&name("All_Results"))?,
+                Some(AtomicFile::create(&name("Prop64_Results"))?),
+            ),
+            Layout::Condensed => (AtomicFile::create(&name("All_Results_Condensed"))?, None),
+        };
+        let mut line = Vec::with_capacity(8192);
+        match layout {
+            Layout::Full => encode_record(
+                &mut line,
+                COLUMNS.iter().chain(ELIGIBILITY_HEADERS.iter()).copied(),
+            ),
+            Layout::Condensed => encode_record(
+                &mut line,
+                CONDENSED
+                    .iter()
+                    .map(|&i| COLUMNS[i])
+                    .chain(ELIGIBILITY_HEADERS.iter().copied()),
+            ),
+        }
+        for out in std::iter::once(&mut main).chain(prop64.as_mut()) {
+            out.writer()
+                .write_all(&line)
+                .map_err(|e| write_failed(out.path(), e))?;
+        }
+
+        let (start, len) = (file.rows.start as i64, file.rows.len());
+        let row_files = self.row_files.slice(start, len);
+        let row_lines = self.row_lines.slice(start, len);
+        let possible = self.possible.slice(start, len);
+        let mut rows = row_files.iter().zip(row_lines.iter()).zip(possible.iter());
+        // The file's accepted lines, for the reader to split them without checking them again.
+        let accepted = self
+            .row_lines
+            .cont_slice()
+            .map_err(|e| OutputError::Write {
+                path: name("All_Results"),
+                message: crate::redact::polars_message(&e),
+            })?;
+        let accepted = &accepted[file.rows.clone()];
+        let mut next_cell = 0;
+        // The eligibility cells of the current row, encoded.
+        let mut cells = Vec::with_capacity(256);
         let mut eligibility: Vec<&str> = vec![""; ELIGIBILITY_HEADERS.len()];
-        let size = std::fs::metadata(input).map_or(0, |m| m.len());
-        let mut progress = Progress::bytes("writing gogen CSVs", size, source.ingest.progress);
+        let size = std::fs::metadata(file.input).map_or(0, |m| m.len());
+        // One bar for the two passes: the full one's.
+        let shown = source.ingest.progress && layout == Layout::Full;
+        let mut progress = Progress::bytes("writing gogen CSVs", size, shown);
         let mut fields = Fields::default();
+        let mut pseudonyms = Pseudonyms::new(source.pseudonymizer);
         let encoding = source.ingest.encoding;
-        let accepted = &all_lines[first_row..first_row + rows_in_file[index]];
-        first_row += accepted.len();
-        let streamed =
-            crate::ingest::for_each_accepted(input, encoding, accepted, &mut progress, |record| {
+        let index = file.index;
+        let streamed = crate::ingest::for_each_accepted(
+            file.input,
+            encoding,
+            accepted,
+            &mut progress,
+            |record| {
                 let source_line = record.line;
                 let ((row_file, row_line), other) = rows.next().unwrap_or_default();
-                if (row_file, row_line) != (Some(file), Some(source_line)) {
+                if (row_file, row_line) != (Some(index), Some(source_line)) {
                     return Err(format!(
                         "line {source_line}: the rows read again do not match the rows decided \
-                     (was the file changed during the run?)"
+                         (was the file changed during the run?)"
                     ));
                 }
-                while cell_rows
+                while self
+                    .cell_rows
                     .get(next_cell)
-                    .is_some_and(|&row| row < (file, source_line))
+                    .is_some_and(|&row| row < (index, source_line))
                 {
                     next_cell += 1;
                 }
-                let decided =
-                    (cell_rows.get(next_cell) == Some(&(file, source_line))).then_some(next_cell);
-                let mut columns = cell_columns.iter();
+                let decided = (self.cell_rows.get(next_cell) == Some(&(index, source_line)))
+                    .then_some(next_cell);
+                let mut columns = self.cell_columns.iter();
                 for (i, cell) in eligibility.iter_mut().enumerate() {
                     *cell = if i == 2 {
                         other.unwrap_or("")
@@ -286,56 +377,57 @@ pub fn write_csvs(
                     };
                 }
                 let io = |e: std::io::Error| e.to_string();
-                cells.clear();
-                encode_record(&mut cells, eligibility.iter().copied());
-                if source.pseudonymizer.is_none() && written_as_is(record, encoding) {
-                    // Most rows: the file's own bytes are what Go's writer would write.
-                    let row = [record.bytes.as_slice(), b",", &cells];
-                    write_parts(all.writer(), &row).map_err(io)?;
-                    if decided.is_some() {
-                        write_parts(prop64.writer(), &row).map_err(io)?;
-                    }
-                    line.clear();
-                    for &i in &condensed_fields {
-                        line.extend_from_slice(record.raw_field(i));
-                        line.push(b',');
-                    }
-                    line.extend_from_slice(&cells);
-                    return condensed.writer().write_all(&line).map_err(io);
-                }
-                fields.split(&record.bytes, encoding);
-                pseudonyms.prepare(&fields);
+                let as_is = source.pseudonymizer.is_none() && written_as_is(record, encoding);
                 line.clear();
-                encode_record(
-                    &mut line,
-                    (0..fields.len())
-                        .map(|i| pseudonyms.field(&fields, i))
-                        .chain(eligibility.iter().copied()),
-                );
-                all.writer().write_all(&line).map_err(io)?;
-                if decided.is_some() {
-                    prop64.writer().write_all(&line).map_err(io)?;
+                match (layout, as_is) {
+                    (Layout::Full, true) => {
+                        // Most rows: the file's own bytes are what Go's writer would write.
+                        cells.clear();
+                        encode_record(&mut cells, eligibility.iter().copied());
+                        let row = [record.bytes.as_slice(), b",", &cells];
+                        write_parts(main.writer(), &row).map_err(io)?;
+                        if let Some(prop64) = prop64.as_mut().filter(|_| decided.is_some()) {
+                            write_parts(prop64.writer(), &row).map_err(io)?;
+                        }
+                        return Ok(());
+                    }
+                    (Layout::Condensed, true) => {
+                        for &i in &CONDENSED {
+                            line.extend_from_slice(record.raw_field(i));
+                            line.push(b',');
+                        }
+                        encode_record(&mut line, eligibility.iter().copied());
+                    }
+                    (_, false) => {
+                        fields.split(&record.bytes, encoding);
+                        pseudonyms.prepare(&fields);
+                        let columns: &mut dyn Iterator<Item = usize> = match layout {
+                            Layout::Full => &mut (0..fields.len()),
+                            Layout::Condensed => &mut CONDENSED.iter().copied(),
+                        };
+                        encode_record(
+                            &mut line,
+                            columns
+                                .map(|i| pseudonyms.field(&fields, i))
+                                .chain(eligibility.iter().copied()),
+                        );
+                    }
                 }
-                line.clear();
-                encode_record(
-                    &mut line,
-                    condensed_fields
-                        .iter()
-                        .map(|&i| pseudonyms.field(&fields, i))
-                        .chain(eligibility.iter().copied()),
-                );
-                condensed.writer().write_all(&line).map_err(io)
-            });
+                main.writer().write_all(&line).map_err(io)?;
+                match prop64.as_mut().filter(|_| decided.is_some()) {
+                    Some(prop64) => prop64.writer().write_all(&line).map_err(io),
+                    None => Ok(()),
+                }
+            },
+        );
         progress.finish();
         streamed.map_err(|message| OutputError::Write {
-            path: folder.join(format!("All_Results{part}.csv")),
+            path: main.path().to_path_buf(),
             message,
         })?;
-        all.finish()?;
-        condensed.finish()?;
-        prop64.finish()?;
+        main.finish()?;
+        prop64.map_or(Ok(()), AtomicFile::finish)
     }
-    Ok(())
 }
 
 /// The identifier fields of the current row, replaced when pseudonymizing. Rows of one
