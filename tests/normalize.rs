@@ -314,7 +314,8 @@ fn subject_table_counts_and_sections() {
         "normalize_subject_table",
         &[
             base.with("CNT_ORDER", "001002001000")
-                .with("STP_EVENT_DATE", "20050101"),
+                .with("STP_EVENT_DATE", "20050101")
+                .with("STP_ORI_CNTY_NAME", "SACRAMENTO"),
             base.with("CNT_ORDER", "002002001000")
                 .with("OFFENSE_DESCR", "11360(A) HS-SELL")
                 .with("CONV_STAT_DESCR", "MISDEMEANOR"),
@@ -323,10 +324,12 @@ fn subject_table_counts_and_sections() {
                 .with("STP_EVENT_DATE", "20150601"),
             base.with("CNT_ORDER", "004002001000")
                 .with("OFFENSE_DESCR", "261(A)(2) PC-RAPE")
-                .with("STP_EVENT_DATE", "20120101"),
+                .with("STP_EVENT_DATE", "20120101")
+                .with("STP_ORI_CNTY_NAME", "SACRAMENTO"),
             base.with("CNT_ORDER", "005001001000")
                 .with("DISP_DESCR", "")
-                .with("STP_EVENT_DATE", "20200101"),
+                .with("STP_EVENT_DATE", "20200101")
+                .with("STP_ORI_CNTY_NAME", "ALAMEDA"),
         ],
     );
     let s = subject_table(rows);
@@ -340,6 +343,8 @@ fn subject_table_counts_and_sections() {
     assert_eq!(get(c::MOST_RECENT_CONVICTION_DATE), "2015-06-01");
     assert_eq!(get(c::SUPERSTRIKE_SECTIONS), "187 PC;261(A)(2) PC");
     assert_eq!(get(c::PC290_SECTIONS), "261(A)(2) PC");
+    // Counties of convictions only, each once, in the order first seen.
+    assert_eq!(get(c::COUNTIES), "SACRAMENTO;SAN FRANCISCO");
     assert_eq!(get(c::RACE_CODE), "B");
     assert_eq!(get(c::DOB), "1970-01-01");
 }
