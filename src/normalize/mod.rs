@@ -12,6 +12,7 @@ pub mod quality;
 pub mod subject;
 
 use polars::prelude::*;
+use polars::series::IsSorted;
 
 use crate::ingest::layout::{COLUMNS, col as doj};
 use crate::ingest::{FILE_INDEX, SOURCE_LINE};
@@ -237,16 +238,32 @@ fn by_distinct(rows: &DataFrame, index: usize, derive: Expr) -> PolarsResult<Exp
 /// The typed rows with [`c::SUBJECT_KEY`], which the later stages group by. (It is not kept
 /// in a prepared input: its values depend on thread timing.)
 pub fn with_subject_key(mut records: DataFrame) -> PolarsResult<DataFrame> {
-    let key = records
+    let mut key = records
         .column(c::SUBJECT_ID)?
         .as_materialized_series()
         .cast(&conviction::categorical())?
         .to_physical_repr()
         .into_owned()
         .with_name(c::SUBJECT_KEY.into());
+    // A person's rows follow each other in DOJ files, so the keys (numbered in order of first
+    // appearance) usually never decrease: said so, every group-by by person takes Polars'
+    // sorted path instead of a hash table (the facts of 10M rows in half the time).
+    if never_decreases(key.u32()?) {
+        key.set_sorted_flag(IsSorted::Ascending);
+    }
     let key = chunked_like(key, &records)?;
     records.with_column(key.into_column())?;
     Ok(records)
+}
+
+/// True when no value of `keys` is smaller than the one before (no nulls).
+fn never_decreases(keys: &UInt32Chunked) -> bool {
+    keys.null_count() == 0
+        && keys
+            .downcast_iter()
+            .flat_map(|chunk| chunk.values().iter().copied())
+            .try_fold(0u32, |last, key| (key >= last).then_some(key))
+            .is_some()
 }
 
 /// `series` cut into the chunks of the columns of `frame` (zero-copy slices). A frame whose
@@ -357,6 +374,33 @@ fn sentence_unreadable(days_per_unit: Expr) -> Expr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn subject_keys_are_said_sorted_only_when_they_are() {
+        let key_of = |ids: &[&str]| {
+            let frame = DataFrame::new(
+                ids.len(),
+                vec![Column::new(c::SUBJECT_ID.into(), ids.to_vec())],
+            )
+            .unwrap();
+            let frame = with_subject_key(frame).unwrap();
+            let key = frame.column(c::SUBJECT_KEY).unwrap();
+            key.as_materialized_series().is_sorted_flag()
+        };
+        // Fresh ids, never seen by the process's categories before this test.
+        assert_eq!(
+            key_of(&["sorted-test-a", "sorted-test-a", "sorted-test-b"]),
+            IsSorted::Ascending
+        );
+        assert_eq!(
+            key_of(&["sorted-test-c", "sorted-test-d", "sorted-test-c"]),
+            IsSorted::Not
+        );
+        let keys = |values: Vec<Option<u32>>| UInt32Chunked::from_iter(values);
+        assert!(never_decreases(&keys(vec![Some(1), Some(1), Some(4)])));
+        assert!(!never_decreases(&keys(vec![Some(1), Some(3), Some(2)])));
+        assert!(!never_decreases(&keys(vec![Some(1), None])));
+    }
 
     /// One raw row with `text` in every used column.
     fn raw_row(text: &str) -> DataFrame {
