@@ -137,8 +137,32 @@ fn typed(raw_rows: DataFrame, first: IdxSize) -> PolarsResult<DataFrame> {
     )?;
     let is_felony = felony_by_status.fill_null(offence_type_f);
     let days_per_unit = distinct(doj::SENT_TIME_CODE, days_per_unit())?;
-    let date = |index| dates::parse_yyyymmdd(COLUMNS[index]);
-    let given = |index| dates::is_given(COLUMNS[index]);
+    // Each date parsed once, beside the raw rows: (date, given but unreadable).
+    let mut parsed = Vec::new();
+    let mut date = |index: usize| -> PolarsResult<(Expr, Expr)> {
+        let (dates, unreadable) = dates::parse_column(raw_rows.column(COLUMNS[index])?.str()?);
+        let names = [
+            format!("{}_date", COLUMNS[index]),
+            format!("{}_unreadable", COLUMNS[index]),
+        ];
+        parsed.push(
+            dates
+                .into_series()
+                .with_name(names[0].as_str().into())
+                .into_column(),
+        );
+        parsed.push(
+            unreadable
+                .into_series()
+                .with_name(names[1].as_str().into())
+                .into_column(),
+        );
+        Ok((col(names[0].as_str()), col(names[1].as_str())))
+    };
+    let (dob, dob_unreadable) = date(doj::PRI_DOB)?;
+    let (event, event_unreadable) = date(doj::STP_EVENT_DATE)?;
+    let (cycle, cycle_unreadable) = date(doj::CYC_DATE)?;
+    let (disposition, disposition_unreadable) = date(doj::DISP_DATE)?;
     let count_order = text(doj::CNT_ORDER);
     let typed = [
         col(c::RECORD_NR),
@@ -148,17 +172,17 @@ fn typed(raw_rows: DataFrame, first: IdxSize) -> PolarsResult<DataFrame> {
         text(doj::SUBJECT_ID)
             .is_null()
             .alias(c::HAS_BLANK_SUBJECT_ID),
-        date(doj::PRI_DOB).alias(c::DOB),
-        given(doj::PRI_DOB).alias(c::DOB_INVALID),
+        dob.alias(c::DOB),
+        dob_unreadable.alias(c::DOB_INVALID),
         categorical(doj::RACE_CODE)?.alias(c::RACE_CODE),
         categorical(doj::RACE_DESCR)?.alias(c::RACE_DESCR),
         categorical(doj::GENDER)?.alias(c::GENDER),
-        date(doj::STP_EVENT_DATE).alias(c::EVENT_DATE),
-        given(doj::STP_EVENT_DATE).alias(c::EVENT_DATE_INVALID),
-        date(doj::CYC_DATE).alias(c::CYCLE_DATE),
-        given(doj::CYC_DATE).alias(c::CYCLE_DATE_INVALID),
-        date(doj::DISP_DATE).alias(c::DISP_DATE),
-        given(doj::DISP_DATE).alias(c::DISP_DATE_INVALID),
+        event.alias(c::EVENT_DATE),
+        event_unreadable.alias(c::EVENT_DATE_INVALID),
+        cycle.alias(c::CYCLE_DATE),
+        cycle_unreadable.alias(c::CYCLE_DATE_INVALID),
+        disposition.alias(c::DISP_DATE),
+        disposition_unreadable.alias(c::DISP_DATE_INVALID),
         distinct(doj::STP_TYPE_DESCR, upper(trimmed(doj::STP_TYPE_DESCR)))?.alias(c::STEP_TYPE),
         distinct(doj::STP_ORI_CNTY_NAME, upper(text(doj::STP_ORI_CNTY_NAME)))?.alias(c::COUNTY),
         count_order.clone().alias(c::COUNT_ORDER),
@@ -183,6 +207,8 @@ fn typed(raw_rows: DataFrame, first: IdxSize) -> PolarsResult<DataFrame> {
             .starts_with(lit("290"))
             .alias(c::IS_PC290_REGISTRATION),
     ];
+    let mut raw_rows = raw_rows;
+    raw_rows.hstack_mut(&parsed)?;
     let typed = raw_rows
         .lazy()
         .with_row_index(c::RECORD_NR, Some(first))
@@ -200,11 +226,6 @@ fn typed(raw_rows: DataFrame, first: IdxSize) -> PolarsResult<DataFrame> {
                 .eq(lit("REGISTRATION"))
                 .and(col(c::IS_PC290_REGISTRATION))
                 .alias(c::IS_PC290_REGISTRATION),
-            // Given but unreadable (each date is parsed once).
-            col(c::DOB_INVALID).and(col(c::DOB).is_null()),
-            col(c::EVENT_DATE_INVALID).and(col(c::EVENT_DATE).is_null()),
-            col(c::CYCLE_DATE_INVALID).and(col(c::CYCLE_DATE).is_null()),
-            col(c::DISP_DATE_INVALID).and(col(c::DISP_DATE).is_null()),
         ])
         .collect()?;
     with_own_subject_ids(typed)
