@@ -74,6 +74,9 @@ pub const CONDENSED: [usize; 20] = [
     doj::END_OF_REC,
 ];
 
+/// The 18 eligibility cells of a row nothing decided, without another Prop 64 charge.
+const BLANK_CELLS: &[u8] = b",,,,,,,,,,,,,,,,,\n";
+
 /// Prefix of the formatted eligibility columns while they are joined to the raw rows.
 const E: &str = "gogen_";
 
@@ -367,14 +370,21 @@ impl Lookup {
                 }
                 let decided = (self.cell_rows.get(next_cell) == Some(&(index, source_line)))
                     .then_some(next_cell);
-                let mut columns = self.cell_columns.iter();
-                for (i, cell) in eligibility.iter_mut().enumerate() {
-                    *cell = if i == 2 {
-                        other.unwrap_or("")
-                    } else {
-                        let column = columns.next();
-                        decided.and_then(|row| column?.get(row)).unwrap_or("")
-                    };
+                cells.clear();
+                if decided.is_none() && other.is_none_or(str::is_empty) {
+                    // Most rows: nothing decided, no other Prop 64 charge.
+                    cells.extend_from_slice(BLANK_CELLS);
+                } else {
+                    let mut columns = self.cell_columns.iter();
+                    for (i, cell) in eligibility.iter_mut().enumerate() {
+                        *cell = if i == 2 {
+                            other.unwrap_or("")
+                        } else {
+                            let column = columns.next();
+                            decided.and_then(|row| column?.get(row)).unwrap_or("")
+                        };
+                    }
+                    encode_record(&mut cells, eligibility.iter().copied());
                 }
                 let io = |e: std::io::Error| e.to_string();
                 let as_is = source.pseudonymizer.is_none() && written_as_is(record, encoding);
@@ -382,8 +392,6 @@ impl Lookup {
                 match (layout, as_is) {
                     (Layout::Full, true) => {
                         // Most rows: the file's own bytes are what Go's writer would write.
-                        cells.clear();
-                        encode_record(&mut cells, eligibility.iter().copied());
                         let row = [record.bytes.as_slice(), b",", &cells];
                         write_parts(main.writer(), &row).map_err(io)?;
                         if let Some(prop64) = prop64.as_mut().filter(|_| decided.is_some()) {
@@ -396,7 +404,6 @@ impl Lookup {
                             line.extend_from_slice(record.raw_field(i));
                             line.push(b',');
                         }
-                        encode_record(&mut line, eligibility.iter().copied());
                     }
                     (_, false) => {
                         fields.split(&record.bytes, encoding);
@@ -405,14 +412,13 @@ impl Lookup {
                             Layout::Full => &mut (0..fields.len()),
                             Layout::Condensed => &mut CONDENSED.iter().copied(),
                         };
-                        encode_record(
-                            &mut line,
-                            columns
-                                .map(|i| pseudonyms.field(&fields, i))
-                                .chain(eligibility.iter().copied()),
-                        );
+                        encode_record(&mut line, columns.map(|i| pseudonyms.field(&fields, i)));
+                        // The record's line end becomes the separator before the cells.
+                        line.pop();
+                        line.push(b',');
                     }
                 }
+                line.extend_from_slice(&cells);
                 main.writer().write_all(&line).map_err(io)?;
                 match prop64.as_mut().filter(|_| decided.is_some()) {
                     Some(prop64) => prop64.writer().write_all(&line).map_err(io),
@@ -708,6 +714,13 @@ impl GogenSummary {
 mod tests {
     use super::*;
     use crate::ingest::records::Records;
+
+    #[test]
+    fn blank_cells_are_eighteen_empty_fields() {
+        let mut line = Vec::new();
+        encode_record(&mut line, [""; ELIGIBILITY_HEADERS.len()].into_iter());
+        assert_eq!(line, BLANK_CELLS);
+    }
 
     #[test]
     fn rows_written_as_is_are_what_go_would_write() {
