@@ -158,6 +158,47 @@ fn run_skip_writes_rejected_rows_and_reconciles_on_messy_data() {
 }
 
 #[test]
+fn a_file_whose_rows_are_all_rejected_still_gets_its_gogen_files() {
+    let dir = TestDir::new("run_all_rejected");
+    let sample = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data-samples/doj_research_sample.csv"
+    ))
+    .unwrap();
+    let mut lines = sample.lines();
+    let header = lines.next().unwrap();
+    let good: Vec<&str> = lines.take(20).collect();
+    std::fs::write(
+        dir.path("good.csv"),
+        format!("{header}\n{}\n", good.join("\n")),
+    )
+    .unwrap();
+    std::fs::write(dir.path("bad.csv"), format!("{header}\na,b,c\n")).unwrap();
+    dir.ok(&[
+        "run",
+        "good.csv",
+        "bad.csv",
+        "--county",
+        "SAN FRANCISCO",
+        "--compute-at",
+        "2020-01-01",
+        "--on-bad-rows",
+        "skip",
+        "--out",
+        "out",
+    ]);
+    assert_eq!(dir.read("out/gogen/All_Results_1.csv").lines().count(), 21);
+    for name in [
+        "All_Results_2",
+        "All_Results_Condensed_2",
+        "Prop64_Results_2",
+    ] {
+        let text = dir.read(&format!("out/gogen/{name}.csv"));
+        assert_eq!(text.lines().count(), 1, "{name}: the header only");
+    }
+}
+
+#[test]
 fn run_errors_and_exit_codes() {
     let dir = TestDir::new("run_errors");
     let good = dir.create("good.csv", doj::file(true, &[DojRow::new()]));

@@ -183,7 +183,8 @@ pub fn write_csvs(
         } else {
             String::new()
         };
-        let rows = first_row..first_row + lookup.rows_in_file[index];
+        // A file whose rows were all rejected has none (and may be past the counted ones).
+        let rows = first_row..first_row + lookup.rows_in_file.get(index).copied().unwrap_or(0);
         first_row = rows.end;
         let file = FilePass {
             folder,
