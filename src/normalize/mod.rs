@@ -138,25 +138,17 @@ fn typed(raw_rows: DataFrame, first: IdxSize) -> PolarsResult<DataFrame> {
     let is_felony = felony_by_status.fill_null(offence_type_f);
     let days_per_unit = distinct(doj::SENT_TIME_CODE, days_per_unit())?;
     // Each date parsed once, beside the raw rows: (date, given but unreadable).
-    let mut parsed = Vec::new();
+    let mut parsed: Vec<Column> = Vec::new();
     let mut date = |index: usize| -> PolarsResult<(Expr, Expr)> {
-        let (dates, unreadable) = dates::parse_column(raw_rows.column(COLUMNS[index])?.str()?);
-        let names = [
-            format!("{}_date", COLUMNS[index]),
-            format!("{}_unreadable", COLUMNS[index]),
-        ];
-        parsed.push(
-            dates
-                .into_series()
-                .with_name(names[0].as_str().into())
-                .into_column(),
-        );
-        parsed.push(
-            unreadable
-                .into_series()
-                .with_name(names[1].as_str().into())
-                .into_column(),
-        );
+        let name = COLUMNS[index];
+        let (dates, unreadable) = dates::parse_column(raw_rows.column(name)?.str()?);
+        let names = [format!("{name}_date"), format!("{name}_unreadable")];
+        for (series, name) in [dates.into_series(), unreadable.into_series()]
+            .into_iter()
+            .zip(&names)
+        {
+            parsed.push(series.with_name(name.as_str().into()).into_column());
+        }
         Ok((col(names[0].as_str()), col(names[1].as_str())))
     };
     let (dob, dob_unreadable) = date(doj::PRI_DOB)?;
@@ -268,7 +260,7 @@ pub fn with_subject_key(mut records: DataFrame) -> PolarsResult<DataFrame> {
         .with_name(c::SUBJECT_KEY.into());
     // A person's rows follow each other in DOJ files, so the keys (numbered in order of first
     // appearance) usually never decrease: said so, every group-by by person takes Polars'
-    // sorted path instead of a hash table (the facts of 10M rows in half the time).
+    // sorted path instead of a hash table (at 10M rows, the conviction facts 10% faster).
     if never_decreases(key.u32()?) {
         key.set_sorted_flag(IsSorted::Ascending);
     }
