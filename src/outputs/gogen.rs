@@ -525,7 +525,7 @@ fn written_as_is(record: &RecordCopy, encoding: Encoding) -> bool {
         return record.field_starts().all(|at| match bytes.get(at..) {
             None | Some([] | [b',', ..]) => true,
             Some([b'\\', b'.'] | [b'\\', b'.', b',', ..]) => false,
-            Some(&[first, ..]) => first.is_ascii() && !(first as char).is_whitespace(),
+            Some(field) => starts_with(field, false),
         });
     }
     record.raw_fields().all(field_written_as_is)
