@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use polars::prelude::*;
 
+use crate::analytics::RunTables;
 use crate::eligibility::{self, Flow, GogenOptions, Scenario, facts, impact};
 use crate::ingest::prepared::{self, Provenance};
 use crate::ingest::{self, FILE_INDEX, IngestError, IngestOptions, OnBadRows, SOURCE_LINE};
@@ -196,7 +197,7 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
                     .map_err(stage_error("pseudonymizing"))?;
             }
             outputs::write_parquet(&mut convictions, &plan.out.join(files::CONVICTIONS))?;
-            Ok::<_, RunError>(())
+            Ok::<_, RunError>(convictions)
         });
         // The gogen bundle reads the input again (on threads of its own) while everything
         // else is made from the decisions: neither needs the other.
@@ -298,14 +299,23 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
                 message: e.to_string(),
             })?;
             clock.mark("summaries");
-            // The tables are queries over the Parquet outputs.
-            convictions_parquet
+            // The tables are queries over the frames just written to Parquet (the same
+            // queries over the files give the same tables: `clearstat report`).
+            let convictions = convictions_parquet
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
             clock.mark("conviction Parquet (the part after the summaries)");
-            let baseline = report::publish(&plan.out, summary_json, &plan.publish, &mut |stage| {
-                clock.mark(stage)
-            })?;
+            let tables = RunTables {
+                convictions: convictions.lazy(),
+                subjects: subjects.lazy(),
+            };
+            let baseline = report::publish(
+                &plan.out,
+                tables,
+                summary_json,
+                &plan.publish,
+                &mut |stage| clock.mark(stage),
+            )?;
             summary.population = Some(baseline);
             Ok::<_, RunError>(summary)
         })();

@@ -36,34 +36,56 @@ pub enum QueryError {
     Sql { message: String },
 }
 
+/// A run's two row-level tables, as the queries read them: the Parquet files of a finished
+/// run, or the frames a run has just written to them.
+#[derive(Clone)]
+pub struct RunTables {
+    pub convictions: LazyFrame,
+    pub subjects: LazyFrame,
+}
+
+impl RunTables {
+    /// The Parquet files of the finished run in `run`.
+    pub fn scan(run: &Path) -> Result<RunTables, QueryError> {
+        Ok(RunTables {
+            convictions: scan(run, files::CONVICTIONS)?,
+            subjects: scan(run, files::SUBJECTS)?,
+        })
+    }
+}
+
+fn scan(run: &Path, file: &'static str) -> Result<LazyFrame, QueryError> {
+    let path = run.join(file);
+    if !path.is_file() {
+        return Err(QueryError::NotARun {
+            path: run.to_path_buf(),
+            file,
+        });
+    }
+    LazyFrame::scan_parquet(
+        PlRefPath::from(path.to_string_lossy().as_ref()),
+        Default::default(),
+    )
+    .map_err(sql_error)
+}
+
 /// A SQL context with `convictions`, `subjects` (both with a `race_group` column from the race
-/// mapping) and `population` (the bundled census tables, all vintages) registered.
-pub fn context(run: &Path) -> Result<SQLContext, QueryError> {
-    let scan = |file: &'static str| -> Result<LazyFrame, QueryError> {
-        let path = run.join(file);
-        if !path.is_file() {
-            return Err(QueryError::NotARun {
-                path: run.to_path_buf(),
-                file,
-            });
-        }
-        LazyFrame::scan_parquet(
-            PlRefPath::from(path.to_string_lossy().as_ref()),
-            Default::default(),
-        )
-        .map_err(sql_error)
-    };
+/// mapping of the run in `run`), `baseline` (the run's) and `population` (the bundled census
+/// tables, all vintages) registered, and the views of `queries/views/`.
+pub fn context(run: &Path, tables: RunTables) -> Result<SQLContext, QueryError> {
     let mapping = race_map(run)?;
     let mut ctx = SQLContext::new();
     ctx.register(
         "convictions",
-        scan(files::CONVICTIONS)?.with_column(mapping.group_of("race_code")),
+        tables
+            .convictions
+            .with_column(mapping.group_of("race_code")),
     );
     ctx.register(
         "subjects",
-        scan(files::SUBJECTS)?.with_column(mapping.group_of("race_code")),
+        tables.subjects.with_column(mapping.group_of("race_code")),
     );
-    ctx.register("baseline", scan(files::BASELINE)?);
+    ctx.register("baseline", scan(run, files::BASELINE)?);
     ctx.register(
         "population",
         population::bundled().map_err(sql_error)?.lazy(),
@@ -92,18 +114,16 @@ pub fn race_map(run: &Path) -> Result<race::RaceMap, QueryError> {
     })
 }
 
-/// Chooses the population baseline of the run in `run` (from the years of its Prop 64
-/// convictions under review, unless a year is forced) and writes it beside the run's tables.
+/// Chooses the population baseline of the run in `run` (from the years of the Prop 64
+/// convictions under review in its `convictions`, unless a year is forced) and writes it
+/// beside the run's tables.
 pub fn settle_baseline(
     run: &Path,
+    convictions: LazyFrame,
     denominators: &Denominators,
 ) -> Result<Baseline, AnalyticsError> {
-    let convictions = LazyFrame::scan_parquet(
-        PlRefPath::from(run.join(files::CONVICTIONS).to_string_lossy().as_ref()),
-        Default::default(),
-    );
-    let median = convictions
-        .and_then(|c| median_conviction_year(c).collect())
+    let median = median_conviction_year(convictions)
+        .collect()
         .map_err(sql_error)?;
     let year = median
         .column("year")
@@ -151,7 +171,11 @@ fn sql_error(e: PolarsError) -> QueryError {
 
 /// Runs `sql` against the run in `run` and collects the answer.
 pub fn query(run: &Path, sql: &str) -> Result<DataFrame, QueryError> {
-    let mut ctx = context(run)?;
+    run_query(&mut context(run, RunTables::scan(run)?)?, sql)
+}
+
+/// Runs `sql` in `ctx` and collects the answer.
+pub fn run_query(ctx: &mut SQLContext, sql: &str) -> Result<DataFrame, QueryError> {
     ctx.execute(sql)
         .and_then(LazyFrame::collect)
         .map_err(|e| match e {

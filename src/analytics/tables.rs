@@ -9,8 +9,10 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+use polars::sql::SQLContext;
+
 use super::suppress::suppress;
-use super::{AnalyticsError, QueryError};
+use super::{AnalyticsError, QueryError, RunTables};
 use crate::outputs;
 use crate::population::Baseline;
 
@@ -120,10 +122,10 @@ impl Header {
     }
 }
 
-/// Runs one query and withholds its small cells (`min_cell` 0: none).
-pub fn table(run: &Path, sql: &str, min_cell: u64) -> Result<DataFrame, QueryError> {
+/// Runs one query in `ctx` and withholds its small cells (`min_cell` 0: none).
+pub fn table(ctx: &mut SQLContext, sql: &str, min_cell: u64) -> Result<DataFrame, QueryError> {
     let header = Header::parse(sql);
-    let answer = super::query(run, sql)?;
+    let answer = super::run_query(ctx, sql)?;
     let counts: Vec<&str> = header.counts.iter().map(String::as_str).collect();
     let failed = |e: PolarsError| QueryError::Sql {
         message: crate::redact::polars_message(&e),
@@ -146,16 +148,25 @@ pub fn table(run: &Path, sql: &str, min_cell: u64) -> Result<DataFrame, QueryErr
     Ok(table)
 }
 
-/// Writes every bundled table into `folder`, each with the population vintage it used.
+/// Writes every bundled table over the run in `run` into `folder`, each with the population
+/// vintage it used.
 pub fn write_all(
     run: &Path,
+    tables: RunTables,
     folder: &Path,
     min_cell: u64,
     baseline: &Baseline,
 ) -> Result<(), AnalyticsError> {
     outputs::create_folder(folder)?;
+    // Every table reads the views and `subjects`: collected once, not once per query.
+    let mut ctx = super::context(run, tables)?;
+    let shared = VIEWS.iter().map(|(name, _)| *name).chain(["subjects"]);
+    for name in shared {
+        let frame = super::run_query(&mut ctx, &format!("select * from {name}"))?;
+        ctx.register(name, frame.lazy());
+    }
     for (name, sql) in BUNDLED {
-        let mut frame = table(run, sql, min_cell)?
+        let mut frame = table(&mut ctx, sql, min_cell)?
             .lazy()
             .with_column(lit(baseline.label()).alias("population_vintage"))
             .collect()

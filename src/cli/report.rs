@@ -56,7 +56,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if args.race_map.is_none() {
         options.race_map = crate::analytics::race_map(&args.run)?;
     }
-    let baseline = report::publish(&args.run, summary, &options, &mut |_| {})?;
+    let tables = crate::analytics::RunTables::scan(&args.run)?;
+    let baseline = report::publish(&args.run, tables, summary, &options, &mut |_| {})?;
     if !args.quiet {
         let withheld = match min_cell {
             0 => "no small cell withheld".to_string(),

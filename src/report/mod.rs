@@ -1,6 +1,7 @@
 //! Publishing a finished run: the population baseline, the tables, the charts and the report
-//! (`report.html`, `report.md`), all from the run's Parquet files and `summary.json`, so that
-//! `clearstat report DIR` redoes them without reading the DOJ files again.
+//! (`report.html`, `report.md`), all from the run's row-level tables and `summary.json`: a run
+//! hands over the frames it has just written, `clearstat report DIR` reads the same tables
+//! from the run's Parquet files (without reading the DOJ files again).
 
 pub mod content;
 pub mod facts;
@@ -11,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::analytics::race::RaceMap;
-use crate::analytics::{self, AnalyticsError, published::TableError};
+use crate::analytics::{self, AnalyticsError, RunTables, published::TableError};
 use crate::charts::{self, ChartError};
 use crate::outputs::{self, OutputError, files};
 use crate::population::{Baseline, Denominators};
@@ -60,11 +61,13 @@ pub fn read_summary(run: &Path) -> Result<Value, ReportError> {
     serde_json::from_str(&text).map_err(|e| not_a_run(format!("{}: {e}", files::SUMMARY)))
 }
 
-/// Publishes the run in `run` whose summary is `summary`: chooses the baseline, writes the
-/// race mapping, the tables, the charts, the updated `summary.json` and the report.
-/// `mark` is called with the name of each stage as it ends (for `--timings`).
+/// Publishes the run in `run` whose summary is `summary` and whose row-level tables are
+/// `tables`: chooses the baseline, writes the race mapping, the tables, the charts, the
+/// updated `summary.json` and the report. `mark` is called with the name of each stage as it
+/// ends (for `--timings`).
 pub fn publish(
     run: &Path,
+    tables: RunTables,
     mut summary: Value,
     options: &PublishOptions,
     mark: &mut dyn FnMut(&'static str),
@@ -80,7 +83,8 @@ pub fn publish(
             })?;
         }
     }
-    let baseline = analytics::settle_baseline(run, &options.denominators)?;
+    let baseline =
+        analytics::settle_baseline(run, tables.convictions.clone(), &options.denominators)?;
     summary["population"] = serde_json::to_value(&baseline).unwrap_or(Value::Null);
     summary["min_cell"] = options.min_cell.into();
     outputs::write_atomically(&run.join(files::SUMMARY), |w| {
@@ -91,8 +95,8 @@ pub fn publish(
         w.write_all(options.race_map.text.as_bytes())
             .map_err(|e| e.to_string())
     })?;
-    let tables = run.join(files::TABLES);
-    analytics::tables::write_all(run, &tables, options.min_cell, &baseline)?;
+    let folder = run.join(files::TABLES);
+    analytics::tables::write_all(run, tables, &folder, options.min_cell, &baseline)?;
     mark("tables");
     let county = text(&summary, "county");
     let context = charts::Context {
@@ -105,7 +109,7 @@ pub fn publish(
         vintage: baseline.label(),
         min_cell: options.min_cell,
     };
-    let drawn = charts::write_all(&tables, &charts::folder(run), &context)?;
+    let drawn = charts::write_all(&folder, &charts::folder(run), &context)?;
     mark("charts");
     let report = content::Report::new(run, &summary, &baseline, &options.race_map, &drawn)?;
     for (file, bundled) in [
