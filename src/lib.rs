@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod normalize;
 pub mod outputs;
 pub mod pipeline;
+pub mod prepared;
 pub mod progress;
 pub mod redact;
 pub mod report;

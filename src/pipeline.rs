@@ -8,15 +8,15 @@ use polars::prelude::*;
 
 use crate::analytics::RunTables;
 use crate::eligibility::{self, Flow, GogenOptions, Scenario, facts, impact};
-use crate::ingest::prepared::{self, Provenance};
 use crate::ingest::{self, FILE_INDEX, IngestError, IngestOptions, OnBadRows, SOURCE_LINE};
 use crate::normalize::quality::QualityCount;
-use crate::normalize::{self, columns as c, conviction, quality, subject};
+use crate::normalize::{self, columns as c};
 use crate::outputs::gogen::{self, GogenSummary};
 use crate::outputs::pseudonym::Pseudonymizer;
 use crate::outputs::summary::{RowAccounting, Summary};
 use crate::outputs::{self, OutputError, files};
 use crate::population;
+use crate::prepared::{self, Prepared, Provenance};
 use crate::report::{self, PublishOptions, ReportError};
 
 /// Everything a run needs, checked before any work starts.
@@ -132,36 +132,33 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     };
     outputs::prepare_run_folder(&plan.out, plan.force)?;
     let prepared = prepared_input(&plan.inputs)?;
-    let (records, provenance) = match prepared {
+    let (tables, provenance, gogen_rows) = match prepared {
         Some(path) => {
-            let expected = normalize::records_schema().map_err(stage_error("reading"))?;
-            let read = prepared::read(path, &expected)?;
+            let (tables, provenance) = prepared::read(path)?;
             clock.mark("read prepared input");
-            read
+            (tables, provenance, None)
         }
-        None => read_research_files(&plan.inputs, &plan.ingest, &mut |stage| clock.mark(stage))?,
+        None => {
+            let (records, provenance) =
+                read_research_files(&plan.inputs, &plan.ingest, &mut |stage| clock.mark(stage))?;
+            // The gogen bundle needs three of the typed rows' columns; the rest are freed
+            // while the conviction table is built (at 10M rows, gigabytes that would
+            // otherwise sit under every later stage).
+            let gogen_rows = records
+                .select([FILE_INDEX, SOURCE_LINE, c::GOGEN_POSSIBLE_OTHER_CHARGES])
+                .map_err(stage_error("building the conviction table"))?;
+            let tables = prepare_records(records, &provenance, &mut |stage| clock.mark(stage))?;
+            (tables, provenance, Some(gogen_rows))
+        }
     };
-    let records = normalize::with_subject_key(records)
-        .map_err(stage_error("reading and normalizing the input rows"))?;
-    check_county(&plan.county, &records)?;
-    let mut data_quality =
-        quality::count(records.clone().lazy()).map_err(stage_error("data quality"))?;
-    clock.mark("county, data quality");
-    let names: Vec<String> = provenance.files.iter().map(|f| f.path.clone()).collect();
+    check_county(&plan.county, &tables.counties)?;
+    let Prepared {
+        convictions,
+        subjects,
+        mut data_quality,
+        ..
+    } = tables;
     let scenarios = Scenario::all(plan.flow.clone());
-    let subject_facts = subject::facts(records.clone().lazy())
-        .collect()
-        .map_err(stage_error("building the subject table"))?;
-    // The gogen bundle needs three of the typed rows' columns; the rest are freed while the
-    // conviction table is built (at 10M rows, gigabytes that would otherwise sit under every
-    // later stage).
-    let gogen_rows = records
-        .select([FILE_INDEX, SOURCE_LINE, c::GOGEN_POSSIBLE_OTHER_CHARGES])
-        .map_err(stage_error("building the conviction table"))?;
-    let convictions = conviction::table(records, subject_facts.clone().lazy(), &names)
-        .and_then(LazyFrame::collect)
-        .map_err(stage_error("building the conviction table"))?;
-    clock.mark("conviction and subject facts");
     // The deliberate materialisation of decisions: every output below reads this table.
     let decided = eligibility::decide(
         convictions.lazy(),
@@ -174,8 +171,10 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     clock.mark("decide");
     let rows = RowAccounting::new(provenance.files.clone());
     let gogen_folder = plan.out.join(files::GOGEN);
-    // A prepared input keeps only the columns clearstat uses, not the 95 gogen prints.
-    let gogen_written = plan.gogen && prepared.is_none();
+    // A prepared input keeps only the tables clearstat decides from, not the 95 columns
+    // gogen prints.
+    let gogen_rows = gogen_rows.filter(|_| plan.gogen);
+    let gogen_written = gogen_rows.is_some();
     if gogen_written {
         outputs::create_folder(&gogen_folder)?;
     }
@@ -185,28 +184,27 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
         ingest: &plan.ingest,
         pseudonymizer: plan.pseudonymizer.as_ref(),
     };
+    // The subject key is a grouping aid whose values depend on thread timing: never written.
+    let mut convictions = decided.drop_many([c::SUBJECT_KEY]);
+    if let Some(pseudonymizer) = &plan.pseudonymizer {
+        pseudonymizer
+            .replace_column(&mut convictions, c::SUBJECT_ID)
+            .map_err(stage_error("pseudonymizing"))?;
+    }
     std::thread::scope(|scope| {
-        // The conviction table's Parquet needs nothing but the decisions: it is written
-        // beside the subject table and the summaries.
+        // The conviction table's Parquet is written beside everything else (the tables
+        // query the frame, not the file).
         let convictions_parquet = scope.spawn(|| {
-            // The subject key is a grouping aid whose values depend on thread timing: never written.
-            let mut convictions = decided.drop_many([c::SUBJECT_KEY]);
-            if let Some(pseudonymizer) = &plan.pseudonymizer {
-                pseudonymizer
-                    .replace_column(&mut convictions, c::SUBJECT_ID)
-                    .map_err(stage_error("pseudonymizing"))?;
-            }
-            outputs::write_parquet(&mut convictions, &plan.out.join(files::CONVICTIONS))?;
-            Ok::<_, RunError>(convictions)
+            outputs::write_parquet(&mut convictions.clone(), &plan.out.join(files::CONVICTIONS))
         });
         // The gogen bundle reads the input again (on threads of its own) while everything
         // else is made from the decisions: neither needs the other.
-        let gogen = gogen_written.then(|| {
+        let gogen = gogen_rows.as_ref().map(|gogen_rows| {
             scope.spawn(|| {
                 gogen::write_csvs(
                     &gogen_folder,
                     &source,
-                    &gogen_rows,
+                    gogen_rows,
                     decided.clone().lazy(),
                     &scenarios[0],
                     plan.compute_at,
@@ -217,13 +215,15 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
             let outcomes = impact::by_subject(decided.clone().lazy(), &scenarios, plan.compute_at)
                 .collect()
                 .map_err(stage_error("computing the impact on people"))?;
-            let mut subjects = subject::table(subject_facts.lazy(), decided.clone().lazy())
+            let mut subjects = subjects
+                .lazy()
                 .join(
                     outcomes.clone().lazy(),
-                    [col(c::SUBJECT_ID)],
-                    [col(c::SUBJECT_ID)],
+                    [col(c::SUBJECT_KEY)],
+                    [col(c::SUBJECT_KEY)],
                     normalize::ordered_join(JoinType::Left),
                 )
+                .drop(by_name([c::SUBJECT_KEY], true, false))
                 .collect()
                 .map_err(stage_error("building the subject table"))?;
             if plan.flow.uses_dob() {
@@ -299,14 +299,10 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
                 message: e.to_string(),
             })?;
             clock.mark("summaries");
-            // The tables are queries over the frames just written to Parquet (the same
-            // queries over the files give the same tables: `clearstat report`).
-            let convictions = convictions_parquet
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-            clock.mark("conviction Parquet (the part after the summaries)");
+            // The tables are queries over the frames written to Parquet (the same queries
+            // over the files give the same tables: `clearstat report`).
             let tables = RunTables {
-                convictions: convictions.lazy(),
+                convictions: convictions.clone().lazy(),
                 subjects: subjects.lazy(),
             };
             let baseline = report::publish(
@@ -317,6 +313,10 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
                 &mut |stage| clock.mark(stage),
             )?;
             summary.population = Some(baseline);
+            convictions_parquet
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            clock.mark("conviction Parquet (the part after the rest)");
             Ok::<_, RunError>(summary)
         })();
         if let Some(gogen) = gogen {
@@ -396,24 +396,10 @@ fn prop64_counts(convictions: &DataFrame) -> PolarsResult<(u64, u64)> {
     Ok((get("all")?, get("county")?))
 }
 
-/// `county` must be `ALL`, one of the 58 counties, or a county found in the data.
-fn check_county(county: &str, records: &DataFrame) -> Result<(), RunError> {
+/// `county` must be `ALL`, one of the 58 counties, or one of the `in_data`.
+fn check_county(county: &str, in_data: &[String]) -> Result<(), RunError> {
     let known = population::county_names();
-    if county == "ALL" || known.contains(&county) {
-        return Ok(());
-    }
-    let in_data = records
-        .column(c::COUNTY)
-        .and_then(|s| s.unique()?.cast(&DataType::String))
-        .map_err(stage_error("listing counties"))?;
-    let in_data: Vec<String> = in_data
-        .str()
-        .map_err(stage_error("listing counties"))?
-        .iter()
-        .flatten()
-        .map(String::from)
-        .collect();
-    if in_data.iter().any(|c| c == county) {
+    if county == "ALL" || known.contains(&county) || in_data.iter().any(|c| c == county) {
         return Ok(());
     }
     let mut candidates: Vec<&str> = known.clone();
@@ -508,9 +494,21 @@ pub fn prepare(
         }
         .into());
     }
-    let (mut records, provenance) = read_research_files(inputs, options, &mut |_| {})?;
-    prepared::write(out, &mut records, &provenance)?;
+    let (records, provenance) = read_research_files(inputs, options, &mut |_| {})?;
+    let tables = prepare_records(records, &provenance, &mut |_| {})?;
+    prepared::write(out, &tables, &provenance)?;
     Ok(provenance)
+}
+
+/// What a run decides from, from the typed rows of `provenance`'s files.
+fn prepare_records(
+    records: DataFrame,
+    provenance: &Provenance,
+    mark: &mut dyn FnMut(&'static str),
+) -> Result<Prepared, RunError> {
+    let names: Vec<String> = provenance.files.iter().map(|f| f.path.clone()).collect();
+    Prepared::from_records(records, &names, mark)
+        .map_err(stage_error("building the conviction table"))
 }
 
 /// The prepared input among `inputs`, if one is (it must then be the only input).

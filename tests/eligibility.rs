@@ -1,7 +1,7 @@
 use chrono::NaiveDate;
 use clearstat::eligibility::{self, Flow, Scenario};
 use clearstat::ingest::IngestOptions;
-use clearstat::normalize::{conviction, subject};
+use clearstat::prepared::Prepared;
 use polars::prelude::*;
 
 use crate::doj::{self, DojRow};
@@ -16,12 +16,7 @@ fn rule_for(name: &str, flow: &Flow, rows: &[DojRow]) -> Option<u32> {
     let path = dir.create("input.csv", doj::file(true, rows));
     let (records, _) = crate::ingest::read(&[path], &IngestOptions::default());
     let at = NaiveDate::parse_from_str(AT, "%Y-%m-%d").unwrap();
-    let table = conviction::table(
-        records.clone(),
-        subject::facts(records.clone().lazy()),
-        &["f".into()],
-    )
-    .unwrap();
+    let table = prepared(records).convictions.lazy();
     let decided = eligibility::decide(table, &Scenario::all(flow.clone()), "SAN FRANCISCO", at)
         .unwrap()
         .filter(col("count_order").str().starts_with(lit("900002")))
@@ -29,6 +24,11 @@ fn rule_for(name: &str, flow: &Flow, rows: &[DojRow]) -> Option<u32> {
         .unwrap();
     assert_eq!(decided.height(), 1, "{name}: one target conviction");
     decided.column("rule").unwrap().u32().unwrap().get(0)
+}
+
+/// The conviction and subject tables of `records`, built as a run builds them.
+fn prepared(records: DataFrame) -> Prepared {
+    Prepared::from_records(records, &["f".into()], &mut |_| {}).unwrap()
 }
 
 /// The target: a felony Prop 64 conviction in San Francisco, 2010-03-01, of a person born in
@@ -564,16 +564,7 @@ fn earlier_convictions_in_the_same_section_count_ties_and_undated_ones_as_none()
     ];
     let path = dir.create("input.csv", doj::file(true, &rows));
     let (records, _) = crate::ingest::read(&[path], &IngestOptions::default());
-    let table = conviction::table(
-        records.clone(),
-        subject::facts(records.clone().lazy()),
-        &["f".into()],
-    )
-    .unwrap();
-    let with_facts = eligibility::facts::add(table, "ALL")
-        .unwrap()
-        .collect()
-        .unwrap();
+    let with_facts = prepared(records).convictions;
     let earlier: Vec<Option<u32>> = with_facts
         .column(eligibility::facts::EARLIER_SAME_SECTION)
         .unwrap()

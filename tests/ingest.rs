@@ -217,15 +217,13 @@ fn ingest_globs_and_one_population_across_files() {
     assert_eq!(paths.len(), 2);
     let (rows, ingested) = read(&paths, &skip());
     assert_eq!(ingested.totals(), (2, 2, 0));
-    let convictions = normalize::conviction::table(
-        rows.clone(),
-        normalize::subject::facts(rows.clone().lazy()),
+    let subjects = clearstat::prepared::Prepared::from_records(
+        rows,
         &["a".into(), "b".into()],
+        &mut |_| {},
     )
-    .unwrap();
-    let subjects = normalize::subject::table(normalize::subject::facts(rows.lazy()), convictions)
-        .collect()
-        .unwrap();
+    .unwrap()
+    .subjects;
     // The same SUBJECT_ID in two files is one person with two convictions.
     assert_eq!(subjects.height(), 1);
     assert_eq!(

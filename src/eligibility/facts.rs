@@ -36,17 +36,10 @@ pub fn subject_prop64_in(section: &str) -> String {
     format!("subject_{}", c::prop64_convictions_in(section))
 }
 
-/// Adds the fact columns to the conviction table. `county` is upper case, or `ALL`.
-pub fn add(convictions: LazyFrame, county: &str) -> PolarsResult<LazyFrame> {
+/// Adds the fact columns to the conviction table, all but [`in_county`] (the only one that
+/// depends on a run's options, so a prepared input stores the others).
+pub fn add(convictions: LazyFrame) -> PolarsResult<LazyFrame> {
     let date_of = |flag: &str| col(c::CONVICTION_DATE).filter(col(flag)).min();
-    let in_county = if county == "ALL" {
-        lit(true)
-    } else {
-        col(c::COUNTY)
-            .cast(DataType::String)
-            .eq(lit(county.to_string()))
-            .fill_null(lit(false))
-    };
     // Everything about the subject at once: one grouping, joined back to each conviction.
     let mut per_subject = vec![
         len().cast(DataType::UInt32).alias(SUBJECT_CONVICTIONS),
@@ -110,7 +103,6 @@ pub fn add(convictions: LazyFrame, county: &str) -> PolarsResult<LazyFrame> {
                 col(c::FIRST_PC290_REGISTRATION_DATE),
             ])?
             .alias(FIRST_PC290_DATE),
-            in_county.alias(IN_COUNTY),
             col(c::CONVICTION_DATE)
                 .gt(super::condition::date_lit(prop64_passed()))
                 .fill_null(lit(false))
@@ -124,6 +116,19 @@ pub fn add(convictions: LazyFrame, county: &str) -> PolarsResult<LazyFrame> {
         )
         .with_column(col(EARLIER_SAME_SECTION).fill_null(lit(0u32)))
         .drop(by_name([FIRST_PC290_CONVICTION_DATE], true, false)))
+}
+
+/// [`IN_COUNTY`] for the county under review (upper case, or `ALL`).
+pub fn in_county(county: &str) -> Expr {
+    let in_county = if county == "ALL" {
+        lit(true)
+    } else {
+        col(c::COUNTY)
+            .cast(DataType::String)
+            .eq(lit(county.to_string()))
+            .fill_null(lit(false))
+    };
+    in_county.alias(IN_COUNTY)
 }
 
 /// Date of the subject's first PC 290 conviction (a step towards [`FIRST_PC290_DATE`]).

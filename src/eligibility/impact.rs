@@ -43,11 +43,14 @@ pub fn by_subject(
     scenarios: &[Scenario],
     compute_at: NaiveDate,
 ) -> LazyFrame {
+    // Each conviction's flags first, then one `any` per flag and subject: plain columns take
+    // Polars' fast path, where the same expressions inside the aggregation ran group by group.
     let recent = in_last_7_years(compute_at);
-    let mut aggregates = vec![
-        col(c::IS_FELONY).any(true).alias(HAD_FELONY),
-        recent.clone().any(true).alias(HAD_CONVICTION_LAST_7_YEARS),
+    let mut flags = vec![
+        col(c::IS_FELONY).alias(HAD_FELONY),
+        recent.clone().alias(HAD_CONVICTION_LAST_7_YEARS),
     ];
+    let mut outcomes = vec![col(HAD_FELONY), col(HAD_CONVICTION_LAST_7_YEARS)];
     for s in scenarios {
         let determination = || col(s.determination_column());
         let dismissed = determination().eq(lit(DISMISSAL)).fill_null(lit(false));
@@ -57,23 +60,45 @@ pub fn by_subject(
                 false,
             )
             .fill_null(lit(false));
-        let all_where = |filter: Expr, relieved: Expr| {
-            filter
+        // A conviction that keeps the subject from an outcome.
+        let blocks = |outcome: &str| format!("{}blocks_{outcome}", s.prefix);
+        let (felony, conviction, last_7_years) = (
+            blocks("felony"),
+            blocks("conviction"),
+            blocks("last_7_years"),
+        );
+        flags.extend([
+            col(c::IS_FELONY)
+                .and(felony_relieved.clone().not())
+                .alias(felony.as_str()),
+            dismissed.clone().not().alias(conviction.as_str()),
+            recent
                 .clone()
-                .any(true)
-                .and(filter.and(relieved.not()).any(true).not())
-        };
-        aggregates.extend([
-            all_where(col(c::IS_FELONY), felony_relieved.clone()).alias(no_felony_left(s)),
-            all_where(lit(true), dismissed.clone()).alias(no_conviction_left(s)),
-            all_where(recent.clone(), dismissed).alias(no_conviction_last_7_years(s)),
-            felony_relieved
-                .or(determination().eq(lit(DISMISSAL)).fill_null(lit(false)))
-                .any(true)
-                .alias(some_relief(s)),
+                .and(dismissed.clone().not())
+                .alias(last_7_years.as_str()),
+            felony_relieved.or(dismissed).alias(some_relief(s)),
+        ]);
+        outcomes.extend([
+            col(HAD_FELONY)
+                .and(col(felony.as_str()).not())
+                .alias(no_felony_left(s)),
+            col(conviction.as_str()).not().alias(no_conviction_left(s)),
+            col(HAD_CONVICTION_LAST_7_YEARS)
+                .and(col(last_7_years.as_str()).not())
+                .alias(no_conviction_last_7_years(s)),
+            col(some_relief(s)),
         ]);
     }
+    let any: Vec<Expr> = flags
+        .iter()
+        .filter_map(|flag| flag.clone().meta().output_name().ok())
+        .map(|name| col(name).any(true))
+        .collect();
+    let mut selected = vec![col(c::SUBJECT_KEY)];
+    selected.extend(outcomes);
     convictions
-        .group_by_stable([col(c::SUBJECT_ID)])
-        .agg(aggregates)
+        .select([vec![col(c::SUBJECT_KEY)], flags].concat())
+        .group_by_stable([col(c::SUBJECT_KEY)])
+        .agg(any)
+        .select(selected)
 }

@@ -90,15 +90,15 @@ impl Scenario {
     }
 }
 
-/// Adds the facts, then rule, determination and reason of every scenario, to the conviction
-/// table. `county` is upper case or `ALL`.
+/// Adds [`facts::IN_COUNTY`], then rule, determination and reason of every scenario, to the
+/// conviction table with its other facts ([`facts::add`]). `county` is upper case or `ALL`.
 pub fn decide(
     convictions: LazyFrame,
     scenarios: &[Scenario],
     county: &str,
     compute_at: NaiveDate,
 ) -> PolarsResult<LazyFrame> {
-    let mut frame = facts::add(convictions, county)?;
+    let mut frame = convictions.with_column(facts::in_county(county));
     for scenario in scenarios {
         let index = "rule_index";
         let (determinations, reasons) = scenario.flow.outcomes();

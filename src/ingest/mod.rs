@@ -9,7 +9,6 @@
 pub mod chunk;
 pub mod inputs;
 pub mod layout;
-pub mod prepared;
 pub mod records;
 mod separators;
 

@@ -251,22 +251,27 @@ fn by_distinct(rows: &DataFrame, index: usize, derive: Expr) -> PolarsResult<Exp
 /// The typed rows with [`c::SUBJECT_KEY`], which the later stages group by. (It is not kept
 /// in a prepared input: its values depend on thread timing.)
 pub fn with_subject_key(mut records: DataFrame) -> PolarsResult<DataFrame> {
-    let mut key = records
+    let key = records
         .column(c::SUBJECT_ID)?
         .as_materialized_series()
         .cast(&conviction::categorical())?
         .to_physical_repr()
         .into_owned()
         .with_name(c::SUBJECT_KEY.into());
-    // A person's rows follow each other in DOJ files, so the keys (numbered in order of first
-    // appearance) usually never decrease: said so, every group-by by person takes Polars'
-    // sorted path instead of a hash table (at 10M rows, the conviction facts 10% faster).
+    let key = chunked_like(marked_if_sorted(key)?, &records)?;
+    records.with_column(key.into_column())?;
+    Ok(records)
+}
+
+/// A subject key marked sorted when it never decreases. A person's rows follow each other in
+/// DOJ files, so keys numbered in order of first appearance usually never decrease: said so,
+/// every group-by by person takes Polars' sorted path instead of a hash table (at 10M rows,
+/// the conviction facts 10% faster).
+pub fn marked_if_sorted(mut key: Series) -> PolarsResult<Series> {
     if never_decreases(key.u32()?) {
         key.set_sorted_flag(IsSorted::Ascending);
     }
-    let key = chunked_like(key, &records)?;
-    records.with_column(key.into_column())?;
-    Ok(records)
+    Ok(key)
 }
 
 /// True when no value of `keys` is smaller than the one before (no nulls).

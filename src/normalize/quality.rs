@@ -87,6 +87,23 @@ fn checks() -> Vec<(&'static str, &'static str, Expr)> {
     ]
 }
 
+/// The data-quality table from its row counts alone (a prepared input stores only those),
+/// in the order of [`count`]; None when there are not as many counts as checks.
+pub fn from_rows(rows: &[u64]) -> Option<Vec<QualityCount>> {
+    let checks = checks();
+    (rows.len() == checks.len()).then(|| {
+        checks
+            .into_iter()
+            .zip(rows)
+            .map(|((column, issue, _), &rows)| QualityCount {
+                column,
+                issue,
+                rows,
+            })
+            .collect()
+    })
+}
+
 /// Counts every check over the typed rows; lines with no affected row are kept (zeros say the
 /// check ran).
 pub fn count(records: LazyFrame) -> PolarsResult<Vec<QualityCount>> {

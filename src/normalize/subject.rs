@@ -29,7 +29,8 @@ pub fn facts(records: LazyFrame) -> LazyFrame {
 }
 
 /// The subject table, from the subjects' [`facts`] and the conviction table. Subjects appear
-/// in the order of their first row.
+/// in the order of their first row; the grouping key [`c::SUBJECT_KEY`] is kept (outputs drop
+/// it).
 pub fn table(facts: LazyFrame, convictions: LazyFrame) -> LazyFrame {
     let subject = [col(c::SUBJECT_KEY)];
     // Lists gathered by the group-by and joined after it: a filter and a join inside the
@@ -117,9 +118,5 @@ pub fn table(facts: LazyFrame, convictions: LazyFrame) -> LazyFrame {
             col(c::RACE_DESCR).cast(categorical()),
             col(c::GENDER).cast(categorical()),
         ])
-        .drop(by_name(
-            [c::SUBJECT_KEY, c::FIRST_PC290_REGISTRATION_DATE],
-            true,
-            false,
-        ))
+        .drop(by_name([c::FIRST_PC290_REGISTRATION_DATE], true, false))
 }

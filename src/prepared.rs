@@ -1,0 +1,300 @@
+//! What a run decides from, and the prepared input that stores it.
+//!
+//! A run makes from the typed rows a [`Prepared`]: the conviction table with the facts the
+//! rules look at, the subject table, the counties the rows name and their data-quality
+//! counts. None of it depends on a run's options (county, date, flow), so `clearstat ingest`
+//! writes it, with the row accounting of the files it came from (rejected rows included), to
+//! a prepared input, and a run from that starts at the decisions and reports exactly what a
+//! run from the files would.
+//!
+//! The prepared input is one Parquet file holding both tables side by side: the conviction
+//! table's columns under their own names, the subject table's under `subjects.NAME`, the
+//! shorter table padded with nulls to the height of the longer. The file's key-value
+//! metadata holds the provenance, the counties, the data-quality counts and each table's
+//! height. Subjects are keyed by their number in order of first appearance, so the file does
+//! not depend on thread timing.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::eligibility::facts;
+use crate::ingest::{Encoding, FileAccount, IngestError, OnBadRows, RejectedRow};
+use crate::normalize::quality::{self, QualityCount};
+use crate::normalize::{self, columns as c, conviction, subject};
+use crate::outputs::{self, OutputError};
+
+/// What a run decides from (both tables keyed by [`c::SUBJECT_KEY`]).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// [`conviction::table`] with the [`facts`] that do not depend on the county.
+    pub convictions: DataFrame,
+    /// [`subject::table`]: one row per subject, in the order of their first row.
+    pub subjects: DataFrame,
+    /// The counties the rows name, sorted.
+    pub counties: Vec<String>,
+    /// [`quality::count`] of the typed rows.
+    pub data_quality: Vec<QualityCount>,
+}
+
+impl Prepared {
+    /// From the typed rows of [`normalize::records`] (taken: they are let go of as soon as
+    /// the conviction table has what it needs). `files` names the input files in
+    /// command-line order; `mark` is told when each part ends.
+    pub fn from_records(
+        records: DataFrame,
+        files: &[String],
+        mark: &mut dyn FnMut(&'static str),
+    ) -> PolarsResult<Prepared> {
+        let records = normalize::with_subject_key(records)?;
+        let counties = records
+            .column(c::COUNTY)?
+            .drop_nulls()
+            .unique()?
+            .cast(&DataType::String)?;
+        let mut counties: Vec<String> =
+            counties.str()?.iter().flatten().map(String::from).collect();
+        counties.sort();
+        let data_quality = quality::count(records.clone().lazy())?;
+        mark("county, data quality");
+        let subject_facts = subject::facts(records.clone().lazy()).collect()?;
+        let convictions = conviction::table(records, subject_facts.clone().lazy(), files)?;
+        let convictions = facts::add(convictions)?.collect()?;
+        let subjects =
+            subject::table(subject_facts.lazy(), convictions.clone().lazy()).collect()?;
+        mark("conviction and subject tables");
+        Ok(Prepared {
+            convictions,
+            subjects,
+            counties,
+            data_quality,
+        })
+    }
+
+    /// The columns and types of the two tables.
+    pub fn schemas() -> PolarsResult<(SchemaRef, SchemaRef)> {
+        let records = DataFrame::empty_with_schema(&*normalize::records_schema()?);
+        // One file name: with none, the lookup of `source_file` would keep its index type.
+        let empty = Prepared::from_records(records, &[String::new()], &mut |_| {})?;
+        Ok((
+            empty.convictions.schema().clone(),
+            empty.subjects.schema().clone(),
+        ))
+    }
+}
+
+/// The metadata key the provenance is stored under.
+const KEY: &str = "clearstat.prepared";
+/// The layout written; a run refuses any other.
+const FORMAT: u32 = 2;
+/// The prefix of the subject facts' columns.
+const SUBJECTS: &str = "subjects.";
+
+/// What the metadata holds besides the provenance.
+#[derive(Debug, Serialize, Deserialize)]
+struct Stored {
+    #[serde(flatten)]
+    provenance: Provenance,
+    counties: Vec<String>,
+    /// [`quality::count`]'s rows, in order.
+    data_quality: Vec<u64>,
+    /// The heights of the two tables.
+    convictions: usize,
+    subjects: usize,
+}
+
+/// Where the rows came from and how they were read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Provenance {
+    pub format: u32,
+    pub clearstat_version: String,
+    pub on_bad_rows: OnBadRows,
+    pub encoding: Encoding,
+    /// Every research file read, with its SHA-256 and row accounting.
+    pub files: Vec<FileAccount>,
+    pub rejected: Vec<RejectedRow>,
+}
+
+impl Provenance {
+    /// The provenance of rows read now by this clearstat.
+    pub fn new(
+        on_bad_rows: OnBadRows,
+        encoding: Encoding,
+        files: Vec<FileAccount>,
+        rejected: Vec<RejectedRow>,
+    ) -> Self {
+        Provenance {
+            format: FORMAT,
+            clearstat_version: env!("CARGO_PKG_VERSION").to_string(),
+            on_bad_rows,
+            encoding,
+            files,
+            rejected,
+        }
+    }
+}
+
+/// True when `path` starts as a Parquet file does (research files are text).
+pub fn is_prepared(path: &Path) -> bool {
+    let mut magic = [0u8; 4];
+    File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && &magic == b"PAR1"
+}
+
+/// Writes `prepared` and its provenance to `path` (readable by its owner only).
+pub fn write(path: &Path, prepared: &Prepared, provenance: &Provenance) -> Result<(), OutputError> {
+    let failed = |message: String| OutputError::Write {
+        path: path.to_path_buf(),
+        message,
+    };
+    let stored = Stored {
+        provenance: provenance.clone(),
+        counties: prepared.counties.clone(),
+        data_quality: prepared.data_quality.iter().map(|q| q.rows).collect(),
+        convictions: prepared.convictions.height(),
+        subjects: prepared.subjects.height(),
+    };
+    let text = serde_json::to_string(&stored).map_err(|e| failed(e.to_string()))?;
+    let mut frame =
+        side_by_side(prepared).map_err(|e| failed(crate::redact::polars_message(&e)))?;
+    outputs::write_parquet_with_metadata(&mut frame, path, vec![(KEY.to_string(), text)])
+}
+
+/// The two tables in one frame, subjects numbered in order of first appearance.
+fn side_by_side(prepared: &Prepared) -> PolarsResult<DataFrame> {
+    let (convictions, subjects) = (&prepared.convictions, &prepared.subjects);
+    let number = subjects
+        .select([c::SUBJECT_KEY])?
+        .with_row_index("number".into(), None)?
+        .lazy()
+        .select([col(c::SUBJECT_KEY), col("number").cast(DataType::UInt32)]);
+    let numbered = |frame: &DataFrame| -> PolarsResult<Column> {
+        let numbers = frame
+            .select([c::SUBJECT_KEY])?
+            .lazy()
+            .join(
+                number.clone(),
+                [col(c::SUBJECT_KEY)],
+                [col(c::SUBJECT_KEY)],
+                normalize::ordered_join(JoinType::Left),
+            )
+            .collect()?;
+        Ok(numbers
+            .column("number")?
+            .clone()
+            .with_name(c::SUBJECT_KEY.into()))
+    };
+    let height = convictions.height().max(subjects.height());
+    let padded = |column: Column, name: String| -> PolarsResult<Column> {
+        let mut series = column.take_materialized_series().with_name(name.into());
+        let missing = height - series.len();
+        if missing > 0 {
+            series.append(&Series::full_null(
+                series.name().clone(),
+                missing,
+                series.dtype(),
+            ))?;
+        }
+        Ok(series.into_column())
+    };
+    let mut columns = Vec::with_capacity(convictions.width() + subjects.width());
+    for (frame, prefix) in [(convictions, ""), (subjects, SUBJECTS)] {
+        let keys = numbered(frame)?;
+        for column in frame.columns() {
+            let column = match column.name().as_str() {
+                c::SUBJECT_KEY => keys.clone(),
+                _ => column.clone(),
+            };
+            let name = format!("{prefix}{}", column.name());
+            columns.push(padded(column, name)?);
+        }
+    }
+    DataFrame::new(height, columns)
+}
+
+/// Reads a prepared input: its tables (checked against the columns this clearstat makes)
+/// and their provenance.
+pub fn read(path: &Path) -> Result<(Prepared, Provenance), IngestError> {
+    let problem = |problem: String| IngestError::Prepared {
+        path: path.to_path_buf(),
+        problem,
+    };
+    let file = File::open(path).map_err(|source| IngestError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut reader = ParquetReader::new(file);
+    let metadata = reader
+        .get_metadata()
+        .map_err(|e| problem(format!("not a readable Parquet file ({e})")))?;
+    let text = metadata
+        .key_value_metadata()
+        .as_ref()
+        .and_then(|pairs| pairs.iter().find(|pair| pair.key == KEY))
+        .and_then(|pair| pair.value.clone())
+        .ok_or_else(|| problem("a Parquet file, but not one `clearstat ingest` wrote".into()))?;
+    let unreadable = || problem("its provenance cannot be read".into());
+    // The layout first: an older one has other fields.
+    let written: serde_json::Value = serde_json::from_str(&text).map_err(|_| unreadable())?;
+    if written["format"] != FORMAT {
+        return Err(problem(format!(
+            "written by clearstat {} in layout {}; this clearstat reads layout {FORMAT}",
+            written["clearstat_version"].as_str().unwrap_or("?"),
+            written["format"]
+        )));
+    }
+    let stored: Stored = serde_json::from_value(written).map_err(|_| unreadable())?;
+    let data_quality = quality::from_rows(&stored.data_quality).ok_or_else(unreadable)?;
+    let frame = reader
+        .finish()
+        .map_err(|e| problem(crate::redact::polars_message(&e)))?;
+    let (conviction_schema, subject_schema) =
+        Prepared::schemas().map_err(|e| problem(crate::redact::polars_message(&e)))?;
+    let table = |schema: &Schema, prefix: &str, height: usize| {
+        let mut columns = Vec::with_capacity(schema.len());
+        for (name, dtype) in schema.iter() {
+            let stored = format!("{prefix}{name}");
+            let column = frame.column(&stored).map_err(|_| {
+                problem(format!(
+                    "its columns are not those clearstat {} makes (column {stored} missing)",
+                    env!("CARGO_PKG_VERSION")
+                ))
+            })?;
+            if column.dtype() != dtype || column.len() < height {
+                return Err(problem(format!(
+                    "its columns are not those clearstat {} makes (column {stored}: {}, expected {dtype})",
+                    env!("CARGO_PKG_VERSION"),
+                    column.dtype()
+                )));
+            }
+            let mut column = column.slice(0, height).with_name(name.clone());
+            if name == c::SUBJECT_KEY {
+                let key = normalize::marked_if_sorted(column.take_materialized_series())
+                    .map_err(|e| problem(crate::redact::polars_message(&e)))?;
+                column = key.into_column();
+            }
+            columns.push(column);
+        }
+        DataFrame::new(height, columns).map_err(|e| problem(crate::redact::polars_message(&e)))
+    };
+    let prepared = Prepared {
+        convictions: table(&conviction_schema, "", stored.convictions)?,
+        subjects: table(&subject_schema, SUBJECTS, stored.subjects)?,
+        counties: stored.counties,
+        data_quality,
+    };
+    let expected = conviction_schema.len() + subject_schema.len();
+    if frame.width() != expected {
+        return Err(problem(format!(
+            "its columns are not those clearstat {} makes ({} columns, expected {expected})",
+            env!("CARGO_PKG_VERSION"),
+            frame.width()
+        )));
+    }
+    Ok((prepared, stored.provenance))
+}
