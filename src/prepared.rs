@@ -250,37 +250,54 @@ pub fn read(path: &Path) -> Result<(Prepared, Provenance), IngestError> {
     }
     let stored: Stored = serde_json::from_value(written).map_err(|_| unreadable())?;
     let data_quality = quality::from_rows(&stored.data_quality).ok_or_else(unreadable)?;
-    let frame = reader
-        .finish()
-        .map_err(|e| problem(crate::redact::polars_message(&e)))?;
-    let (conviction_schema, subject_schema) =
-        Prepared::schemas().map_err(|e| problem(crate::redact::polars_message(&e)))?;
+    let polars_problem = |e: PolarsError| problem(crate::redact::polars_message(&e));
+    // The columns this clearstat makes (an empty run through the stages) are found beside
+    // the read.
+    let (frame, schemas) = std::thread::scope(|scope| {
+        let schemas = scope.spawn(Prepared::schemas);
+        let frame = reader.finish();
+        let schemas = schemas
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (frame, schemas)
+    });
+    let frame = frame.map_err(polars_problem)?;
+    let (conviction_schema, subject_schema) = schemas.map_err(polars_problem)?;
+    let not_ours = |detail: String| {
+        problem(format!(
+            "its columns are not those clearstat {} makes ({detail})",
+            env!("CARGO_PKG_VERSION")
+        ))
+    };
+    let expected = conviction_schema.len() + subject_schema.len();
+    if frame.width() != expected {
+        return Err(not_ours(format!(
+            "{} columns, expected {expected}",
+            frame.width()
+        )));
+    }
+    // One table: its columns, cut to its height, under their own names.
     let table = |schema: &Schema, prefix: &str, height: usize| {
         let mut columns = Vec::with_capacity(schema.len());
         for (name, dtype) in schema.iter() {
             let stored = format!("{prefix}{name}");
-            let column = frame.column(&stored).map_err(|_| {
-                problem(format!(
-                    "its columns are not those clearstat {} makes (column {stored} missing)",
-                    env!("CARGO_PKG_VERSION")
-                ))
-            })?;
+            let column = frame
+                .column(&stored)
+                .map_err(|_| not_ours(format!("column {stored} missing")))?;
             if column.dtype() != dtype || column.len() < height {
-                return Err(problem(format!(
-                    "its columns are not those clearstat {} makes (column {stored}: {}, expected {dtype})",
-                    env!("CARGO_PKG_VERSION"),
+                return Err(not_ours(format!(
+                    "column {stored}: {}, expected {dtype}",
                     column.dtype()
                 )));
             }
             let mut column = column.slice(0, height).with_name(name.clone());
             if name == c::SUBJECT_KEY {
-                let key = normalize::marked_if_sorted(column.take_materialized_series())
-                    .map_err(|e| problem(crate::redact::polars_message(&e)))?;
-                column = key.into_column();
+                let key = normalize::marked_if_sorted(column.take_materialized_series());
+                column = key.map_err(polars_problem)?.into_column();
             }
             columns.push(column);
         }
-        DataFrame::new(height, columns).map_err(|e| problem(crate::redact::polars_message(&e)))
+        DataFrame::new(height, columns).map_err(polars_problem)
     };
     let prepared = Prepared {
         convictions: table(&conviction_schema, "", stored.convictions)?,
@@ -288,13 +305,5 @@ pub fn read(path: &Path) -> Result<(Prepared, Provenance), IngestError> {
         counties: stored.counties,
         data_quality,
     };
-    let expected = conviction_schema.len() + subject_schema.len();
-    if frame.width() != expected {
-        return Err(problem(format!(
-            "its columns are not those clearstat {} makes ({} columns, expected {expected})",
-            env!("CARGO_PKG_VERSION"),
-            frame.width()
-        )));
-    }
     Ok((prepared, stored.provenance))
 }

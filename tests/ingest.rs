@@ -217,13 +217,10 @@ fn ingest_globs_and_one_population_across_files() {
     assert_eq!(paths.len(), 2);
     let (rows, ingested) = read(&paths, &skip());
     assert_eq!(ingested.totals(), (2, 2, 0));
-    let subjects = clearstat::prepared::Prepared::from_records(
-        rows,
-        &["a".into(), "b".into()],
-        &mut |_| {},
-    )
-    .unwrap()
-    .subjects;
+    let subjects =
+        clearstat::prepared::Prepared::from_records(rows, &["a".into(), "b".into()], &mut |_| {})
+            .unwrap()
+            .subjects;
     // The same SUBJECT_ID in two files is one person with two convictions.
     assert_eq!(subjects.height(), 1);
     assert_eq!(

@@ -1,5 +1,8 @@
 use std::os::unix::fs::PermissionsExt;
 
+use polars::prelude::*;
+
+use crate::doj::{self, DojRow};
 use crate::reproducible::files;
 use crate::testdir::TestDir;
 
@@ -61,22 +64,75 @@ fn a_run_from_a_prepared_input_equals_a_run_from_the_files() {
         run(&dir, "m.csv", &from_files, &lean);
         let said = run(&dir, "m.parquet", &from_prepared, extra);
         assert!(said.contains("gogen/ not written"), "{said}");
-        let (a, b) = (dir.path(&from_files), dir.path(&from_prepared));
-        assert_eq!(files(&a), files(&b));
-        for file in files(&a) {
-            if file.ends_with("summary.json") {
-                continue;
-            }
-            let same =
-                std::fs::read(a.join(&file)).unwrap() == std::fs::read(b.join(&file)).unwrap();
-            assert!(same, "{} differs", file.display());
-        }
-        let (mut s_files, s_prepared) = (summary(&dir, &from_files), summary(&dir, &from_prepared));
+        same_outputs(&dir, &from_files, &from_prepared, "m.parquet");
+        let s_prepared = summary(&dir, &from_prepared);
         assert!(s_prepared["rows"]["rows_rejected"].as_u64().unwrap() > 20);
-        assert_eq!(s_prepared["prepared_input"], "m.parquet");
-        assert_eq!(s_prepared["gogen_bundle"], false);
-        s_files["prepared_input"] = "m.parquet".into();
-        assert_eq!(s_files, s_prepared);
+    }
+}
+
+/// The runs in `from_files` and `from_prepared` (from the prepared input `prepared`) wrote
+/// the same files, byte for byte but for the name of the input in `summary.json`.
+fn same_outputs(dir: &TestDir, from_files: &str, from_prepared: &str, prepared: &str) {
+    let (a, b) = (dir.path(from_files), dir.path(from_prepared));
+    assert_eq!(files(&a), files(&b));
+    for file in files(&a) {
+        if file.ends_with("summary.json") {
+            continue;
+        }
+        let same = std::fs::read(a.join(&file)).unwrap() == std::fs::read(b.join(&file)).unwrap();
+        assert!(same, "{} differs", file.display());
+    }
+    let (mut s_files, s_prepared) = (summary(dir, from_files), summary(dir, from_prepared));
+    assert_eq!(s_prepared["prepared_input"], prepared);
+    assert_eq!(s_prepared["gogen_bundle"], false);
+    s_files["prepared_input"] = prepared.into();
+    assert_eq!(s_files, s_prepared);
+}
+
+/// The prepared input stores the conviction and subject tables side by side, the shorter
+/// padded: here the subject table is the longer (people arrested, never convicted), and
+/// nobody is convicted at all.
+#[test]
+fn a_prepared_input_with_more_people_than_convictions_equals_the_files() {
+    let dir = TestDir::new("prepared_people");
+    let arrest = |id: &str| {
+        DojRow::new()
+            .with("SUBJECT_ID", id)
+            .with("STP_TYPE_DESCR", "ARREST/DETAINED/CITED")
+            .with("DISP_DESCR", "")
+            .with("CONV_STAT_DESCR", "")
+    };
+    let inputs = [
+        (
+            "some",
+            vec![DojRow::new(), arrest("200"), arrest("300"), arrest("400")],
+        ),
+        ("none", vec![arrest("200"), arrest("300")]),
+    ];
+    for (name, rows) in inputs {
+        let (csv, parquet) = (format!("{name}.csv"), format!("{name}.parquet"));
+        dir.create(&csv, doj::file(true, &rows));
+        dir.ok(&[
+            "ingest",
+            &csv,
+            "--on-bad-rows",
+            "skip",
+            "--out",
+            &parquet,
+            "-q",
+        ]);
+        let extra = ["--county", "ALL", "--min-cell", "0"];
+        let (from_files, from_prepared) = (format!("{name}_files"), format!("{name}_prepared"));
+        run(
+            &dir,
+            &csv,
+            &from_files,
+            &[&extra[..], &["--no-gogen"]].concat(),
+        );
+        run(&dir, &parquet, &from_prepared, &extra);
+        same_outputs(&dir, &from_files, &from_prepared, &parquet);
+        let subjects = summary(&dir, &from_prepared)["subjects"].as_u64();
+        assert_eq!(subjects, Some(rows.len() as u64), "{name}");
     }
 }
 
@@ -144,6 +200,20 @@ fn prepared_inputs_are_private_reproducible_and_checked() {
     ]);
     let said = run(&["r/convictions.parquet"], 1);
     assert!(said.contains("not one `clearstat ingest` wrote"), "{said}");
+    // A prepared input of an earlier layout (1: the typed rows).
+    let mut rows = df!("subject_id" => ["100"]).unwrap();
+    let provenance = r#"{"format":1,"clearstat_version":"0.0.9"}"#;
+    clearstat::outputs::write_parquet_with_metadata(
+        &mut rows,
+        &dir.path("old.parquet"),
+        vec![("clearstat.prepared".into(), provenance.into())],
+    )
+    .unwrap();
+    let said = run(&["old.parquet"], 1);
+    assert!(
+        said.contains("written by clearstat 0.0.9 in layout 1; this clearstat reads layout 2"),
+        "{said}"
+    );
     let bytes = std::fs::read(dir.path("a.parquet")).unwrap();
     dir.create("cut.parquet", &bytes[..bytes.len() / 2]);
     let said = run(&["cut.parquet"], 1);
