@@ -243,8 +243,19 @@ fn date_key(date: Expr) -> Expr {
         + date.dt().day().cast(DataType::Int32)
 }
 
-fn scalar_key(date: NaiveDate) -> i32 {
-    date.year() * 10_000 + date.month() as i32 * 100 + date.day() as i32
+/// Whole years from `from` to `to` (Go's `AddDate` counting: see [`date_key`]).
+pub fn whole_years(from: Expr, to: Expr) -> Expr {
+    (date_key(to) - date_key(from)).floor_div(lit(10_000))
+}
+
+/// The last day of birth of someone `years` old or more on `day`: `key(dob) + years * 10000 <=
+/// key(day)` holds exactly for the days of birth up to it (Feb 29 of a year that has none
+/// stands for Feb 28).
+fn born_by(day: NaiveDate, years: u32) -> NaiveDate {
+    let year = day.year() - years as i32;
+    NaiveDate::from_ymd_opt(year, day.month(), day.day())
+        .or_else(|| NaiveDate::from_ymd_opt(year, 2, 28))
+        .unwrap_or(day)
 }
 
 impl Condition {
@@ -266,11 +277,10 @@ impl Condition {
             Condition::CodeSectionMatches(pattern) => col(c::CODE_SECTION)
                 .str()
                 .contains(lit(format!("(?i){pattern}")), true),
-            Condition::Under21AtConviction => {
-                (date_key(col(c::SUBJECT_DOB)) + lit(21 * 10_000)).gt(date_key(date()))
+            Condition::Under21AtConviction => col(facts::AGE_AT_CONVICTION).lt(lit(21)),
+            Condition::AgeAtLeast(n) => {
+                col(c::SUBJECT_DOB).lt_eq(date_lit(born_by(compute_at, *n)))
             }
-            Condition::AgeAtLeast(n) => (date_key(col(c::SUBJECT_DOB)) + lit(*n as i32 * 10_000))
-                .lt_eq(lit(scalar_key(compute_at))),
             Condition::ConvictedAtLeastYearsAgo(n) => {
                 date().lt_eq(date_lit(add_years(compute_at, -(*n as i32))))
             }
@@ -338,6 +348,31 @@ mod tests {
         assert!("section:11361".parse::<Condition>().is_err());
         assert!("age_at_least:old".parse::<Condition>().is_err());
         assert!("sometimes".parse::<Condition>().is_err());
+    }
+
+    /// The day of birth `born_by` sets apart is the one `key(dob) + N * 10000 <= key(day)`
+    /// does, around leap days.
+    #[test]
+    fn born_by_agrees_with_the_date_keys() {
+        let key = |d: NaiveDate| d.year() * 10_000 + d.month() as i32 * 100 + d.day() as i32;
+        let first = NaiveDate::from_ymd_opt(1995, 1, 1).unwrap();
+        let births: Vec<NaiveDate> = first.iter_days().take(3 * 366).collect();
+        for (y, m, d) in [
+            (2020, 2, 28),
+            (2020, 2, 29),
+            (2020, 3, 1),
+            (2021, 2, 28),
+            (2021, 3, 1),
+        ] {
+            let day = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            for years in [21, 24, 25] {
+                let last = born_by(day, years);
+                for &dob in &births {
+                    let by_keys = key(dob) + years as i32 * 10_000 <= key(day);
+                    assert_eq!(dob <= last, by_keys, "{dob} {day} {years}");
+                }
+            }
+        }
     }
 
     #[test]

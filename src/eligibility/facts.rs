@@ -24,6 +24,9 @@ pub const FIRST_PC290_DATE: &str = "first_pc290_date";
 pub const EARLIER_SAME_SECTION: &str = "earlier_same_section";
 /// Convicted after 2016-11-09, the day Prop 64 passed (unknown dates: false).
 pub const IS_AFTER_PROP64: &str = "is_after_prop64";
+/// Whole years of age on the conviction date, from the subject's date of birth (null when
+/// either is unknown).
+pub const AGE_AT_CONVICTION: &str = "age_at_conviction";
 /// True when the conviction is in the county under review (always, for `ALL`).
 pub const IN_COUNTY: &str = "in_county";
 /// The day Prop 64 passed; later convictions are not Prop 64 relief.
@@ -107,6 +110,8 @@ pub fn add(convictions: LazyFrame) -> PolarsResult<LazyFrame> {
                 .gt(super::condition::date_lit(prop64_passed()))
                 .fill_null(lit(false))
                 .alias(IS_AFTER_PROP64),
+            super::condition::whole_years(col(c::SUBJECT_DOB), col(c::CONVICTION_DATE))
+                .alias(AGE_AT_CONVICTION),
         ])
         .join(
             earlier_same_section(convictions)?,
