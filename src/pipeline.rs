@@ -184,7 +184,8 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
         ingest: &plan.ingest,
         pseudonymizer: plan.pseudonymizer.as_ref(),
     };
-    // The subject key is a grouping aid whose values depend on thread timing: never written.
+    // The subject key is a grouping aid (from the research files, its values depend on thread
+    // timing): never written.
     let mut convictions = decided.drop_many([c::SUBJECT_KEY]);
     if let Some(pseudonymizer) = &plan.pseudonymizer {
         pseudonymizer
@@ -216,7 +217,6 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
                 .collect()
                 .map_err(stage_error("computing the impact on people"))?;
             let mut subjects = subjects
-                .lazy()
                 .join(
                     outcomes.clone().lazy(),
                     [col(c::SUBJECT_KEY)],

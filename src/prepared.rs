@@ -28,12 +28,13 @@ use crate::normalize::{self, columns as c, conviction, subject};
 use crate::outputs::{self, OutputError};
 
 /// What a run decides from (both tables keyed by [`c::SUBJECT_KEY`]).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Prepared {
     /// [`conviction::table`] with the [`facts`] that do not depend on the county.
     pub convictions: DataFrame,
-    /// [`subject::table`]: one row per subject, in the order of their first row.
-    pub subjects: DataFrame,
+    /// [`subject::table`]: one row per subject, in the order of their first row. Made when
+    /// first collected (a run from the research files makes it beside the gogen bundle).
+    pub subjects: LazyFrame,
     /// The counties the rows name, sorted.
     pub counties: Vec<String>,
     /// [`quality::count`] of the typed rows.
@@ -63,9 +64,8 @@ impl Prepared {
         let subject_facts = subject::facts(records.clone().lazy()).collect()?;
         let convictions = conviction::table(records, subject_facts.clone().lazy(), files)?;
         let convictions = facts::add(convictions)?.collect()?;
-        let subjects =
-            subject::table(subject_facts.lazy(), convictions.clone().lazy()).collect()?;
-        mark("conviction and subject tables");
+        let subjects = subject::table(subject_facts.lazy(), convictions.clone().lazy());
+        mark("conviction table");
         Ok(Prepared {
             convictions,
             subjects,
@@ -81,7 +81,7 @@ impl Prepared {
         let empty = Prepared::from_records(records, &[String::new()], &mut |_| {})?;
         Ok((
             empty.convictions.schema().clone(),
-            empty.subjects.schema().clone(),
+            empty.subjects.collect()?.schema().clone(),
         ))
     }
 }
@@ -152,22 +152,22 @@ pub fn write(path: &Path, prepared: &Prepared, provenance: &Provenance) -> Resul
         path: path.to_path_buf(),
         message,
     };
+    let polars_failed = |e: PolarsError| failed(crate::redact::polars_message(&e));
+    let subjects = prepared.subjects.clone().collect().map_err(polars_failed)?;
     let stored = Stored {
         provenance: provenance.clone(),
         counties: prepared.counties.clone(),
         data_quality: prepared.data_quality.iter().map(|q| q.rows).collect(),
         convictions: prepared.convictions.height(),
-        subjects: prepared.subjects.height(),
+        subjects: subjects.height(),
     };
     let text = serde_json::to_string(&stored).map_err(|e| failed(e.to_string()))?;
-    let mut frame =
-        side_by_side(prepared).map_err(|e| failed(crate::redact::polars_message(&e)))?;
+    let mut frame = side_by_side(&prepared.convictions, &subjects).map_err(polars_failed)?;
     outputs::write_parquet_with_metadata(&mut frame, path, vec![(KEY.to_string(), text)])
 }
 
 /// The two tables in one frame, subjects numbered in order of first appearance.
-fn side_by_side(prepared: &Prepared) -> PolarsResult<DataFrame> {
-    let (convictions, subjects) = (&prepared.convictions, &prepared.subjects);
+fn side_by_side(convictions: &DataFrame, subjects: &DataFrame) -> PolarsResult<DataFrame> {
     let number = subjects
         .select([c::SUBJECT_KEY])?
         .with_row_index("number".into(), None)?
@@ -301,7 +301,7 @@ pub fn read(path: &Path) -> Result<(Prepared, Provenance), IngestError> {
     };
     let prepared = Prepared {
         convictions: table(&conviction_schema, "", stored.convictions)?,
-        subjects: table(&subject_schema, SUBJECTS, stored.subjects)?,
+        subjects: table(&subject_schema, SUBJECTS, stored.subjects)?.lazy(),
         counties: stored.counties,
         data_quality,
     };

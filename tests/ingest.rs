@@ -220,7 +220,9 @@ fn ingest_globs_and_one_population_across_files() {
     let subjects =
         clearstat::prepared::Prepared::from_records(rows, &["a".into(), "b".into()], &mut |_| {})
             .unwrap()
-            .subjects;
+            .subjects
+            .collect()
+            .unwrap();
     // The same SUBJECT_ID in two files is one person with two convictions.
     assert_eq!(subjects.height(), 1);
     assert_eq!(

@@ -377,4 +377,6 @@ fn subject_table(rows: DataFrame) -> DataFrame {
     clearstat::prepared::Prepared::from_records(rows, &["f".into()], &mut |_| {})
         .unwrap()
         .subjects
+        .collect()
+        .unwrap()
 }
