@@ -251,30 +251,55 @@ fn open(path: &Path) -> Result<File, IngestError> {
     })
 }
 
-/// Calls `visit` for every accepted record of `path`, in file order (the rows [`read`] hands
-/// on, with all their fields), reading on a second thread, so that `visit` (encoding and
-/// writing, in the gogen pass) runs beside it. For outputs that are streamed rather than
+/// What one pass over a file's accepted records does with each ([`for_each_accepted`]).
+pub type Visitor<'a> = Box<dyn FnMut(&records::RecordCopy) -> Result<(), String> + Send + 'a>;
+
+/// Calls every visitor, each on a thread of its own, for every accepted record of `path`, in
+/// file order (the rows [`read`] hands on, with all their fields). The file is read and split
+/// once, on the calling thread, for all of them. For outputs that are streamed rather than
 /// built in memory. `accepted` lists, in order, the lines where [`read`] found the file's
 /// accepted records: those are split without being checked again (see
-/// [`Records::next_record_trusting`]); `visit` still sees each record's line to match it
+/// [`Records::next_record_trusting`]); a visitor still sees each record's line to match it
 /// with its row. Errors are messages without values.
 pub fn for_each_accepted(
     path: &Path,
     encoding: Encoding,
     accepted: &[u64],
     progress: &mut crate::progress::Progress,
-    mut visit: impl FnMut(&records::RecordCopy) -> Result<(), String>,
+    visitors: Vec<Visitor<'_>>,
 ) -> Result<(), String> {
     /// Records handed over at a time.
     const BATCH: usize = 1024;
-    type Batch = Vec<records::RecordCopy>;
-    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<(Batch, usize)>(4);
-    // Batches go back to the reader once visited, so their buffers are reused.
-    let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Batch>();
+    /// A batch of records and how many of them are in use, shared by the visitors.
+    type Shared = std::sync::Arc<(Vec<records::RecordCopy>, usize)>;
+    // Visited batches come back, so that their buffers are reused once every visitor is done.
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<Shared>();
     std::thread::scope(|scope| {
-        let reader = scope.spawn(move || {
+        let mut passes = Vec::with_capacity(visitors.len());
+        let mut to_passes = Vec::with_capacity(visitors.len());
+        for mut visit in visitors {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Shared>(4);
+            let done = done_tx.clone();
+            to_passes.push(tx);
+            passes.push(scope.spawn(move || {
+                for batch in rx.iter() {
+                    let (records, used) = &*batch;
+                    records[..*used].iter().try_for_each(&mut visit)?;
+                    let _ = done.send(batch);
+                }
+                Ok(())
+            }));
+        }
+        let read = (|| {
+            let send = |batch: Vec<records::RecordCopy>, used| {
+                let shared = Shared::new((batch, used));
+                to_passes.iter().try_for_each(|pass| {
+                    pass.send(shared.clone())
+                        .map_err(|_| "a writer stopped".to_string())
+                })
+            };
             let (mut records, _) = open_records(path, false).map_err(|e| e.to_string())?;
-            let mut batch: Batch = Vec::new();
+            let mut batch = Vec::new();
             let mut used = 0;
             let mut accepted = accepted.iter().copied().peekable();
             while let Some(record) = records
@@ -292,31 +317,27 @@ pub fn for_each_accepted(
                 batch[used].copy_from(&record);
                 used += 1;
                 if used == BATCH {
-                    let next = empty_rx.try_recv().unwrap_or_default();
-                    full_tx
-                        .send((std::mem::replace(&mut batch, next), used))
-                        .map_err(|_| "the writer stopped".to_string())?;
+                    // The first batch every visitor has given back, if any.
+                    let next = done_rx
+                        .try_iter()
+                        .find_map(|shared| Shared::try_unwrap(shared).ok())
+                        .map(|(records, _)| records)
+                        .unwrap_or_default();
+                    send(std::mem::replace(&mut batch, next), used)?;
                     used = 0;
                 }
             }
             if used > 0 {
-                let _ = full_tx.send((batch, used));
+                send(batch, used)?;
             }
             Ok(())
+        })();
+        // The passes end when the channels close.
+        drop(to_passes);
+        let visited: Result<(), String> = passes.into_iter().try_for_each(|pass| {
+            pass.join()
+                .unwrap_or_else(|_| Err("a writing thread failed".to_string()))
         });
-        let mut visited = Ok(());
-        for (batch, used) in full_rx.iter() {
-            visited = batch[..used].iter().try_for_each(&mut visit);
-            if visited.is_err() {
-                break;
-            }
-            let _ = empty_tx.send(batch);
-        }
-        // Stops the reader if the writer failed: its next send fails.
-        drop(full_rx);
-        let read = reader
-            .join()
-            .unwrap_or_else(|_| Err("the reading thread failed".to_string()));
         visited.and(read)
     })
 }

@@ -193,14 +193,27 @@ pub fn write_csvs(
             input,
             rows,
         };
-        std::thread::scope(|scope| {
-            let condensed = scope.spawn(|| lookup.write(source, &file, Layout::Condensed));
-            let full = lookup.write(source, &file, Layout::Full);
-            let condensed = condensed
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            full.and(condensed)
+        let mut full = lookup.pass(source, &file, Layout::Full)?;
+        let mut condensed = lookup.pass(source, &file, Layout::Condensed)?;
+        let size = std::fs::metadata(file.input).map_or(0, |m| m.len());
+        let mut progress = Progress::bytes("writing gogen CSVs", size, source.ingest.progress);
+        let streamed = crate::ingest::for_each_accepted(
+            file.input,
+            source.ingest.encoding,
+            lookup.accepted(&file),
+            &mut progress,
+            vec![
+                Box::new(|record| full.visit(record)),
+                Box::new(|record| condensed.visit(record)),
+            ],
+        );
+        progress.finish();
+        streamed.map_err(|message| OutputError::Write {
+            path: full.main.path().to_path_buf(),
+            message,
         })?;
+        full.finish()?;
+        condensed.finish()?;
     }
     Ok(())
 }
@@ -292,8 +305,20 @@ impl Lookup {
         })
     }
 
-    /// Reads `file.input` again and writes the files of `layout` for it.
-    fn write(&self, source: &Source, file: &FilePass, layout: Layout) -> Result<(), OutputError> {
+    /// The lines of `file`'s accepted records, for the reader to split them without checking
+    /// them again.
+    fn accepted(&self, file: &FilePass) -> &[u64] {
+        let lines = self.row_lines.cont_slice().unwrap_or_default();
+        lines.get(file.rows.clone()).unwrap_or_default()
+    }
+
+    /// Starts the files of `layout` for `file` (their header written).
+    fn pass<'a>(
+        &'a self,
+        source: &'a Source,
+        file: &FilePass,
+        layout: Layout,
+    ) -> Result<Pass<'a>, OutputError> {
         let name = |stem: &str| file.folder.join(format!("{stem}{}.csv", file.part));
         let (mut main, mut prop64) = match layout {
             Layout::Full => (
@@ -321,119 +346,140 @@ impl Lookup {
                 .write_all(&line)
                 .map_err(|e| write_failed(out.path(), e))?;
         }
-
         let (start, len) = (file.rows.start as i64, file.rows.len());
-        let row_files = self.row_files.slice(start, len);
-        let row_lines = self.row_lines.slice(start, len);
-        let possible = self.possible.slice(start, len);
-        let mut rows = row_files.iter().zip(row_lines.iter()).zip(possible.iter());
-        // The file's accepted lines, for the reader to split them without checking them again.
-        let accepted = self
-            .row_lines
-            .cont_slice()
-            .map_err(|e| OutputError::Write {
-                path: name("All_Results"),
-                message: crate::redact::polars_message(&e),
-            })?;
-        let accepted = &accepted[file.rows.clone()];
-        let mut next_cell = 0;
-        // The eligibility cells of the current row, encoded.
-        let mut cells = Vec::with_capacity(256);
-        let mut eligibility: Vec<&str> = vec![""; ELIGIBILITY_HEADERS.len()];
-        let size = std::fs::metadata(file.input).map_or(0, |m| m.len());
-        // One bar for the two passes: the full one's.
-        let shown = source.ingest.progress && layout == Layout::Full;
-        let mut progress = Progress::bytes("writing gogen CSVs", size, shown);
-        let mut fields = Fields::default();
-        let mut pseudonyms = Pseudonyms::new(source.pseudonymizer);
-        let encoding = source.ingest.encoding;
-        let index = file.index;
-        let streamed = crate::ingest::for_each_accepted(
-            file.input,
-            encoding,
-            accepted,
-            &mut progress,
-            |record| {
-                let source_line = record.line;
-                let ((row_file, row_line), other) = rows.next().unwrap_or_default();
-                if (row_file, row_line) != (Some(index), Some(source_line)) {
-                    return Err(format!(
-                        "line {source_line}: the rows read again do not match the rows decided \
-                         (was the file changed during the run?)"
-                    ));
-                }
-                while self
-                    .cell_rows
-                    .get(next_cell)
-                    .is_some_and(|&row| row < (index, source_line))
-                {
-                    next_cell += 1;
-                }
-                let decided = (self.cell_rows.get(next_cell) == Some(&(index, source_line)))
-                    .then_some(next_cell);
-                cells.clear();
-                if decided.is_none() && other.is_none_or(str::is_empty) {
-                    // Most rows: nothing decided, no other Prop 64 charge.
-                    cells.extend_from_slice(BLANK_CELLS);
+        Ok(Pass {
+            lookup: self,
+            source,
+            layout,
+            index: file.index,
+            main,
+            prop64,
+            row_files: self.row_files.slice(start, len),
+            row_lines: self.row_lines.slice(start, len),
+            possible: self.possible.slice(start, len),
+            next_row: 0,
+            next_cell: 0,
+            line,
+            cells: Vec::with_capacity(256),
+            fields: Fields::default(),
+            pseudonyms: Pseudonyms::new(source.pseudonymizer),
+        })
+    }
+}
+
+/// The files of one layout for one input file, written row by row as the input is read
+/// again.
+struct Pass<'a> {
+    lookup: &'a Lookup,
+    source: &'a Source<'a>,
+    layout: Layout,
+    index: u32,
+    main: AtomicFile,
+    /// `Prop64_Results.csv` (decided rows only), with the full layout.
+    prop64: Option<AtomicFile>,
+    /// The file's rows among the normalized rows: file, line and "Possible Other P64
+    /// Charges", walked in step with the records read.
+    row_files: UInt32Chunked,
+    row_lines: UInt64Chunked,
+    possible: StringChunked,
+    next_row: usize,
+    /// The first decided row not yet passed.
+    next_cell: usize,
+    line: Vec<u8>,
+    /// The eligibility cells of the current row, encoded.
+    cells: Vec<u8>,
+    fields: Fields,
+    pseudonyms: Pseudonyms<'a>,
+}
+
+impl Pass<'_> {
+    /// Writes the row of `record`.
+    fn visit(&mut self, record: &RecordCopy) -> Result<(), String> {
+        let lookup = self.lookup;
+        let (index, source_line) = (self.index, record.line);
+        let row = self.next_row;
+        self.next_row += 1;
+        let row_file = self.row_files.get(row);
+        let row_line = self.row_lines.get(row);
+        if (row_file, row_line) != (Some(index), Some(source_line)) {
+            return Err(format!(
+                "line {source_line}: the rows read again do not match the rows decided \
+                 (was the file changed during the run?)"
+            ));
+        }
+        let other = self.possible.get(row);
+        while lookup
+            .cell_rows
+            .get(self.next_cell)
+            .is_some_and(|&row| row < (index, source_line))
+        {
+            self.next_cell += 1;
+        }
+        let decided = (lookup.cell_rows.get(self.next_cell) == Some(&(index, source_line)))
+            .then_some(self.next_cell);
+        self.cells.clear();
+        if decided.is_none() && other.is_none_or(str::is_empty) {
+            // Most rows: nothing decided, no other Prop 64 charge.
+            self.cells.extend_from_slice(BLANK_CELLS);
+        } else {
+            let mut columns = lookup.cell_columns.iter();
+            let eligibility = (0..ELIGIBILITY_HEADERS.len()).map(|i| {
+                if i == 2 {
+                    other.unwrap_or("")
                 } else {
-                    let mut columns = self.cell_columns.iter();
-                    for (i, cell) in eligibility.iter_mut().enumerate() {
-                        *cell = if i == 2 {
-                            other.unwrap_or("")
-                        } else {
-                            let column = columns.next();
-                            decided.and_then(|row| column?.get(row)).unwrap_or("")
-                        };
-                    }
-                    encode_record(&mut cells, eligibility.iter().copied());
+                    let column = columns.next();
+                    decided.and_then(|row| column?.get(row)).unwrap_or("")
                 }
-                let io = |e: std::io::Error| e.to_string();
-                let as_is = source.pseudonymizer.is_none() && written_as_is(record, encoding);
-                line.clear();
-                match (layout, as_is) {
-                    (Layout::Full, true) => {
-                        // Most rows: the file's own bytes are what Go's writer would write.
-                        let row = [record.bytes.as_slice(), b",", &cells];
-                        write_parts(main.writer(), &row).map_err(io)?;
-                        if let Some(prop64) = prop64.as_mut().filter(|_| decided.is_some()) {
-                            write_parts(prop64.writer(), &row).map_err(io)?;
-                        }
-                        return Ok(());
-                    }
-                    (Layout::Condensed, true) => {
-                        for &i in &CONDENSED {
-                            line.extend_from_slice(record.raw_field(i));
-                            line.push(b',');
-                        }
-                    }
-                    (_, false) => {
-                        fields.split(&record.bytes, encoding);
-                        pseudonyms.prepare(&fields);
-                        let columns: &mut dyn Iterator<Item = usize> = match layout {
-                            Layout::Full => &mut (0..fields.len()),
-                            Layout::Condensed => &mut CONDENSED.iter().copied(),
-                        };
-                        encode_record(&mut line, columns.map(|i| pseudonyms.field(&fields, i)));
-                        // The record's line end becomes the separator before the cells.
-                        line.pop();
-                        line.push(b',');
-                    }
+            });
+            encode_record(&mut self.cells, eligibility);
+        }
+        let io = |e: std::io::Error| e.to_string();
+        let encoding = self.source.ingest.encoding;
+        let as_is = self.source.pseudonymizer.is_none() && written_as_is(record, encoding);
+        let line = &mut self.line;
+        line.clear();
+        match (self.layout, as_is) {
+            (Layout::Full, true) => {
+                // Most rows: the file's own bytes are what Go's writer would write.
+                let row = [record.bytes.as_slice(), b",", &self.cells];
+                write_parts(self.main.writer(), &row).map_err(io)?;
+                if let Some(prop64) = self.prop64.as_mut().filter(|_| decided.is_some()) {
+                    write_parts(prop64.writer(), &row).map_err(io)?;
                 }
-                line.extend_from_slice(&cells);
-                main.writer().write_all(&line).map_err(io)?;
-                match prop64.as_mut().filter(|_| decided.is_some()) {
-                    Some(prop64) => prop64.writer().write_all(&line).map_err(io),
-                    None => Ok(()),
+                return Ok(());
+            }
+            (Layout::Condensed, true) => {
+                for &i in &CONDENSED {
+                    line.extend_from_slice(record.raw_field(i));
+                    line.push(b',');
                 }
-            },
-        );
-        progress.finish();
-        streamed.map_err(|message| OutputError::Write {
-            path: main.path().to_path_buf(),
-            message,
-        })?;
-        main.finish()?;
-        prop64.map_or(Ok(()), AtomicFile::finish)
+            }
+            (_, false) => {
+                self.fields.split(&record.bytes, encoding);
+                self.pseudonyms.prepare(&self.fields);
+                let columns: &mut dyn Iterator<Item = usize> = match self.layout {
+                    Layout::Full => &mut (0..self.fields.len()),
+                    Layout::Condensed => &mut CONDENSED.iter().copied(),
+                };
+                let (fields, pseudonyms) = (&self.fields, &self.pseudonyms);
+                encode_record(line, columns.map(|i| pseudonyms.field(fields, i)));
+                // The record's line end becomes the separator before the cells.
+                line.pop();
+                line.push(b',');
+            }
+        }
+        line.extend_from_slice(&self.cells);
+        self.main.writer().write_all(line).map_err(io)?;
+        match self.prop64.as_mut().filter(|_| decided.is_some()) {
+            Some(prop64) => prop64.writer().write_all(line).map_err(io),
+            None => Ok(()),
+        }
+    }
+
+    /// Moves the finished files into place.
+    fn finish(self) -> Result<(), OutputError> {
+        self.main.finish()?;
+        self.prop64.map_or(Ok(()), AtomicFile::finish)
     }
 }
 
