@@ -339,3 +339,48 @@ fn ingest_tolerates_padding_blanks_and_placeholders() {
     assert_eq!(strings(&rows, c::RACE_CODE), [None]);
     assert_eq!(strings(&rows, c::GENDER), [None]);
 }
+
+/// The gogen bundle's reading: every visitor sees every accepted record once, in order, from
+/// one reading (several batches), with the accepted lines trusted or not; a visitor's error
+/// stops the reading and is the error reported.
+#[test]
+fn accepted_records_reach_every_visitor_in_order() {
+    let dir = TestDir::new("visitors");
+    let rows: Vec<DojRow> = (0..3000)
+        .map(|i| DojRow::new().with("SUBJECT_ID", &i.to_string()))
+        .collect();
+    let path = dir.create("in.csv", doj::file(true, &rows));
+    let read = |accepted: &[u64], fail_at: u64| {
+        let mut progress = clearstat::progress::Progress::bytes("", 0, false);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let result = ingest::for_each_accepted(
+            &path,
+            Encoding::Utf8,
+            accepted,
+            &mut progress,
+            vec![
+                Box::new(|record| {
+                    a.push(record.line);
+                    Ok(())
+                }),
+                Box::new(|record| match record.line {
+                    line if line == fail_at => Err(format!("stopped at {line}")),
+                    line => {
+                        b.push(line);
+                        Ok(())
+                    }
+                }),
+            ],
+        );
+        (result, a, b)
+    };
+    let (result, lines, other) = read(&[], 0);
+    assert_eq!(result, Ok(()));
+    assert_eq!(lines, (2..3002).collect::<Vec<u64>>());
+    assert_eq!(other, lines);
+    let (result, trusted, other) = read(&lines, 0);
+    assert_eq!((result, &trusted, &other), (Ok(()), &lines, &lines));
+    let (result, _, other) = read(&lines, 1500);
+    assert_eq!(result, Err("stopped at 1500".to_string()));
+    assert_eq!(other.last(), Some(&1499));
+}
