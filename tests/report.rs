@@ -374,3 +374,44 @@ fn no_small_cell_is_published_or_recoverable_from_totals() {
         "the run has small cells to withhold"
     );
 }
+
+/// A run queries the frames it has just written; `clearstat report` queries the run's Parquet
+/// files: with the same options, the same tables, charts and report, byte for byte.
+#[test]
+fn a_report_from_the_files_equals_the_run() {
+    let dir = TestDir::new("report_again");
+    dir.ok(&[
+        "generate", "--rows", "3000", "--seed", "5", "--out", "in.csv", "-q",
+    ]);
+    dir.ok(&[
+        "run",
+        "in.csv",
+        "--county",
+        "ALL",
+        "--compute-at",
+        "2020-01-01",
+        "--out",
+        "out",
+        "--no-gogen",
+        "-q",
+    ]);
+    let out = dir.path("out");
+    let contents = || {
+        crate::reproducible::files(&out)
+            .into_iter()
+            .filter(|file| !file.ends_with("summary.json"))
+            .map(|file| {
+                let bytes = std::fs::read(out.join(&file)).unwrap();
+                (file, bytes)
+            })
+            .collect::<Vec<_>>()
+    };
+    let from_the_run = contents();
+    assert!(from_the_run.len() > 30, "tables, charts and report written");
+    dir.ok(&["report", "out", "-q"]);
+    let from_the_files = contents();
+    assert_eq!(from_the_run.len(), from_the_files.len());
+    for ((file, a), (_, b)) in from_the_run.iter().zip(&from_the_files) {
+        assert!(a == b, "{} differs", file.display());
+    }
+}
