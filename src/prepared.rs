@@ -90,7 +90,7 @@ impl Prepared {
 const KEY: &str = "clearstat.prepared";
 /// The layout written; a run refuses any other.
 const FORMAT: u32 = 2;
-/// The prefix of the subject facts' columns.
+/// The prefix of the subject table's columns.
 const SUBJECTS: &str = "subjects.";
 
 /// What the metadata holds besides the provenance.

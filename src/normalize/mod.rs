@@ -248,8 +248,9 @@ fn by_distinct(rows: &DataFrame, index: usize, derive: Expr) -> PolarsResult<Exp
     ))
 }
 
-/// The typed rows with [`c::SUBJECT_KEY`], which the later stages group by. (It is not kept
-/// in a prepared input: its values depend on thread timing.)
+/// The typed rows with [`c::SUBJECT_KEY`], which the later stages group by. (Its values
+/// depend on thread timing: a prepared input numbers subjects in order of first appearance
+/// instead.)
 pub fn with_subject_key(mut records: DataFrame) -> PolarsResult<DataFrame> {
     let key = records
         .column(c::SUBJECT_ID)?
