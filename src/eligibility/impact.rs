@@ -46,9 +46,9 @@ pub fn by_subject(
     // Each conviction's flags first, then one `any` per flag and subject: plain columns take
     // Polars' fast path, where the same expressions inside the aggregation ran group by group.
     let recent = in_last_7_years(compute_at);
-    let mut flags = vec![
-        col(c::IS_FELONY).alias(HAD_FELONY),
-        recent.clone().alias(HAD_CONVICTION_LAST_7_YEARS),
+    let mut flags: Vec<(String, Expr)> = vec![
+        (HAD_FELONY.into(), col(c::IS_FELONY)),
+        (HAD_CONVICTION_LAST_7_YEARS.into(), recent.clone()),
     ];
     let mut outcomes = vec![col(HAD_FELONY), col(HAD_CONVICTION_LAST_7_YEARS)];
     for s in scenarios {
@@ -67,17 +67,6 @@ pub fn by_subject(
             blocks("conviction"),
             blocks("last_7_years"),
         );
-        flags.extend([
-            col(c::IS_FELONY)
-                .and(felony_relieved.clone().not())
-                .alias(felony.as_str()),
-            dismissed.clone().not().alias(conviction.as_str()),
-            recent
-                .clone()
-                .and(dismissed.clone().not())
-                .alias(last_7_years.as_str()),
-            felony_relieved.or(dismissed).alias(some_relief(s)),
-        ]);
         outcomes.extend([
             col(HAD_FELONY)
                 .and(col(felony.as_str()).not())
@@ -88,17 +77,21 @@ pub fn by_subject(
                 .alias(no_conviction_last_7_years(s)),
             col(some_relief(s)),
         ]);
+        flags.extend([
+            (felony, col(c::IS_FELONY).and(felony_relieved.clone().not())),
+            (conviction, dismissed.clone().not()),
+            (last_7_years, recent.clone().and(dismissed.clone().not())),
+            (some_relief(s), felony_relieved.or(dismissed)),
+        ]);
     }
-    let any: Vec<Expr> = flags
+    let key = || std::iter::once(col(c::SUBJECT_KEY));
+    let per_conviction = flags
         .iter()
-        .filter_map(|flag| flag.clone().meta().output_name().ok())
-        .map(|name| col(name).any(true))
-        .collect();
-    let mut selected = vec![col(c::SUBJECT_KEY)];
-    selected.extend(outcomes);
+        .map(|(name, flag)| flag.clone().alias(name.as_str()));
+    let any = flags.iter().map(|(name, _)| col(name.as_str()).any(true));
     convictions
-        .select([vec![col(c::SUBJECT_KEY)], flags].concat())
+        .select(key().chain(per_conviction).collect::<Vec<_>>())
         .group_by_stable([col(c::SUBJECT_KEY)])
-        .agg(any)
-        .select(selected)
+        .agg(any.collect::<Vec<_>>())
+        .select(key().chain(outcomes).collect::<Vec<_>>())
 }
