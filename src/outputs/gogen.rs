@@ -160,9 +160,9 @@ pub struct Source<'a> {
 /// Streamed: each input file is read again record by record and each output row written as
 /// it is read, with the eligibility cells of the decided rows looked up by (file, line). The
 /// 95 DOJ columns are never held in memory. `records` (the normalized rows, in input order)
-/// gives the "Possible Other P64 Charges" cell of every row. The condensed file is written by
-/// a pass of its own on another thread: one writer alone was the last thing running at 10M
-/// rows, with the other core idle.
+/// gives the "Possible Other P64 Charges" cell of every row. Each input is read and split
+/// once; the full and the condensed layouts are written by threads of their own (one writer
+/// alone was the last thing running at 10M rows, with the other core idle).
 pub fn write_csvs(
     folder: &Path,
     source: &Source,
@@ -308,6 +308,7 @@ impl Lookup {
     /// The lines of `file`'s accepted records, for the reader to split them without checking
     /// them again.
     fn accepted(&self, file: &FilePass) -> &[u64] {
+        // One slice (rechunked in `new`); were it not, every line would be checked again.
         let lines = self.row_lines.cont_slice().unwrap_or_default();
         lines.get(file.rows.clone()).unwrap_or_default()
     }
