@@ -23,6 +23,8 @@ mod model;
 mod analytics;
 // Tables, charts and the report: fact sheet citations, the browser, the example, suppression.
 mod report;
+// A second engine (DuckDB) recomputes every published table from the run's files.
+mod engines;
 // `clearstat ingest` and runs from a prepared input.
 mod prepared;
 // Same inputs and options, same bytes: twice, and with one thread or two.

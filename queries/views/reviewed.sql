@@ -5,7 +5,9 @@
 -- notes: clearstat registers this as the table `reviewed` before running the other queries.
 --        Elsewhere (DuckDB, Spark SQL, Trino): create view reviewed as <this query>.
 --        Table aliases here must not be used by any other query (Polars keeps them).
---        age_band is the age on the conviction date, from the date of birth on the record.
+--        age_band is from age_at_conviction: whole years from the date of birth on the record
+--        to the conviction date, computed once by the run (no date arithmetic here, which SQL
+--        engines do differently: Polars' extract() is an 8-bit integer that overflows).
 --        The determination columns are 1 or 0 and add up to 1 for each conviction:
 --        review = Hand Review, Maybe Eligible or To be reviewed by City Attorneys.
 select
@@ -15,13 +17,13 @@ select
     case when gender is null then 'UNKNOWN' else cast(gender as varchar) end as gender,
     extract(year from conviction_date) as conviction_year,
     case
-        when age is null then 'UNKNOWN'
-        when age < 18 then 'under 18'
-        when age < 21 then '18-20'
-        when age < 25 then '21-24'
-        when age < 30 then '25-29'
-        when age < 40 then '30-39'
-        when age < 50 then '40-49'
+        when age_at_conviction is null then 'UNKNOWN'
+        when age_at_conviction < 18 then 'under 18'
+        when age_at_conviction < 21 then '18-20'
+        when age_at_conviction < 25 then '21-24'
+        when age_at_conviction < 30 then '25-29'
+        when age_at_conviction < 40 then '30-39'
+        when age_at_conviction < 50 then '40-49'
         else '50 and over'
     end as age_band,
     prop64_section as code_section,
@@ -37,16 +39,5 @@ select
         else 0
     end as review,
     case when determination = 'No determination' then 1 else 0 end as no_determination
-from (
-    select
-        *,
-        extract(year from conviction_date) - extract(year from subject_dob)
-            - case
-                when extract(month from conviction_date) * 100 + extract(day from conviction_date)
-                    < extract(month from subject_dob) * 100 + extract(day from subject_dob)
-                    then 1
-                else 0
-            end as age
-    from convictions
-    where is_prop64 and in_county
-) as aged_convictions
+from convictions
+where is_prop64 and in_county

@@ -1,0 +1,75 @@
+//! A second engine: every query in `queries/` recomputed by DuckDB over a run's own Parquet
+//! files, registered as the README says (`tests/engines/duckdb_tables.py`), gives clearstat's
+//! table. `.ci/run` installs DuckDB from PyPI.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::testdir::TestDir;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// Runs the DuckDB comparison over the finished run in `run`; fails with its report.
+fn duckdb_agrees(run: &Path) {
+    let script = Path::new(ROOT).join("tests/engines/duckdb_tables.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(run)
+        .output()
+        .expect("python3 runs (install it, and `pip install duckdb`, as .ci/run does)");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "DuckDB disagrees:\n{report}");
+    let compared = clearstat::analytics::tables::BUNDLED.len();
+    assert!(
+        report.contains(&format!("{compared} tables compared, 0 differences")),
+        "{report}"
+    );
+}
+
+#[test]
+fn duckdb_gives_every_table_of_the_sample() {
+    let dir = TestDir::new("engines_sample");
+    let sample = Path::new(ROOT).join("data-samples/doj_research_sample.csv");
+    dir.ok(&[
+        "run",
+        sample.to_str().unwrap(),
+        "--county",
+        "SAN FRANCISCO",
+        "--compute-at",
+        "2020-01-01",
+        "--min-cell",
+        "0",
+        "--no-gogen",
+        "--out",
+        "out",
+        "-q",
+    ]);
+    duckdb_agrees(&dir.path("out"));
+}
+
+#[test]
+fn duckdb_gives_every_table_of_a_generated_statewide_run() {
+    let dir = TestDir::new("engines_statewide");
+    dir.ok(&[
+        "generate", "--rows", "20000", "--seed", "3", "--out", "in.csv", "-q",
+    ]);
+    dir.ok(&[
+        "run",
+        "in.csv",
+        "--county",
+        "ALL",
+        "--compute-at",
+        "2020-01-01",
+        "--min-cell",
+        "0",
+        "--no-gogen",
+        "--out",
+        "out",
+        "-q",
+    ]);
+    duckdb_agrees(&dir.path("out"));
+}
