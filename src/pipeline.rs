@@ -16,7 +16,7 @@ use crate::outputs::pseudonym::Pseudonymizer;
 use crate::outputs::summary::{RowAccounting, Summary};
 use crate::outputs::{self, OutputError, files};
 use crate::population;
-use crate::prepared::{self, Prepared, Provenance};
+use crate::prepared::{self, LeftOut, Prepared, Provenance};
 use crate::report::{self, PublishOptions, ReportError};
 
 /// Everything a run needs, checked before any work starts.
@@ -152,12 +152,19 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
         }
     };
     check_county(&plan.county, &tables.counties)?;
+    let (tables, left_out) = tables
+        .as_of(plan.compute_at, &plan.county)
+        .map_err(stage_error(
+            "leaving out what is dated after the as-of date",
+        ))?;
+    clock.mark("as of");
     let Prepared {
         convictions,
         subjects,
         mut data_quality,
         ..
     } = tables;
+    data_quality.extend(as_of_quality(&left_out));
     let scenarios = Scenario::all(plan.flow.clone());
     // The deliberate materialisation of decisions: every output below reads this table.
     let decided = eligibility::decide(
@@ -291,6 +298,7 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
                 gogen: gogen_summary,
                 data_quality,
                 min_cell: plan.publish.min_cell,
+                left_out_as_of: left_out,
                 population: None,
                 pseudonymized: plan.pseudonymizer.is_some(),
             };
@@ -531,4 +539,21 @@ mod tests {
         assert_eq!(hint, "Did you mean SACRAMENTO?");
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
+}
+
+/// The data-quality lines of what the as-of date left out.
+fn as_of_quality(left_out: &LeftOut) -> [QualityCount; 2] {
+    use ingest::layout::{col, name};
+    [
+        QualityCount {
+            column: name(col::STP_EVENT_DATE),
+            issue: "conviction dated after the as-of date (--compute-at): left out",
+            rows: left_out.convictions,
+        },
+        QualityCount {
+            column: name(col::STP_EVENT_DATE),
+            issue: "first PC 290 registration dated after the as-of date: not counted",
+            rows: left_out.pc290_registrations,
+        },
+    ]
 }

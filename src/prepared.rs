@@ -18,9 +18,11 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
+use chrono::NaiveDate;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::eligibility::condition::date_lit;
 use crate::eligibility::facts;
 use crate::ingest::{Encoding, FileAccount, IngestError, OnBadRows, RejectedRow};
 use crate::normalize::quality::{self, QualityCount};
@@ -74,6 +76,94 @@ impl Prepared {
         })
     }
 
+    /// The records as they stood on `as_of`: a conviction dated after it is left out (a
+    /// conviction without a readable date stays), and so is a PC 290 registration first dated
+    /// after it; the facts and the subject table are made again without them. Returns what
+    /// was left out (`county`: the county under review, upper case, or `ALL`).
+    pub fn as_of(self, as_of: NaiveDate, county: &str) -> PolarsResult<(Prepared, LeftOut)> {
+        let after = |date: &str| col(date).gt(date_lit(as_of)).fill_null(lit(false));
+        let conviction_after = after(c::CONVICTION_DATE);
+        let prop64_after = conviction_after.clone().and(col(c::IS_PROP64));
+        let counted = self
+            .convictions
+            .clone()
+            .lazy()
+            .select([
+                conviction_after.clone().sum().alias("all"),
+                prop64_after.clone().sum().alias("prop64"),
+                prop64_after
+                    .and(facts::in_county(county))
+                    .sum()
+                    .alias("in_county"),
+            ])
+            .collect()?;
+        let count = |i: usize| -> PolarsResult<u64> {
+            let column = counted.select_at_idx(i).expect("three columns");
+            Ok(column.cast(&DataType::UInt64)?.u64()?.get(0).unwrap_or(0))
+        };
+        // The conviction table carries each person's first registration date.
+        let registered_later = self
+            .convictions
+            .clone()
+            .lazy()
+            .filter(after(c::FIRST_PC290_REGISTRATION_DATE))
+            .select([col(c::SUBJECT_KEY), lit(true).alias(REGISTERED_LATER)])
+            .unique(None, UniqueKeepStrategy::First)
+            .collect()?;
+        let left_out = LeftOut {
+            convictions: count(0)?,
+            prop64_convictions: count(1)?,
+            prop64_convictions_in_county: count(2)?,
+            pc290_registrations: registered_later.height() as u64,
+        };
+        if left_out == LeftOut::default() {
+            return Ok((self, left_out));
+        }
+        // A registration dated later is no registration yet.
+        let not_yet_registered = [
+            col(c::SUBJECT_HAS_PC290_REGISTRATION)
+                .and(after(c::FIRST_PC290_REGISTRATION_DATE).not())
+                .alias(c::SUBJECT_HAS_PC290_REGISTRATION),
+            when(after(c::FIRST_PC290_REGISTRATION_DATE))
+                .then(lit(NULL).cast(DataType::Date))
+                .otherwise(col(c::FIRST_PC290_REGISTRATION_DATE))
+                .alias(c::FIRST_PC290_REGISTRATION_DATE),
+        ];
+        let columns = self.convictions.schema().clone();
+        let without_facts = self
+            .convictions
+            .lazy()
+            .filter(conviction_after.not())
+            .with_columns(not_yet_registered)
+            .drop(by_name(facts::columns(), true, false));
+        let convictions = facts::add(without_facts)?.collect()?;
+        if convictions.schema().iter_names().ne(columns.iter_names()) {
+            polars_bail!(SchemaMismatch: "the facts made again are not the prepared ones");
+        }
+        let subject_facts = self
+            .subjects
+            .select(subject::KEPT_FACTS.map(col))
+            .join(
+                registered_later.lazy(),
+                [col(c::SUBJECT_KEY)],
+                [col(c::SUBJECT_KEY)],
+                normalize::ordered_join(JoinType::Left),
+            )
+            .with_column(
+                col(c::HAS_PC290_REGISTRATION)
+                    .and(col(REGISTERED_LATER).fill_null(lit(false)).not())
+                    .alias(c::HAS_PC290_REGISTRATION),
+            )
+            .drop(by_name([REGISTERED_LATER], true, false));
+        let subjects = subject::table(subject_facts, convictions.clone().lazy());
+        let prepared = Prepared {
+            convictions,
+            subjects,
+            ..self
+        };
+        Ok((prepared, left_out))
+    }
+
     /// The columns and types of the two tables.
     pub fn schemas() -> PolarsResult<(SchemaRef, SchemaRef)> {
         let records = DataFrame::empty_with_schema(&*normalize::records_schema()?);
@@ -85,6 +175,23 @@ impl Prepared {
         ))
     }
 }
+
+/// What an as-of date left out of a run ([`Prepared::as_of`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LeftOut {
+    /// Convictions dated after the as-of date, all counties, all offences.
+    pub convictions: u64,
+    /// Of those, Prop 64 convictions.
+    pub prop64_convictions: u64,
+    /// Of those, in the county under review: the convictions the review would otherwise hold.
+    pub prop64_convictions_in_county: u64,
+    /// People with a conviction whose first PC 290 registration is dated after the as-of
+    /// date.
+    pub pc290_registrations: u64,
+}
+
+/// A person's first PC 290 registration is dated after the as-of date (a work column).
+const REGISTERED_LATER: &str = "registered_later";
 
 /// The metadata key the provenance is stored under.
 const KEY: &str = "clearstat.prepared";

@@ -81,6 +81,9 @@ fn renderings(v: f64) -> [String; 3] {
 fn every_number_in_the_fact_sheet_equals_the_table_cell_it_cites() {
     let (_dir, out) = sample_run("report_facts");
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let population = &summary["population"];
     let lines: Vec<&str> = md.lines().collect();
     let mut facts = 0;
     for (i, line) in lines.iter().enumerate() {
@@ -110,15 +113,29 @@ fn every_number_in_the_fact_sheet_equals_the_table_cell_it_cites() {
         // Every number in the sentence is one of the cited cells, as the report writes it;
         // the words' own numbers (Prop 64, sections, 7 years, 95%, per 100,000) go first.
         let mut words = sentence.to_string();
-        if let Some(named) = sentence.split_once("(population ") {
-            // The vintage named is the one in the cited table.
+        if sentence.contains("residents of all ages in") || sentence.contains("adult residents") {
+            // The residents named are the cited table's vintage, of the run's population year.
             let vintage = strings(&csv(&out, &cited[0].0), "population_vintage")[0].clone();
             let vintage = vintage.unwrap();
-            assert!(named.1.starts_with(&format!("{vintage})")), "{sentence}");
-            words = words.replace(&vintage, "");
+            let named = format!("in {} ({vintage})", population["year"]);
+            assert!(sentence.contains(&named), "{sentence}: {named}");
+            words = words.replace(&named, "");
+        }
+        if let Some((_, dated)) = sentence.split_once("conviction dated ") {
+            // The span is that of the years of the convictions reviewed.
+            let years = strings(
+                &csv(&out, "convictions_by_conviction_year"),
+                "conviction_year",
+            );
+            let years: Vec<&str> = years.iter().flatten().map(String::as_str).collect();
+            let span = format!("{} to {}", years[0], years[years.len() - 1]);
+            assert!(dated.starts_with(&span), "{sentence}: {span}");
+            words = words.replace(&span, "");
         }
         for constant in [
             "Prop 64",
+            "18 and over",
+            "9 November 2016",
             "11357 to 11360",
             "last 7 years",
             "95% interval",

@@ -370,3 +370,78 @@ fn run_refuses_an_earlier_run_unless_forced() {
     );
     assert!(dir.path("out/gogen/gogen.json").exists());
 }
+
+/// As of a date: a conviction dated after `--compute-at` is left out of the review and of
+/// every count (counted in summary.json and the data-quality table), and the 7 years are the
+/// 7 years before it.
+#[test]
+fn convictions_after_the_as_of_date_are_left_out_of_everything() {
+    let dir = TestDir::new("run_as_of");
+    let row = DojRow::new().with("SUBJECT_ID", "P");
+    let rows = [
+        // Prop 64, 2009: reviewed.
+        row.with("CNT_ORDER", "001002001000")
+            .with("STP_EVENT_DATE", "20090301"),
+        // Another offence, 2013, and Prop 64, 2015: after the as-of date.
+        row.with("CNT_ORDER", "002002001000")
+            .with("STP_EVENT_DATE", "20130301")
+            .with("OFFENSE_DESCR", "459 PC-BURGLARY"),
+        row.with("CNT_ORDER", "003002001000")
+            .with("STP_EVENT_DATE", "20150301"),
+    ];
+    dir.create("in.csv", doj::file(true, &rows));
+    let run = |compute_at: &str, out: &str| {
+        dir.ok(&[
+            "run",
+            "in.csv",
+            "--county",
+            "SAN FRANCISCO",
+            "--as-of",
+            compute_at,
+            "--out",
+            out,
+            "-q",
+        ]);
+        let summary: serde_json::Value =
+            serde_json::from_str(&dir.read(&format!("{out}/summary.json"))).unwrap();
+        summary
+    };
+    let summary = run("2012-01-01", "early");
+    assert_eq!(
+        summary["left_out_as_of"],
+        serde_json::json!({"convictions": 2, "prop64_convictions": 1,
+            "prop64_convictions_in_county": 1, "pc290_registrations": 0})
+    );
+    assert_eq!(summary["convictions"], 1);
+    assert_eq!(summary["prop64_convictions_in_county"], 1);
+    let quality = summary["data_quality"].as_array().unwrap();
+    assert!(
+        quality.iter().any(|q| q["issue"]
+            .as_str()
+            .unwrap()
+            .starts_with("conviction dated after the as-of date")
+            && q["rows"] == 2),
+        "{quality:?}"
+    );
+    // The burglary of 2013 is not on the record yet: no conviction in the 7 years before.
+    let relief = &summary["gogen"]["reliefWithCurrentEligibilityChoices"];
+    assert_eq!(relief["CountSubjectsNoConviction"], 1, "{relief}");
+    assert_eq!(relief["CountSubjectsNoConvictionLast7Years"], 1, "{relief}");
+    let convictions = crate::frames::read_parquet(&dir.path("early/convictions.parquet"));
+    assert_eq!(convictions.height(), 1);
+    assert!(
+        dir.read("early/report.md")
+            .contains("as they stood on 2012-01-01")
+    );
+    // gogen's bundle still lists every row; only the reviewed one has a determination.
+    let all = dir.read("early/gogen/All_Results.csv");
+    assert_eq!(all.lines().count(), 4);
+    assert_eq!(all.matches("Eligible for Dismissal").count(), 1, "{all}");
+
+    // Later, all three are on the record: the burglary blocks "no conviction left".
+    let summary = run("2020-01-01", "late");
+    assert_eq!(summary["left_out_as_of"]["convictions"], 0);
+    assert_eq!(summary["convictions"], 3);
+    let relief = &summary["gogen"]["reliefWithCurrentEligibilityChoices"];
+    assert_eq!(relief["CountSubjectsNoConviction"], 0, "{relief}");
+}

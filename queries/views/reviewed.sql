@@ -8,6 +8,7 @@
 --        age_band is from age_at_conviction: whole years from the date of birth on the record
 --        to the conviction date, computed once by the run (no date arithmetic here, which SQL
 --        engines do differently: Polars' extract() is an 8-bit integer that overflows).
+--        prop64_timing: dated after 2016-11-09, the day Prop 64 passed, or not (gogen's flag).
 --        The determination columns are 1 or 0 and add up to 1 for each conviction:
 --        review = Hand Review, Maybe Eligible or To be reviewed by City Attorneys.
 select
@@ -26,6 +27,11 @@ select
         when age_at_conviction < 50 then '40-49'
         else '50 and over'
     end as age_band,
+    case
+        when conviction_date is null then 'date unknown'
+        when is_after_prop64 then 'after 2016-11-09'
+        else 'on or before 2016-11-09'
+    end as prop64_timing,
     prop64_section as code_section,
     case when is_felony then 'Felony' else 'Misdemeanor or infraction' end as level,
     determination,

@@ -21,7 +21,7 @@ pub const VIEWS: [(&str, &str); 1] =
     [("reviewed", include_str!("../../queries/views/reviewed.sql"))];
 
 /// The queries in `queries/`, bundled so that an installed binary has them.
-pub const BUNDLED: [(&str, &str); 13] = [
+pub const BUNDLED: [(&str, &str); 14] = [
     ("headline", include_str!("../../queries/headline.sql")),
     (
         "convictions_by_race",
@@ -46,6 +46,10 @@ pub const BUNDLED: [(&str, &str); 13] = [
     (
         "convictions_by_level",
         include_str!("../../queries/convictions_by_level.sql"),
+    ),
+    (
+        "convictions_by_prop64_timing",
+        include_str!("../../queries/convictions_by_prop64_timing.sql"),
     ),
     (
         "convictions_by_period_and_race",
@@ -194,7 +198,11 @@ mod tests {
                 );
             }
         }
-        let header = Header::parse(BUNDLED[10].1);
+        let (_, sql) = BUNDLED
+            .iter()
+            .find(|(name, _)| *name == "disparity_vs_population")
+            .unwrap();
+        let header = Header::parse(sql);
         assert_eq!(
             header.derived,
             [

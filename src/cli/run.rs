@@ -49,8 +49,10 @@ pub struct Args {
     /// ignored), or ALL.
     #[arg(long)]
     county: String,
-    /// The date every rule counts from (YYYY-MM-DD). Default: today, printed and recorded.
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    /// The as-of date (YYYY-MM-DD): the records as they stood that day. Every rule counts
+    /// from it, and convictions dated after it are left out of the review and of every count
+    /// (counted in summary.json and the report). Default: today, printed and recorded.
+    #[arg(long, visible_alias = "as-of", value_name = "YYYY-MM-DD")]
     compute_at: Option<String>,
     /// gogen's eligibility options JSON (the `configurable` flow).
     #[arg(long, value_name = "FILE", group = "chosen_flow")]
@@ -274,6 +276,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             summary.prop64_convictions_in_county,
             summary.county,
             summary.flow,
+        );
+        let left_out = &summary.left_out_as_of;
+        eprintln!(
+            "as of {}: left out {} convictions dated after it ({} Prop 64, {} in {})",
+            summary.compute_at,
+            left_out.convictions,
+            left_out.prop64_convictions,
+            left_out.prop64_convictions_in_county,
+            summary.county,
         );
         let relief = &summary.gogen.relief_with_current_eligibility_choices;
         eprintln!(

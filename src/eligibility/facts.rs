@@ -29,6 +29,31 @@ pub const IS_AFTER_PROP64: &str = "is_after_prop64";
 pub const AGE_AT_CONVICTION: &str = "age_at_conviction";
 /// True when the conviction is in the county under review (always, for `ALL`).
 pub const IN_COUNTY: &str = "in_county";
+/// The columns [`add`] adds, in order: made again when an as-of date leaves convictions out.
+pub fn columns() -> Vec<String> {
+    let mut names: Vec<String> = [
+        SUBJECT_CONVICTIONS,
+        SUBJECT_PROP64_CONVICTIONS,
+        SUBJECT_LAST_CONVICTION_DATE,
+        FIRST_SUPERSTRIKE_DATE,
+    ]
+    .map(String::from)
+    .to_vec();
+    names.extend(c::PROP64_SECTIONS.map(subject_prop64_in));
+    names.extend(
+        [
+            SUBJECT_SUPERSTRIKE_SECTIONS,
+            SUBJECT_PC290_SECTIONS,
+            FIRST_PC290_DATE,
+            IS_AFTER_PROP64,
+            AGE_AT_CONVICTION,
+            EARLIER_SAME_SECTION,
+        ]
+        .map(String::from),
+    );
+    names
+}
+
 /// The day Prop 64 passed; later convictions are not Prop 64 relief.
 pub fn prop64_passed() -> NaiveDate {
     NaiveDate::from_ymd_opt(2016, 11, 9).expect("a valid date")

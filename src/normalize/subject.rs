@@ -5,6 +5,18 @@ use polars::prelude::*;
 use super::columns as c;
 use super::conviction::categorical;
 
+/// The columns of [`facts`] that the subject table keeps, in order.
+pub const KEPT_FACTS: [&str; 8] = [
+    c::SUBJECT_KEY,
+    c::SUBJECT_ID,
+    c::DOB,
+    c::RACE_CODE,
+    c::RACE_DESCR,
+    c::GENDER,
+    c::IS_DECEASED,
+    c::HAS_PC290_REGISTRATION,
+];
+
 /// What every row of a subject says about them, one row per subject in the order of their
 /// first row: the first known date of birth (gogen took the subject's first row), race and
 /// gender, a death record, a PC 290 registration and its first date. The conviction table
@@ -118,5 +130,6 @@ pub fn table(facts: LazyFrame, convictions: LazyFrame) -> LazyFrame {
             col(c::RACE_DESCR).cast(categorical()),
             col(c::GENDER).cast(categorical()),
         ])
-        .drop(by_name([c::FIRST_PC290_REGISTRATION_DATE], true, false))
+        // Not strict: facts taken back from a subject table (an as-of date) have no date.
+        .drop(by_name([c::FIRST_PC290_REGISTRATION_DATE], false, false))
 }

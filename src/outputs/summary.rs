@@ -66,6 +66,9 @@ pub struct Summary {
     pub data_quality: Vec<QualityCount>,
     /// Counts from 1 to this are withheld in the published tables (0: none).
     pub min_cell: u64,
+    /// What is dated after `compute_at`, the as-of date, and so left out of the review and
+    /// of every count.
+    pub left_out_as_of: crate::prepared::LeftOut,
     /// The population figures the published tables compare with.
     pub population: Option<crate::population::Baseline>,
     /// True when identifiers in the row-level outputs are keyed pseudonyms.

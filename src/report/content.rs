@@ -141,7 +141,7 @@ impl Report {
             &Setting {
                 place: &place,
                 flow: &flow,
-                vintage: &baseline.label(),
+                baseline,
             },
         )?;
         let mut values: Vec<(&'static str, String)> = vec![
@@ -170,6 +170,7 @@ impl Report {
         values.push(("files_md", files_markdown(summary)));
         values.push(("facts_md", facts_markdown(&facts)));
         values.push(("suppression", suppression_rule(summary)));
+        values.push(("as_of", as_of_rule(summary)));
         values.push(("baseline_because", escape(&baseline.chosen_because)));
         Ok(Report { values })
     }
@@ -341,6 +342,33 @@ fn suppression_rule(summary: &Value) -> String {
     }
 }
 
+/// The as-of rule and what it left out, in words. A count of convictions from 1 to the
+/// small-cell threshold is withheld like any other.
+fn as_of_rule(summary: &Value) -> String {
+    let date = text(summary, "compute_at");
+    let left_out = &summary["left_out_as_of"];
+    let min_cell = summary["min_cell"].as_u64().unwrap_or(0);
+    let shown = |n: u64| match n {
+        n if n >= 1 && n <= min_cell => format!("from 1 to {min_cell} (withheld)"),
+        n => count(n as f64),
+    };
+    let in_county = left_out["prop64_convictions_in_county"]
+        .as_u64()
+        .unwrap_or(0);
+    let all = left_out["convictions"].as_u64().unwrap_or(0);
+    format!(
+        "The figures describe the records as they stood on {date}, the as-of date: every \
+         rule counts from it (ages, years since a conviction, the 7 years before it), and a \
+         conviction dated after it is left out of the review and of every count, here {} \
+         Prop 64 convictions that would otherwise be reviewed (and {} convictions of any \
+         offence in any county, which also no longer count in a person's record). A \
+         conviction without a readable date stays in. Run on a later extract with the same \
+         as-of date to reproduce a figure published on that date.",
+        shown(in_county),
+        shown(all)
+    )
+}
+
 /// How many people have a race code the mapping does not know, as the report may say it.
 fn unknown_race(tables: &Path) -> Result<String, ReportError> {
     let table = Published::read(tables, "convictions_by_race")?;
@@ -366,13 +394,14 @@ fn methodology(
     let mut html = String::new();
     let _ = write!(
         html,
-        "<h3>Eligibility</h3>\n<p>Every Prop 64 conviction (H&amp;S 11357, 11358, 11359, 11360, \
+        "<h3>As of a date</h3>\n<p>{}</p>\n<h3>Eligibility</h3>\n<p>Every Prop 64 conviction (H&amp;S 11357, 11358, 11359, 11360, \
          with attempts and conspiracies) in the county is decided by the flow below; its rules \
          are tried in order and the first that applies decides. Ages, years and dates count \
          from the compute-at date, <strong>{}</strong>. A person's outcome (no felony left, \
          no conviction left, none in the last 7 years) counts all their convictions, in any \
          county. The two what-if flows dismiss every Prop 64 conviction, and every Prop 64 \
          conviction with its related charges.</p>\n<pre>{}</pre>\n",
+        escape(&as_of_rule(summary)),
         escape(&text(summary, "compute_at")),
         escape(&text(summary, "flow_rules"))
     );

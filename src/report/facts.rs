@@ -135,7 +135,39 @@ pub struct Setting<'a> {
     /// `San Francisco` or `all counties reviewed`.
     pub place: &'a str,
     pub flow: &'a str,
-    pub vintage: &'a str,
+    pub baseline: &'a crate::population::Baseline,
+}
+
+impl Setting<'_> {
+    /// `residents of all ages in 2010 (census2010)`: whom the shares compare with.
+    fn all_residents(&self) -> String {
+        format!(
+            "residents of all ages in {} ({})",
+            self.baseline.year,
+            self.baseline.label()
+        )
+    }
+
+    /// Whom the rates are per: adults where the baseline has them.
+    fn rate_residents(&self) -> String {
+        if self.baseline.has_adults {
+            format!(
+                "adult residents (18 and over) in {} ({})",
+                self.baseline.year,
+                self.baseline.label()
+            )
+        } else {
+            self.all_residents()
+        }
+    }
+}
+
+/// The first and last year of the Prop 64 convictions reviewed (`convictions_by_conviction_year`).
+fn conviction_span(tables: &Path) -> Result<Option<(f64, f64)>, TableError> {
+    let years =
+        Published::read(tables, "convictions_by_conviction_year")?.numbers("conviction_year")?;
+    let known = years.into_iter().flatten();
+    Ok(known.clone().reduce(f64::min).zip(known.reduce(f64::max)))
 }
 
 /// The fact sheet of the tables in `tables`. A fact whose cells are withheld is left out.
@@ -218,6 +250,40 @@ pub fn facts(tables: &Path, setting: &Setting) -> Result<Vec<Fact>, TableError> 
         });
     }
 
+    let timing = Published::read(tables, "convictions_by_prop64_timing")?;
+    if let Some(row) = find(
+        "convictions_by_prop64_timing",
+        &timing,
+        "prop64_timing",
+        "after 2016-11-09",
+    )? && let Some([convictions, dismissal, reduction, review, not_eligible]) =
+        row.cite_all([
+            "convictions",
+            "dismissal",
+            "reduction",
+            "review",
+            "not_eligible",
+        ])?
+    {
+        facts.push(Fact {
+            sentence: format!(
+                "{} of the Prop 64 convictions reviewed are dated after 9 November 2016, when \
+                 Prop 64 passed; the chosen flow found {} of them eligible for dismissal and {} \
+                 for reduction, sent {} to review and found {} not eligible.",
+                count(convictions.value),
+                count(dismissal.value),
+                count(reduction.value),
+                count(review.value),
+                count(not_eligible.value)
+            ),
+            sources: vec![convictions, dismissal, reduction, review, not_eligible],
+        });
+    }
+
+    let span = match conviction_span(tables)? {
+        Some((first, last)) => format!("{first:.0} to {last:.0}"),
+        None => "in any year".to_string(),
+    };
     let county = busiest_county(tables)?;
     let place = county
         .as_deref()
@@ -239,15 +305,15 @@ pub fn facts(tables: &Path, setting: &Setting) -> Result<Vec<Fact>, TableError> 
         {
             facts.push(Fact {
                 sentence: format!(
-                    "{} of the {} people convicted in {place} whose race is known were {label} \
-                     (95% interval {} to {}), against {} of the county's residents \
-                     (population {}): {} times their share.",
+                    "{} of the {} people with a Prop 64 conviction in {place} whose race is \
+                     known were {label} (95% interval {} to {}), against {} of the county's {}: \
+                     {} times their share.",
                     percent(share.value),
                     count(people.value),
                     percent(low.value),
                     percent(high.value),
                     percent(residents.value),
-                    setting.vintage,
+                    setting.all_residents(),
                     ratio(times.value)
                 ),
                 sources: vec![share, people, low, high, residents, times],
@@ -263,12 +329,15 @@ pub fn facts(tables: &Path, setting: &Setting) -> Result<Vec<Fact>, TableError> 
         {
             facts.push(Fact {
                 sentence: format!(
-                    "{label} residents of {place} were convicted at {} times the rate of White \
-                     residents (95% interval {} to {}): {} people per 100,000 residents.",
+                    "{label} residents of {place} had a Prop 64 conviction at {} times the rate \
+                     of White residents (95% interval {} to {}): {} people with a Prop 64 \
+                     conviction dated {span} per 100,000 {}. This is a cumulative figure: people \
+                     convicted over those years against the residents of one year.",
                     ratio(rr.value),
                     ratio(low.value),
                     ratio(high.value),
-                    ratio(rate.value)
+                    ratio(rate.value),
+                    setting.rate_residents()
                 ),
                 sources: vec![rr, low, high, rate],
             });
