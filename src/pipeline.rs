@@ -529,18 +529,6 @@ fn prepared_input(inputs: &[PathBuf]) -> Result<Option<&Path>, RunError> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn near_matches_suggest_close_county_names() {
-        let hint = near_matches("SACRAMENT0", &["SACRAMENTO", "SAN MATEO", "YOLO"]);
-        assert_eq!(hint, "Did you mean SACRAMENTO?");
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-    }
-}
-
 /// The data-quality lines of what the as-of date left out.
 fn as_of_quality(left_out: &LeftOut) -> [QualityCount; 2] {
     use ingest::layout::{col, name};
@@ -556,4 +544,16 @@ fn as_of_quality(left_out: &LeftOut) -> [QualityCount; 2] {
             rows: left_out.pc290_registrations,
         },
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn near_matches_suggest_close_county_names() {
+        let hint = near_matches("SACRAMENT0", &["SACRAMENTO", "SAN MATEO", "YOLO"]);
+        assert_eq!(hint, "Did you mean SACRAMENTO?");
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
 }
