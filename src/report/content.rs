@@ -171,6 +171,7 @@ impl Report {
         values.push(("facts_md", facts_markdown(&facts)));
         values.push(("suppression", suppression_rule(summary)));
         values.push(("as_of", as_of_rule(summary)));
+        values.push(("related_charges", related_charges()));
         values.push(("baseline_because", escape(&baseline.chosen_because)));
         Ok(Report { values })
     }
@@ -369,6 +370,15 @@ fn as_of_rule(summary: &Value) -> String {
     )
 }
 
+/// The related charges, as a reader would write them: `647(F) PC, 602 PC, ...`.
+fn related_charges() -> String {
+    let charges: Vec<String> = crate::normalize::offense::RELATED_CHARGES
+        .iter()
+        .map(|(section, code)| format!("{} {code}", section.replace('\\', "")))
+        .collect();
+    charges.join(", ")
+}
+
 /// How many people have a race code the mapping does not know, as the report may say it.
 fn unknown_race(tables: &Path) -> Result<String, ReportError> {
     let table = Published::read(tables, "convictions_by_race")?;
@@ -395,12 +405,13 @@ fn methodology(
     let _ = write!(
         html,
         "<h3>As of a date</h3>\n<p>{}</p>\n<h3>Eligibility</h3>\n<p>Every Prop 64 conviction (H&amp;S 11357, 11358, 11359, 11360, \
-         with attempts and conspiracies) in the county is decided by the flow below; its rules \
+         with attempts) in the county is decided by the flow below; its rules \
          are tried in order and the first that applies decides. Ages, years and dates count \
          from the compute-at date, <strong>{}</strong>. A person's outcome (no felony left, \
          no conviction left, none in the last 7 years) counts all their convictions, in any \
-         county. The two what-if flows dismiss every Prop 64 conviction, and every Prop 64 \
-         conviction with its related charges.</p>\n<pre>{}</pre>\n",
+         county. The two what-if flows dismiss every Prop 64 conviction in the county, and \
+         also every related-charge conviction in the county (see What the figures \
+         count).</p>\n<pre>{}</pre>\n",
         escape(&as_of_rule(summary)),
         escape(&text(summary, "compute_at")),
         escape(&text(summary, "flow_rules"))
