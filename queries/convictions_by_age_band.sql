@@ -4,6 +4,7 @@
 -- notes: a person is counted once per row, so people do not add up across rows when someone
 --        has convictions in more than one. The determination columns add up to convictions.
 -- counts: convictions, people, dismissal, reduction, not_eligible, review, no_determination
+-- keys: age_band
 -- adds up: convictions = dismissal + reduction + not_eligible + review + no_determination
 select
     age_band,

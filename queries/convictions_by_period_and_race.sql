@@ -5,9 +5,10 @@
 --        Convictions without a readable conviction date have a null period. The group
 --        columns add up to convictions.
 -- counts: convictions, hispanic, white, black, american_indian, asian, pacific_islander, other_or_multi, unknown
+-- keys: period_start
 -- adds up: convictions = hispanic + white + black + american_indian + asian + pacific_islander + other_or_multi + unknown
 select
-    conviction_year - conviction_year % 5 as period_start,
+    period_start,
     count(*) as convictions,
     sum(case when race_group = 'HISPANIC' then 1 else 0 end) as hispanic,
     sum(case when race_group = 'WHITE' then 1 else 0 end) as white,

@@ -4,6 +4,7 @@
 -- notes: race_group comes from the race mapping (src/analytics/race_map.csv); UNKNOWN is kept.
 --        The determination columns add up to convictions.
 -- counts: convictions, people, dismissal, reduction, not_eligible, review, no_determination
+-- keys: race_group
 -- adds up: convictions = dismissal + reduction + not_eligible + review + no_determination
 select
     race_group,

@@ -2,17 +2,22 @@
 -- grain: one row per county and census race group
 -- inputs: reviewed (queries/views/reviewed.sql), subjects, baseline
 -- notes: residents of all ages from the run's population baseline (its vintage and year are in
---        the population_vintage column); people with an UNKNOWN race are left out of both shares. share_ratio = share of people convicted /
+--        the population_vintage column). A share of people is of all the county's people with
+--        a Prop 64 conviction (county_people), race known or not: a denominator of the people
+--        whose race is known would give away the number whose race is not when that is
+--        withheld. UNKNOWN has no residents and no row. share_ratio = share of people /
 --        share of population. share_low / share_high: Wilson 95% interval of the share of
 --        people (z = 1.96). relieved: people with some relief under the chosen flow;
 --        relieved_share_ratio = share of people relieved / share of population.
--- counts: people, relieved
--- derived: share_of_people <- people; share_low <- people; share_high <- people; share_ratio <- people; share_of_relieved <- relieved; relieved_share_ratio <- relieved
+-- counts: people, county_people, relieved
+-- keys: county, race_group
+-- without: race_group = UNKNOWN
+-- cells: county_people = people[-race_group]
+-- derived: share_of_people <- people, county_people; share_low <- people, county_people; share_high <- people, county_people; share_ratio <- people, county_people; share_of_relieved <- relieved, relieved[-race_group]; relieved_share_ratio <- relieved, relieved[-race_group]
 with people as (
     select distinct r.county, r.subject_id, r.race_group, s.some_relief
     from reviewed as r
     inner join subjects as s on r.subject_id = s.subject_id
-    where r.race_group <> 'UNKNOWN'
 ),
 
 people_by_group as (

@@ -8,7 +8,9 @@
 --        exp(ln(rr) +/- 1.96 * sqrt(1/a - 1/A + 1/b - 1/B)) for a of A residents and b of B White
 --        residents. People with an UNKNOWN race are left out.
 -- counts: people
--- derived: rate_per_100k <- people; rate_ratio <- people; rate_ratio_low <- people; rate_ratio_high <- people
+-- keys: county, race_group
+-- without: race_group = UNKNOWN
+-- derived: rate_per_100k <- people; rate_ratio <- people, people[race_group=WHITE]; rate_ratio_low <- people, people[race_group=WHITE]; rate_ratio_high <- people, people[race_group=WHITE]
 with people as (
     select distinct county, subject_id, race_group
     from reviewed

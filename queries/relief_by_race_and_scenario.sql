@@ -4,6 +4,7 @@
 -- notes: the outcomes count a person only when every such conviction, in any county, is relieved
 --        (gogen's definition); "no conviction in the last 7 years" counts back from compute-at.
 -- counts: people, some_relief, no_felony_left, no_conviction_left, no_conviction_last_7_years, dismiss_all_some_relief, dismiss_all_no_felony_left, dismiss_all_no_conviction_left, dismiss_all_no_conviction_last_7_years, dismiss_all_related_some_relief, dismiss_all_related_no_felony_left, dismiss_all_related_no_conviction_left, dismiss_all_related_no_conviction_last_7_years
+-- keys: race_group
 with people as (
     select distinct subject_id
     from reviewed

@@ -2,9 +2,11 @@
 -- grain: one row per county reviewed (all 58 with --county ALL)
 -- inputs: reviewed (queries/views/reviewed.sql), subjects, baseline
 -- notes: residents of all ages from the run's population baseline. black_share_ratio = share of
---        Black people among those convicted (UNKNOWN race left out) / share of Black residents.
+--        Black people among all the county's people with a Prop 64 conviction (race known or
+--        not, as in disparity_vs_population) / share of Black residents.
 -- counts: convictions, people, some_relief, no_felony_left, no_conviction_left, black_people
--- derived: people_per_100k <- people; black_share_ratio <- black_people
+-- keys: county
+-- derived: people_per_100k <- people; black_share_ratio <- black_people, people
 with people as (
     select distinct r.county, r.subject_id, r.race_group, s.some_relief, s.no_felony_left, s.no_conviction_left
     from reviewed as r
@@ -18,8 +20,7 @@ by_county as (
         sum(case when some_relief then 1 else 0 end) as some_relief,
         sum(case when no_felony_left then 1 else 0 end) as no_felony_left,
         sum(case when no_conviction_left then 1 else 0 end) as no_conviction_left,
-        sum(case when race_group = 'BLACK' then 1 else 0 end) as black_people,
-        sum(case when race_group <> 'UNKNOWN' then 1 else 0 end) as known_race_people
+        sum(case when race_group = 'BLACK' then 1 else 0 end) as black_people
     from people
     group by county
 ),
@@ -51,7 +52,7 @@ final as (
         cast(b.people * 100000 as double) / r.residents as people_per_100k,
         b.black_people,
         cast(b.black_people * r.residents as double)
-            / cast(b.known_race_people * r.black_residents as double) as black_share_ratio
+            / cast(b.people * r.black_residents as double) as black_share_ratio
     from by_county as b
     inner join convictions_by_county as c on b.county = c.county
     inner join residents as r on b.county = r.county

@@ -345,58 +345,6 @@ fn run_generated(dir: &TestDir, rows: &str, seed: &str, extra: &[&str]) {
     dir.ok(&args);
 }
 
-/// On every published table of a run with many small groups: no count from 1 to the
-/// threshold is shown, and no column, and no set of columns that add up within a row, has
-/// exactly one withheld cell (which its total would give away).
-#[test]
-fn no_small_cell_is_published_or_recoverable_from_totals() {
-    use clearstat::analytics::tables::{BUNDLED, Header};
-    let dir = TestDir::new("report_suppression");
-    run_generated(&dir, "2500", "11", &["--min-cell", "5"]);
-    let mut withheld_somewhere = 0;
-    for (name, sql) in BUNDLED {
-        let header = Header::parse(sql);
-        let table = read_parquet(&dir.path(&format!("out/tables/{name}.parquet")));
-        let flags = |column: &str| -> Vec<bool> {
-            strings(&table, &format!("{column}_suppressed"))
-                .iter()
-                .map(|v| v.as_deref() == Some("true"))
-                .collect()
-        };
-        for column in &header.counts {
-            for (value, flag) in strings(&table, column).iter().zip(flags(column)) {
-                let shown: Option<u64> = value.as_ref().map(|v| v.parse().unwrap());
-                assert!(
-                    !matches!(shown, Some(1..=5)),
-                    "{name}.{column}: {shown:?} is published"
-                );
-                assert_eq!(
-                    shown.is_none(),
-                    flag,
-                    "{name}.{column}: withheld means null and marked"
-                );
-            }
-            let lone = flags(column).iter().filter(|f| **f).count();
-            assert_ne!(lone, 1, "{name}.{column}: one withheld cell in a column");
-            withheld_somewhere += lone;
-        }
-        for set in &header.row_sums {
-            let columns: Vec<Vec<bool>> = set.iter().map(|c| flags(c)).collect();
-            for row in 0..table.height() {
-                let in_row = columns.iter().filter(|c| c[row]).count();
-                assert_ne!(
-                    in_row, 1,
-                    "{name} row {row}: one withheld cell among {set:?}"
-                );
-            }
-        }
-    }
-    assert!(
-        withheld_somewhere > 20,
-        "the run has small cells to withhold"
-    );
-}
-
 /// A run queries the frames it has just written; `clearstat report` queries the run's Parquet
 /// files: with the same options, the same tables, charts and report, byte for byte.
 #[test]

@@ -25,6 +25,8 @@ mod analytics;
 mod report;
 // A second engine (DuckDB) recomputes every published table from the run's files.
 mod engines;
+// The suppression audit: every published count from the rows, nothing withheld recoverable.
+mod disclosure;
 // `clearstat ingest` and runs from a prepared input.
 mod prepared;
 // Same inputs and options, same bytes: twice, and with one thread or two.

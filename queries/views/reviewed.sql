@@ -9,14 +9,17 @@
 --        to the conviction date, computed once by the run (no date arithmetic here, which SQL
 --        engines do differently: Polars' extract() is an 8-bit integer that overflows).
 --        prop64_timing: dated after 2016-11-09, the day Prop 64 passed, or not (gogen's flag).
---        The determination columns are 1 or 0 and add up to 1 for each conviction:
---        review = Hand Review, Maybe Eligible or To be reviewed by City Attorneys.
+--        decision groups the determinations as the tables' columns do, and the determination
+--        columns are 1 or 0 and add up to 1 for each conviction: review = Hand Review, Maybe
+--        Eligible or To be reviewed by City Attorneys. period_start: five-year periods
+--        (1970 = 1970 to 1974).
 select
     cast(county as varchar) as county,
     subject_id,
     race_group,
     case when gender is null then 'UNKNOWN' else cast(gender as varchar) end as gender,
     extract(year from conviction_date) as conviction_year,
+    extract(year from conviction_date) - extract(year from conviction_date) % 5 as period_start,
     case
         when age_at_conviction is null then 'UNKNOWN'
         when age_at_conviction < 18 then 'under 18'
@@ -35,6 +38,13 @@ select
     prop64_section as code_section,
     case when is_felony then 'Felony' else 'Misdemeanor or infraction' end as level,
     determination,
+    case
+        when determination = 'Eligible for Dismissal' then 'dismissal'
+        when determination = 'Eligible for Reduction' then 'reduction'
+        when determination = 'Not eligible' then 'not_eligible'
+        when determination = 'No determination' then 'no_determination'
+        else 'review'
+    end as decision,
     reason,
     case when determination = 'Eligible for Dismissal' then 1 else 0 end as dismissal,
     case when determination = 'Eligible for Reduction' then 1 else 0 end as reduction,

@@ -9,8 +9,10 @@
 //!   by [`settle_baseline`]): `county, race_group, population, adult_population, vintage, year`;
 //! - `population`: every bundled census table, for one's own questions.
 
+pub mod exact;
 pub mod published;
 pub mod race;
+pub mod sets;
 pub mod suppress;
 pub mod tables;
 

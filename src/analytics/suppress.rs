@@ -1,104 +1,334 @@
-//! Small-cell suppression for published tables.
+//! Small-cell suppression over the whole publication, not table by table.
 //!
-//! Counts from 1 to `min_cell` are withheld (primary suppression). Then, so that no withheld
-//! count can be recovered by subtracting the others from a total, every column (and, within
-//! a row, every set of count columns that add up to a total) that holds exactly one withheld
-//! cell gets a second one: its smallest other non-zero cell (complementary suppression),
-//! repeated until no line has a lone withheld cell. Withheld cells become null and are marked in a
-//! `<column>_suppressed` column, never zeroed. These are loops over a small aggregate table,
-//! never over records.
+//! Every count a run publishes is a count of a set: convictions, or people, of the review
+//! with some values of its dimensions (`people[race_group=BLACK]`). That set is the cell's
+//! identity: the same identity in two tables is one number, withheld in both or in neither.
+//! A reader knows how the tables add up: a column of a table sums to the count without its
+//! key (`people[]`), people of known race and of unknown race make all people, five-year
+//! periods are sums of years, a row's determinations add up to its convictions. Those are
+//! the lines ([`Line`]) of one linear system over every identity.
+//!
+//! Counts from 1 to `min_cell` are withheld (primary suppression). A withheld count is
+//! recoverable when the published counts determine it through the lines, in any combination
+//! (exact linear algebra, [`exposed`]); then the smallest other non-zero count on a line
+//! through it is withheld too (complementary suppression), until none is recoverable.
+//! Everything here loops over a few thousand aggregate cells, never over records.
 
-use polars::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
 
-/// Withholds small counts in `counts` columns of `table`. `min_cell` 0 turns it off.
-///
-/// Column totals are always assumed known. `row_sums` lists sets of count columns that add up
-/// within a row (a total and its parts, e.g. convictions and each determination): a reader
-/// could subtract along those too.
-pub fn suppress(
-    table: &DataFrame,
-    counts: &[&str],
-    min_cell: u64,
-    row_sums: &[Vec<String>],
-) -> PolarsResult<DataFrame> {
-    let row_sums: Vec<Vec<usize>> = row_sums
-        .iter()
-        .map(|set| {
-            set.iter()
-                .map(|name| {
-                    counts.iter().position(|c| c == name).ok_or_else(|| {
-                        polars_err!(ColumnNotFound: "{name} is summed in a row but is not a count")
-                    })
-                })
-                .collect()
-        })
-        .collect::<PolarsResult<_>>()?;
-    let values: Vec<Vec<Option<u64>>> = counts
-        .iter()
-        .map(|name| {
-            let column = table.column(name)?.cast(&DataType::UInt64)?;
-            Ok(column.u64()?.iter().collect())
-        })
-        .collect::<PolarsResult<_>>()?;
-    let withheld = withheld_cells(&values, min_cell, &row_sums);
-    let mut out = table.clone();
-    for (c, name) in counts.iter().enumerate() {
-        let kept: Vec<Option<u64>> = values[c]
-            .iter()
-            .zip(&withheld[c])
-            .map(|(v, w)| if *w { None } else { *v })
-            .collect();
-        out.with_column(Column::new((*name).into(), kept))?;
-        out.with_column(Column::new(
-            format!("{name}_suppressed").into(),
-            withheld[c].clone(),
-        ))?;
-    }
-    Ok(out)
+/// What a count counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Atoms {
+    Convictions,
+    People,
 }
 
-/// `withheld[column][row]`.
-fn withheld_cells(
-    values: &[Vec<Option<u64>>],
-    min_cell: u64,
-    row_sums: &[Vec<usize>],
-) -> Vec<Vec<bool>> {
-    let mut withheld: Vec<Vec<bool>> = values
-        .iter()
-        .map(|column| {
-            column
-                .iter()
-                .map(|v| matches!(v, Some(n) if *n >= 1 && *n <= min_cell))
-                .collect()
-        })
-        .collect();
-    let rows = values.first().map_or(0, Vec::len);
-    loop {
-        let mut changed = false;
-        // Lines: each column, then each set of columns that add up, in each row.
-        let mut lines: Vec<Vec<(usize, usize)>> = (0..values.len())
-            .map(|c| (0..rows).map(|r| (c, r)).collect())
+/// The identity of a count: what it counts, and the values of the dimensions it is limited to.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Identity {
+    pub atoms: Atoms,
+    pub filters: BTreeMap<String, String>,
+}
+
+impl std::fmt::Display for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let filters: Vec<String> = self
+            .filters
+            .iter()
+            .map(|(d, v)| format!("{d}={v}"))
             .collect();
-        for set in row_sums {
-            lines.extend((0..rows).map(|r| set.iter().map(|&c| (c, r)).collect::<Vec<_>>()));
+        let atoms = match self.atoms {
+            Atoms::Convictions => "convictions",
+            Atoms::People => "people",
+        };
+        write!(f, "{atoms}[{}]", filters.join(", "))
+    }
+}
+
+/// The race group of the people whose race the mapping does not place, and the value that
+/// stands for every other group.
+pub const UNKNOWN_RACE: &str = "UNKNOWN";
+pub const KNOWN_RACE: &str = "KNOWN";
+const RACE: &str = "race_group";
+const YEAR: &str = "conviction_year";
+const PERIOD: &str = "period_start";
+/// A missing value of a dimension (a conviction without a date has no year).
+pub const NO_VALUE: &str = "";
+
+impl Identity {
+    fn without(&self, dim: &str) -> Identity {
+        let mut out = self.clone();
+        out.filters.remove(dim);
+        out
+    }
+
+    fn with(&self, dim: &str, value: &str) -> Identity {
+        let mut out = self.clone();
+        out.filters.insert(dim.to_string(), value.to_string());
+        out
+    }
+}
+
+/// `total = sum of parts`, over identities.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Line {
+    pub total: Identity,
+    pub parts: Vec<Identity>,
+}
+
+/// Lines a reader can add up beyond the tables' own: people of known race and unknown race
+/// make all people; a five-year period is the sum of its years; convictions dated on or
+/// before 2016-11-09 are those of the years to 2015 and of 2016 up to that day, the later ones
+/// those of the rest of 2016 and the years after. For people these hold only when no person
+/// is in two of the parts: the caller keeps the lines that hold for the run's rows.
+pub fn implied_lines(identities: &BTreeSet<Identity>) -> Vec<Line> {
+    let years: BTreeSet<i64> = identities
+        .iter()
+        .filter_map(|id| id.filters.get(YEAR)?.parse().ok())
+        .collect();
+    let mut lines = Vec::new();
+    for identity in identities {
+        if identity.filters.get(RACE).map(String::as_str) == Some(KNOWN_RACE) {
+            lines.push(Line {
+                total: identity.without(RACE),
+                parts: vec![identity.clone(), identity.with(RACE, UNKNOWN_RACE)],
+            });
         }
-        for line in lines {
-            let lone = line.iter().filter(|&&(c, r)| withheld[c][r]).count() == 1;
-            if !lone {
-                continue;
-            }
-            let partner = line
-                .iter()
-                .filter(|&&(c, r)| !withheld[c][r] && values[c][r].is_some())
-                // A withheld zero would hide little: prefer the smallest non-zero cell.
-                .min_by_key(|&&(c, r)| (values[c][r] == Some(0), values[c][r], c, r));
-            if let Some(&(c, r)) = partner {
-                withheld[c][r] = true;
-                changed = true;
-            }
+        if let Some(period) = identity.filters.get(PERIOD)
+            && !identity.filters.contains_key(YEAR)
+        {
+            let years: Vec<String> = match period.parse::<i64>() {
+                Ok(start) => (start..start + 5).map(|y| y.to_string()).collect(),
+                Err(_) => vec![NO_VALUE.to_string()],
+            };
+            let base = identity.without(PERIOD);
+            lines.push(Line {
+                total: identity.clone(),
+                parts: years.iter().map(|y| base.with(YEAR, y)).collect(),
+            });
         }
-        if !changed {
+        if let Some(timing) = identity.filters.get(TIMING)
+            && !identity.filters.contains_key(YEAR)
+        {
+            lines.extend(timing_lines(identity, timing, &years));
+        }
+    }
+    lines
+}
+
+/// The timing of a conviction against 2016-11-09 (`queries/views/reviewed.sql`).
+const TIMING: &str = "prop64_timing";
+const PASSED_YEAR: i64 = 2016;
+
+fn timing_lines(identity: &Identity, timing: &str, years: &BTreeSet<i64>) -> Vec<Line> {
+    let base = identity.without(TIMING);
+    let year = |y: i64| base.with(YEAR, &y.to_string());
+    let in_passed_year = |t: &str| year(PASSED_YEAR).with(TIMING, t);
+    let mut parts = match timing {
+        "after 2016-11-09" => years
+            .iter()
+            .filter(|y| **y > PASSED_YEAR)
+            .map(|y| year(*y))
+            .collect(),
+        "on or before 2016-11-09" => years
+            .iter()
+            .filter(|y| **y < PASSED_YEAR)
+            .map(|y| year(*y))
+            .collect(),
+        _ => vec![base.with(YEAR, NO_VALUE)],
+    };
+    if timing != "date unknown" {
+        parts.push(in_passed_year(timing));
+    }
+    vec![
+        Line {
+            total: identity.clone(),
+            parts,
+        },
+        Line {
+            total: year(PASSED_YEAR),
+            parts: vec![
+                in_passed_year("on or before 2016-11-09"),
+                in_passed_year("after 2016-11-09"),
+            ],
+        },
+    ]
+}
+
+/// The published cells: each identity's count (the same in every table that shows it).
+pub type Counts = BTreeMap<Identity, u64>;
+
+/// The identities to withhold: counts from 1 to `min_cell`, then complements until no
+/// withheld count is determined by the published ones through `lines`.
+///
+/// `empty`: identities known to count nobody (a reader may guess them: they count as
+/// published zeros, never as partners).
+pub fn withheld(
+    counts: &Counts,
+    lines: &[Line],
+    min_cell: u64,
+    empty: &BTreeSet<Identity>,
+) -> BTreeSet<Identity> {
+    let mut withheld: BTreeSet<Identity> = counts
+        .iter()
+        .filter(|(_, n)| **n >= 1 && **n <= min_cell)
+        .map(|(id, _)| id.clone())
+        .collect();
+    if withheld.is_empty() {
+        return withheld;
+    }
+    loop {
+        let open = exposed(counts, lines, &withheld, empty);
+        let partners: BTreeSet<Identity> = open
+            .iter()
+            .filter_map(|id| partner(counts, lines, &withheld, id))
+            .collect();
+        // A determined count always has a published count on some line near it (lines hold
+        // true sums, and its value is not zero), so this only ends when nothing is exposed.
+        if partners.is_empty() {
             return withheld;
+        }
+        withheld.extend(partners);
+    }
+}
+
+/// The smallest published count (non-zero first) on a line through `identity`, or through an
+/// unknown that shares a line with it, and so on outwards.
+fn partner(
+    counts: &Counts,
+    lines: &[Line],
+    withheld: &BTreeSet<Identity>,
+    identity: &Identity,
+) -> Option<Identity> {
+    let published = |id: &Identity| counts.contains_key(id) && !withheld.contains(id);
+    let mut reached: BTreeSet<Identity> = BTreeSet::from([identity.clone()]);
+    let mut frontier = vec![identity.clone()];
+    while !frontier.is_empty() {
+        let mut candidates: Vec<(bool, u64, Identity)> = Vec::new();
+        let mut next = Vec::new();
+        for line in lines
+            .iter()
+            .filter(|l| l.members().any(|m| frontier.contains(m)))
+        {
+            for member in line.members() {
+                if published(member) {
+                    let n = counts[member];
+                    candidates.push((n == 0, n, member.clone()));
+                } else if reached.insert(member.clone()) {
+                    next.push(member.clone());
+                }
+            }
+        }
+        if let Some((_, _, best)) = candidates.into_iter().min() {
+            return Some(best);
+        }
+        frontier = next;
+    }
+    None
+}
+
+impl Line {
+    fn members(&self) -> impl Iterator<Item = &Identity> {
+        std::iter::once(&self.total).chain(&self.parts)
+    }
+}
+
+/// The withheld identities that the published counts determine: `e_w` in the row space of
+/// the lines' coefficients over the unknowns (withheld, or never published). Exact, modulo a
+/// large prime: a combination that exists over the rationals exists modulo the prime, so
+/// nothing recoverable is missed (a false alarm would only withhold one cell more).
+pub fn exposed(
+    counts: &Counts,
+    lines: &[Line],
+    withheld: &BTreeSet<Identity>,
+    empty: &BTreeSet<Identity>,
+) -> BTreeSet<Identity> {
+    let unknown =
+        |id: &Identity| withheld.contains(id) || !(counts.contains_key(id) || empty.contains(id));
+    let mut index: BTreeMap<&Identity, usize> = BTreeMap::new();
+    let mut rows: Vec<BTreeMap<usize, u64>> = Vec::new();
+    for line in lines {
+        let mut row: BTreeMap<usize, u64> = BTreeMap::new();
+        let terms = std::iter::once((&line.total, P - 1)).chain(line.parts.iter().map(|p| (p, 1)));
+        for (id, coefficient) in terms.filter(|(id, _)| unknown(id)) {
+            let next = index.len();
+            let column = *index.entry(id).or_insert(next);
+            let entry = row.entry(column).or_insert(0);
+            *entry = (*entry + coefficient) % P;
+        }
+        row.retain(|_, c| *c != 0);
+        if !row.is_empty() {
+            rows.push(row);
+        }
+    }
+    let solved = reduced_rows(rows);
+    let mut out = BTreeSet::new();
+    for (id, column) in &index {
+        if withheld.contains(*id)
+            && solved
+                .iter()
+                .any(|row| row.len() == 1 && row.contains_key(column))
+        {
+            out.insert((*id).clone());
+        }
+    }
+    out
+}
+
+/// 2^61 - 1.
+const P: u64 = (1 << 61) - 1;
+
+fn mul(a: u64, b: u64) -> u64 {
+    ((a as u128 * b as u128) % P as u128) as u64
+}
+
+fn inverse(a: u64) -> u64 {
+    // Fermat: a^(P-2).
+    let (mut base, mut exp, mut out) = (a, P - 2, 1u64);
+    while exp > 0 {
+        if exp & 1 == 1 {
+            out = mul(out, base);
+        }
+        base = mul(base, base);
+        exp >>= 1;
+    }
+    out
+}
+
+/// Reduced row echelon form of sparse rows modulo [`P`] (Gauss-Jordan).
+fn reduced_rows(mut rows: Vec<BTreeMap<usize, u64>>) -> Vec<BTreeMap<usize, u64>> {
+    let mut pivots: Vec<BTreeMap<usize, u64>> = Vec::new();
+    while let Some(mut row) = rows.pop() {
+        for pivot in &pivots {
+            let lead = *pivot.keys().next().expect("a pivot row is not empty");
+            if let Some(&c) = row.get(&lead) {
+                subtract(&mut row, pivot, c);
+            }
+        }
+        let Some((&lead, &c)) = row.iter().next() else {
+            continue;
+        };
+        let scale = inverse(c);
+        for v in row.values_mut() {
+            *v = mul(*v, scale);
+        }
+        for pivot in pivots.iter_mut() {
+            if let Some(&c) = pivot.get(&lead) {
+                subtract(pivot, &row, c);
+            }
+        }
+        pivots.push(row);
+    }
+    pivots
+}
+
+/// `row -= factor * other`, dropping zeros.
+fn subtract(row: &mut BTreeMap<usize, u64>, other: &BTreeMap<usize, u64>, factor: u64) {
+    for (&k, &v) in other {
+        let entry = row.entry(k).or_insert(0);
+        *entry = (*entry + P - mul(factor, v)) % P;
+        if *entry == 0 {
+            row.remove(&k);
         }
     }
 }
@@ -107,70 +337,130 @@ fn withheld_cells(
 mod tests {
     use super::*;
 
-    fn cells(values: &[&[u64]]) -> Vec<Vec<Option<u64>>> {
-        values
+    fn id(atoms: Atoms, filters: &[(&str, &str)]) -> Identity {
+        Identity {
+            atoms,
+            filters: filters
+                .iter()
+                .map(|(d, v)| (d.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    fn people(race: &str) -> Identity {
+        id(Atoms::People, &[(RACE, race)])
+    }
+
+    /// people[] = A + B + C + UNKNOWN, with counts.
+    fn column(values: [u64; 4]) -> (Counts, Vec<Line>) {
+        let groups = ["A", "B", "C", UNKNOWN_RACE];
+        let mut counts: Counts = groups
             .iter()
-            .map(|c| c.iter().map(|v| Some(*v)).collect())
-            .collect()
+            .zip(values)
+            .map(|(g, n)| (people(g), n))
+            .collect();
+        counts.insert(id(Atoms::People, &[]), values.iter().sum());
+        let lines = vec![Line {
+            total: id(Atoms::People, &[]),
+            parts: groups.iter().map(|g| people(g)).collect(),
+        }];
+        (counts, lines)
     }
 
     #[test]
-    fn a_lone_small_cell_gets_a_partner_in_its_column() {
-        // One column: 5 is withheld, then the smallest other (40) too.
-        let w = withheld_cells(&cells(&[&[5, 40, 300]]), 10, &[]);
-        assert_eq!(w, [[true, true, false]]);
+    fn a_lone_small_cell_gets_the_smallest_partner_on_its_line() {
+        let (counts, lines) = column([5, 40, 300, 0]);
+        let w = withheld(&counts, &lines, 10, &BTreeSet::new());
+        assert_eq!(w, BTreeSet::from([people("A"), people("B")]));
+        assert!(exposed(&counts, &lines, &w, &BTreeSet::new()).is_empty());
     }
 
     #[test]
-    fn no_withheld_cell_can_be_recovered_from_row_or_column_totals() {
-        let values = cells(&[&[3, 50, 60], &[70, 80, 90], &[15, 25, 35]]);
-        let w = withheld_cells(&values, 10, &[vec![0, 1, 2]]);
-        for c in 0..3 {
-            assert_ne!(w[c].iter().filter(|x| **x).count(), 1, "column {c}: {w:?}");
-        }
-        for r in 0..3 {
-            assert_ne!((0..3).filter(|&c| w[c][r]).count(), 1, "row {r}: {w:?}");
-        }
-        assert!(w[0][0], "the small cell is withheld");
+    fn a_known_race_total_gives_the_unknown_away_unless_a_part_goes_too() {
+        // The disparity defect: all people and people of known race both published.
+        let (mut counts, mut lines) = column([200, 300, 400, 8]);
+        counts.insert(people(KNOWN_RACE), 900);
+        let identities: BTreeSet<Identity> = counts.keys().cloned().collect();
+        lines.extend(implied_lines(&identities));
+        let only_unknown = BTreeSet::from([people(UNKNOWN_RACE)]);
+        assert_eq!(
+            exposed(&counts, &lines, &only_unknown, &BTreeSet::new()),
+            only_unknown
+        );
+        let w = withheld(&counts, &lines, 10, &BTreeSet::new());
+        assert!(w.contains(&people(UNKNOWN_RACE)) && w.len() >= 2, "{w:?}");
+        assert!(
+            exposed(&counts, &lines, &w, &BTreeSet::new()).is_empty(),
+            "{w:?}"
+        );
     }
 
     #[test]
-    fn a_partner_is_non_zero_when_one_exists() {
-        let w = withheld_cells(&cells(&[&[4, 0, 30, 50]]), 10, &[]);
-        assert_eq!(w, [[true, false, true, false]]);
+    fn a_combination_of_lines_is_found() {
+        // x + y = 20 and y + z = 30 and x + z = 24: each is determined though no line has
+        // a lone unknown.
+        let (x, y, z) = (people("X"), people("Y"), people("Z"));
+        let t = |n: &str| id(Atoms::Convictions, &[("t", n)]);
+        let counts: Counts = [
+            (x.clone(), 7),
+            (y.clone(), 13),
+            (z.clone(), 17),
+            (t("1"), 20),
+            (t("2"), 30),
+            (t("3"), 24),
+        ]
+        .into();
+        let lines = vec![
+            Line {
+                total: t("1"),
+                parts: vec![x.clone(), y.clone()],
+            },
+            Line {
+                total: t("2"),
+                parts: vec![y.clone(), z.clone()],
+            },
+            Line {
+                total: t("3"),
+                parts: vec![x.clone(), z.clone()],
+            },
+        ];
+        let w = BTreeSet::from([x.clone(), y.clone(), z.clone()]);
+        assert_eq!(exposed(&counts, &lines, &w, &BTreeSet::new()), w);
+        let w = withheld(&counts, &lines, 10, &BTreeSet::new());
+        assert!(
+            exposed(&counts, &lines, &w, &BTreeSet::new()).is_empty(),
+            "{w:?}"
+        );
     }
 
     #[test]
     fn zero_is_not_small_and_off_means_off() {
-        assert_eq!(
-            withheld_cells(&cells(&[&[0, 40]]), 10, &[]),
-            [[false, false]]
-        );
-        assert_eq!(
-            withheld_cells(&cells(&[&[3, 40]]), 0, &[]),
-            [[false, false]]
-        );
+        let (counts, lines) = column([0, 40, 300, 50]);
+        assert!(withheld(&counts, &lines, 10, &BTreeSet::new()).is_empty());
+        let (counts, lines) = column([3, 40, 300, 50]);
+        assert!(withheld(&counts, &lines, 0, &BTreeSet::new()).is_empty());
     }
 
     #[test]
-    fn suppressed_cells_are_null_and_marked() {
-        let table = df!("group" => ["A", "B", "C"], "people" => [4u32, 30, 200]).unwrap();
-        let out = suppress(&table, &["people"], 10, &[]).unwrap();
-        let people: Vec<Option<u64>> = out
-            .column("people")
-            .unwrap()
-            .u64()
-            .unwrap()
-            .iter()
-            .collect();
-        assert_eq!(people, [None, None, Some(200)]);
-        let marked: Vec<Option<bool>> = out
-            .column("people_suppressed")
-            .unwrap()
-            .bool()
-            .unwrap()
-            .iter()
-            .collect();
-        assert_eq!(marked, [Some(true), Some(true), Some(false)]);
+    fn periods_and_timings_are_sums_of_years() {
+        let period = id(Atoms::Convictions, &[(PERIOD, "1990")]);
+        let lines = implied_lines(&BTreeSet::from([period.clone()]));
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].parts.len(), 5);
+        assert_eq!(lines[0].parts[4], id(Atoms::Convictions, &[(YEAR, "1994")]));
+        // After 2016-11-09: the rest of 2016 and the years after.
+        let after = id(Atoms::Convictions, &[(TIMING, "after 2016-11-09")]);
+        let year = |y: &str| id(Atoms::Convictions, &[(YEAR, y)]);
+        let lines = implied_lines(&BTreeSet::from([after.clone(), year("2015"), year("2018")]));
+        assert_eq!(lines[0].total, after);
+        assert_eq!(lines[0].parts[0], year("2018"));
+        assert_eq!(
+            lines[0].parts[1],
+            id(
+                Atoms::Convictions,
+                &[(YEAR, "2016"), (TIMING, "after 2016-11-09")]
+            )
+        );
+        assert_eq!(lines[0].parts.len(), 2);
     }
 }

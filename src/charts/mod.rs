@@ -194,7 +194,11 @@ fn build(tables: &Path, context: &Context) -> Result<Vec<(String, Chart)>, Chart
     let place = county.clone().unwrap_or_else(|| context.place.clone());
     let disparity =
         Published::read(tables, "disparity_vs_population")?.only_county(county.as_deref())?;
-    let mut convicted = series(&disparity, "People convicted", "share_of_people")?;
+    let mut convicted = series(
+        &disparity,
+        "People with a Prop 64 conviction",
+        "share_of_people",
+    )?;
     convicted.intervals = Some(disparity.intervals("share_low", "share_high")?);
     charts.push(chart(
         "Share of people with a Prop 64 conviction vs share of residents",
@@ -243,7 +247,7 @@ fn build(tables: &Path, context: &Context) -> Result<Vec<(String, Chart)>, Chart
     let mut ratio = series(&ratios, "Rate ratio", "rate_ratio")?;
     ratio.intervals = Some(ratios.intervals("rate_ratio_low", "rate_ratio_high")?);
     charts.push(chart(
-        "People convicted per resident, relative to White residents",
+        "People with a Prop 64 conviction per resident, relative to White residents",
         &place,
         "Race/ethnicity (whiskers: 95% interval, log-normal)",
         "Rate ratio (White = 1)",

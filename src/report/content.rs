@@ -36,10 +36,10 @@ type TableSpec = (
 const KEY_TABLES: [TableSpec; 5] = [
     (
         "disparity_vs_population",
-        "Share of people convicted and relieved vs share of residents",
+        "Share of people with a Prop 64 conviction, and relieved, vs share of residents",
         &[
             ("race_group", "Group", Format::Group),
-            ("people", "People convicted", Format::Count),
+            ("people", "People with a Prop 64 conviction", Format::Count),
             ("share_of_people", "Share", Format::Percent),
             ("share_low", "95% low", Format::Percent),
             ("share_high", "95% high", Format::Percent),
@@ -51,7 +51,7 @@ const KEY_TABLES: [TableSpec; 5] = [
     ),
     (
         "rate_ratios_vs_white",
-        "People convicted per 100,000 residents, relative to White residents",
+        "People with a Prop 64 conviction per 100,000 residents, relative to White residents",
         &[
             ("race_group", "Group", Format::Group),
             ("people", "People", Format::Count),
@@ -331,13 +331,26 @@ fn facts_markdown(facts: &[Fact]) -> String {
 }
 
 fn suppression_rule(summary: &Value) -> String {
+    let checked = match summary["suppression_check"].as_str() {
+        Some("exact") => {
+            "Checked exactly: no withheld count is a sum or difference of published numbers, \
+             in any combination of tables."
+        }
+        _ => {
+            "This publication was too large for the exact check: no withheld count follows \
+             from how the tables add up (totals, known and unknown race, periods and years, \
+             tables that count the same people)."
+        }
+    };
     match summary["min_cell"].as_u64() {
         Some(0) => "No count is withheld (--min-cell 0, for internal use only).".to_string(),
         Some(n) => format!(
-            "Counts from 1 to {n} people or convictions are withheld (shown as \"withheld\"), \
-             and so are other cells, chosen so that no withheld count can be recovered by \
-             subtracting from a row or column total (complementary suppression). Shares, rates \
-             and ratios computed from a withheld count are withheld with it."
+            "Counts from 1 to {n} people or convictions are withheld (shown as \"withheld\") \
+             in every table, chart and sentence, and so are other counts, chosen so that no \
+             withheld count can be worked out from published ones: not from a total, not from \
+             another table showing the same people, not from a headline figure or a \
+             denominator (complementary suppression over the whole publication). Shares, \
+             rates and ratios computed from a withheld count are withheld with it. {checked}"
         ),
         None => "unknown".to_string(),
     }
@@ -432,7 +445,8 @@ fn methodology(
         "<h3>Race mapping</h3>\n<p>The DOJ's race codes are mapped to the census groups by the \
          table below (kept with the run as <code>race_map.csv</code>; replace it with \
          <code>--race-map FILE</code>). A code not in it becomes UNKNOWN: counted in the \
-         tables, left out of shares and rates.</p>\n",
+         tables and in the denominators of shares, but not a group of its own in shares and \
+         rates (it has no census counterpart).</p>\n",
     );
     let _ = write!(
         html,
@@ -463,7 +477,7 @@ fn methodology(
         "<h3>Known limitations of the data</h3>\n<ul>\n<li>Race/ethnicity is what the arresting \
          agency recorded, not self-identified as in the census; Hispanic people recorded as \
          White inflate one group and shrink the other.</li>\n<li>The population baseline is \
-         of residents; people convicted in a county need not live there.</li>\n",
+         of residents; people with a conviction in a county need not live there.</li>\n",
     );
     if let Some(issues) = summary["data_quality"].as_array() {
         for issue in issues {

@@ -305,8 +305,8 @@ pub fn facts(tables: &Path, setting: &Setting) -> Result<Vec<Fact>, TableError> 
         {
             facts.push(Fact {
                 sentence: format!(
-                    "{} of the {} people with a Prop 64 conviction in {place} whose race is \
-                     known were {label} (95% interval {} to {}), against {} of the county's {}: \
+                    "{} of the {} people with a Prop 64 conviction in {place} (race known or \
+                     not) were {label} (95% interval {} to {}), against {} of the county's {}: \
                      {} times their share.",
                     percent(share.value),
                     count(people.value),

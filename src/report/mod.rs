@@ -85,18 +85,19 @@ pub fn publish(
     }
     let baseline =
         analytics::settle_baseline(run, tables.convictions.clone(), &options.denominators)?;
-    summary["population"] = serde_json::to_value(&baseline).unwrap_or(Value::Null);
-    summary["min_cell"] = options.min_cell.into();
-    outputs::write_atomically(&run.join(files::SUMMARY), |w| {
-        serde_json::to_writer_pretty(&mut *w, &summary).map_err(|e| e.to_string())
-    })?;
     outputs::write_atomically(&run.join(files::RACE_MAP), |w| {
         use std::io::Write;
         w.write_all(options.race_map.text.as_bytes())
             .map_err(|e| e.to_string())
     })?;
     let folder = run.join(files::TABLES);
-    analytics::tables::write_all(run, tables, &folder, options.min_cell, &baseline)?;
+    let check = analytics::tables::write_all(run, tables, &folder, options.min_cell, &baseline)?;
+    summary["population"] = serde_json::to_value(&baseline).unwrap_or(Value::Null);
+    summary["min_cell"] = options.min_cell.into();
+    summary["suppression_check"] = serde_json::to_value(check).unwrap_or(Value::Null);
+    outputs::write_atomically(&run.join(files::SUMMARY), |w| {
+        serde_json::to_writer_pretty(&mut *w, &summary).map_err(|e| e.to_string())
+    })?;
     mark("tables");
     let county = text(&summary, "county");
     let context = charts::Context {
