@@ -9,20 +9,26 @@ use crate::testdir::TestDir;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-/// Runs the DuckDB comparison over the finished run in `run`; fails with its report.
-fn duckdb_agrees(run: &Path) {
-    let script = Path::new(ROOT).join("tests/engines/duckdb_tables.py");
+/// Runs `tests/engines/SCRIPT` over the finished run in `run`: its report, and whether it
+/// passed.
+fn python(script: &str, run: &Path) -> (String, bool) {
     let out = Command::new("python3")
-        .arg(&script)
+        .arg(Path::new(ROOT).join("tests/engines").join(script))
         .arg(run)
         .output()
-        .expect("python3 runs (install it, and `pip install duckdb`, as .ci/run does)");
+        .expect("python3 runs (with duckdb and frictionless from PyPI, as .ci/run installs)");
     let report = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(out.status.success(), "DuckDB disagrees:\n{report}");
+    (report, out.status.success())
+}
+
+/// Runs the DuckDB comparison over the finished run in `run`; fails with its report.
+fn duckdb_agrees(run: &Path) {
+    let (report, passed) = python("duckdb_tables.py", run);
+    assert!(passed, "DuckDB disagrees:\n{report}");
     let compared = clearstat::analytics::tables::BUNDLED.len();
     assert!(
         report.contains(&format!("{compared} tables compared, 0 differences")),
@@ -72,4 +78,31 @@ fn duckdb_gives_every_table_of_a_generated_statewide_run() {
         "-q",
     ]);
     duckdb_agrees(&dir.path("out"));
+}
+
+/// `tables/datapackage.json` is a valid Frictionless Data Package whose tables' rows fit their
+/// schemas, every column described, with the queries and the run's provenance.
+#[test]
+fn the_tables_are_a_valid_data_package() {
+    let dir = TestDir::new("engines_datapackage");
+    let sample = Path::new(ROOT).join("data-samples/doj_research_sample.csv");
+    dir.ok(&[
+        "run",
+        sample.to_str().unwrap(),
+        "--county",
+        "SAN FRANCISCO",
+        "--compute-at",
+        "2020-01-01",
+        "--no-gogen",
+        "--out",
+        "out",
+        "-q",
+    ]);
+    let (report, passed) = python("datapackage_valid.py", &dir.path("out"));
+    assert!(passed, "{report}");
+    let resources = clearstat::analytics::tables::BUNDLED.len();
+    assert!(
+        report.contains(&format!("{resources} resources checked, 0 problems")),
+        "{report}"
+    );
 }

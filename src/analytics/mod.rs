@@ -9,6 +9,7 @@
 //!   by [`settle_baseline`]): `county, race_group, population, adult_population, vintage, year`;
 //! - `population`: every bundled census table, for one's own questions.
 
+pub mod datapackage;
 pub mod exact;
 pub mod published;
 pub mod race;

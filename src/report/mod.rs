@@ -98,6 +98,7 @@ pub fn publish(
     outputs::write_atomically(&run.join(files::SUMMARY), |w| {
         serde_json::to_writer_pretty(&mut *w, &summary).map_err(|e| e.to_string())
     })?;
+    analytics::datapackage::write(&folder, &summary)?;
     mark("tables");
     let county = text(&summary, "county");
     let context = charts::Context {
