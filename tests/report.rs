@@ -39,21 +39,26 @@ fn csv(out: &Path, table: &str) -> DataFrame {
         .unwrap()
 }
 
-/// One cited cell: (table, row key, column, cited text).
-type Citation = (String, Option<(String, String)>, String, String);
+/// One cited cell: (table, row keys, column, cited text).
+type Citation = (String, Vec<(String, String)>, String, String);
 
 /// Parses a `Source:` line of report.md.
 fn citations(source: &str) -> Vec<Citation> {
     let mut cited = Vec::new();
     for part in source.split("`tables/").skip(1) {
         let (table, rest) = part.split_once(".csv`").unwrap();
-        let key = rest
+        let key: Vec<(String, String)> = rest
             .strip_prefix(", row ")
             .and_then(|r| r.split_once(" (query").map(|(k, _)| k))
             .map(|k| {
-                let (column, value) = k.split_once(" = ").unwrap();
-                (column.to_string(), value.to_string())
-            });
+                k.split(" and ")
+                    .map(|pair| {
+                        let (column, value) = pair.split_once(" = ").unwrap();
+                        (column.to_string(), value.to_string())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         let cells = rest.split_once("):").unwrap().1;
         for cell in cells.split(';') {
             let (column, text) = cell.trim().split_once(" = ").unwrap();
@@ -69,8 +74,10 @@ fn citations(source: &str) -> Vec<Citation> {
 }
 
 /// The ways report.md writes a number.
-fn renderings(v: f64) -> [String; 3] {
+fn renderings(v: f64) -> [String; 4] {
     [
+        // A year, as cited.
+        format!("{v}"),
         clearstat::report::facts::count(v),
         clearstat::report::facts::percent(v),
         clearstat::report::facts::ratio(v),
@@ -96,13 +103,15 @@ fn every_number_in_the_fact_sheet_equals_the_table_cell_it_cites() {
         let mut values = Vec::new();
         for (table, key, column, text) in &cited {
             let frame = csv(&out, table);
-            let row = match key {
-                None => 0,
-                Some((k, v)) => strings(&frame, k)
-                    .iter()
-                    .position(|x| x.as_deref() == Some(v.as_str()))
-                    .unwrap_or_else(|| panic!("{table}: no row {k} = {v}")),
-            };
+            let keys: Vec<Vec<Option<String>>> =
+                key.iter().map(|(k, _)| strings(&frame, k)).collect();
+            let row = (0..frame.height())
+                .find(|&r| {
+                    key.iter()
+                        .zip(&keys)
+                        .all(|((_, v), c)| c[r].as_deref() == Some(v.as_str()))
+                })
+                .unwrap_or_else(|| panic!("{table}: no row {key:?}"));
             let cell = strings(&frame, column)[row]
                 .clone()
                 .expect("a cited cell is published");
@@ -114,14 +123,35 @@ fn every_number_in_the_fact_sheet_equals_the_table_cell_it_cites() {
         // the words' own numbers (Prop 64, sections, 7 years, 95%, per 100,000) go first.
         let mut words = sentence.to_string();
         if sentence.contains("residents of all ages in") || sentence.contains("adult residents") {
-            // The residents named are the cited table's vintage, of the run's population year.
-            let vintage = strings(&csv(&out, &cited[0].0), "population_vintage")[0].clone();
-            let vintage = vintage.unwrap();
-            let named = format!("in {} ({vintage})", population["year"]);
+            // The residents named are those of the cited row (rates per period) or of the
+            // run's baseline, as the cited table says.
+            let (table, key, _, _) = &cited[0];
+            let frame = csv(&out, table);
+            let named = match cited.iter().find(|c| c.2 == "residents_year") {
+                Some((_, _, _, year)) => {
+                    let keys: Vec<Vec<Option<String>>> =
+                        key.iter().map(|(k, _)| strings(&frame, k)).collect();
+                    let row = (0..frame.height())
+                        .find(|&r| {
+                            key.iter()
+                                .zip(&keys)
+                                .all(|((_, v), c)| c[r].as_deref() == Some(v.as_str()))
+                        })
+                        .unwrap();
+                    let vintage = strings(&frame, "residents_vintage")[row].clone().unwrap();
+                    format!("in {year} ({vintage})")
+                }
+                None => {
+                    let vintage = strings(&frame, "population_vintage")[0].clone().unwrap();
+                    format!("in {} ({vintage})", population["year"])
+                }
+            };
             assert!(sentence.contains(&named), "{sentence}: {named}");
             words = words.replace(&named, "");
         }
-        if let Some((_, dated)) = sentence.split_once("conviction dated ") {
+        if let Some((_, dated)) = sentence.split_once("conviction dated ")
+            && dated.starts_with(|c: char| c.is_ascii_digit())
+        {
             // The span is that of the years of the convictions reviewed.
             let years = strings(
                 &csv(&out, "convictions_by_conviction_year"),
@@ -136,10 +166,11 @@ fn every_number_in_the_fact_sheet_equals_the_table_cell_it_cites() {
             "Prop 64",
             "18 and over",
             "9 November 2016",
+            "five years",
             "11357 to 11360",
             "last 7 years",
             "95% interval",
-            "100,000 residents",
+            "per 100,000",
         ] {
             words = words.replace(constant, "");
         }

@@ -55,7 +55,9 @@ fn run_the_shipped_sample_as_the_readme_says() {
         "report.html",
         "report.md",
         "population_baseline.parquet",
+        "population.parquet",
         "race_map.csv",
+        "tables/datapackage.json",
     ] {
         assert!(dir.path(&format!("out/{file}")).exists(), "{file}");
     }
@@ -63,8 +65,8 @@ fn run_the_shipped_sample_as_the_readme_says() {
     let tables = clearstat::analytics::tables::BUNDLED.len();
     assert_eq!(
         count("out/tables"),
-        2 * tables,
-        "Parquet and CSV of every table"
+        2 * tables + 1,
+        "Parquet and CSV of every table, and the data package"
     );
     assert_eq!(
         count("out/charts"),

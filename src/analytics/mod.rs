@@ -7,7 +7,9 @@
 //!   race mapping ([`race`]);
 //! - `baseline`: the population figures the run compares with (one vintage and year, chosen
 //!   by [`settle_baseline`]): `county, race_group, population, adult_population, vintage, year`;
-//! - `population`: every bundled census table, for one's own questions.
+//! - `population`: every population table the run could compare with (the bundled census
+//!   tables, or `--population`'s), all years: `county, fips, year, age_group, group,
+//!   population, vintage`.
 
 pub mod datapackage;
 pub mod exact;
@@ -89,10 +91,13 @@ pub fn context(run: &Path, tables: RunTables) -> Result<SQLContext, QueryError> 
         tables.subjects.with_column(mapping.group_of("race_code")),
     );
     ctx.register("baseline", scan(run, files::BASELINE)?);
-    ctx.register(
-        "population",
-        population::bundled().map_err(sql_error)?.lazy(),
-    );
+    // The run's own population tables (bundled, or --population's), or the bundled ones for
+    // a run made before they were kept.
+    let population = match run.join(files::POPULATION).is_file() {
+        true => scan(run, files::POPULATION)?,
+        false => population::bundled().map_err(sql_error)?.lazy(),
+    };
+    ctx.register("population", population);
     for (name, sql) in tables::VIEWS {
         // Polars keeps a query's table aliases in the context: a view's aliases would shadow
         // those of later queries, so views use names no query does (`queries/views/`).
@@ -137,6 +142,10 @@ pub fn settle_baseline(
     let mut frame =
         population::baseline::frame(&denominators.table, &baseline).map_err(sql_error)?;
     outputs::write_parquet(&mut frame, &run.join(files::BASELINE))?;
+    outputs::write_parquet(
+        &mut denominators.table.clone(),
+        &run.join(files::POPULATION),
+    )?;
     Ok(baseline)
 }
 

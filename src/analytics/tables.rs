@@ -26,7 +26,7 @@ pub const VIEWS: [(&str, &str); 1] =
     [("reviewed", include_str!("../../queries/views/reviewed.sql"))];
 
 /// The queries in `queries/`, bundled so that an installed binary has them.
-pub const BUNDLED: [(&str, &str); 14] = [
+pub const BUNDLED: [(&str, &str); 15] = [
     ("headline", include_str!("../../queries/headline.sql")),
     (
         "convictions_by_race",
@@ -75,6 +75,10 @@ pub const BUNDLED: [(&str, &str); 14] = [
     (
         "rate_ratios_vs_white",
         include_str!("../../queries/rate_ratios_vs_white.sql"),
+    ),
+    (
+        "rates_by_period",
+        include_str!("../../queries/rates_by_period.sql"),
     ),
     (
         "statewide_by_county",

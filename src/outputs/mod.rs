@@ -24,13 +24,16 @@ pub mod files {
     pub const TABLES: &str = "tables";
     /// The population figures the tables compare with (public aggregates).
     pub const BASELINE: &str = "population_baseline.parquet";
+    /// Every population table the run could compare with, all years (public aggregates): the
+    /// residents of each period's rates.
+    pub const POPULATION: &str = "population.parquet";
     /// The race mapping the tables used.
     pub const RACE_MAP: &str = "race_map.csv";
     pub const CHARTS: &str = "charts";
     pub const REPORT_HTML: &str = "report.html";
     pub const REPORT_MD: &str = "report.md";
     /// Everything a run writes at the top of its folder.
-    pub const ALL: [&str; 11] = [
+    pub const ALL: [&str; 12] = [
         CONVICTIONS,
         SUBJECTS,
         SUMMARY,
@@ -38,6 +41,7 @@ pub mod files {
         GOGEN,
         TABLES,
         BASELINE,
+        POPULATION,
         RACE_MAP,
         CHARTS,
         REPORT_HTML,

@@ -33,7 +33,7 @@ type TableSpec = (
 );
 
 /// The tables shown in full in the report (all of them are in `tables/`).
-const KEY_TABLES: [TableSpec; 5] = [
+const KEY_TABLES: [TableSpec; 6] = [
     (
         "disparity_vs_population",
         "Share of people with a Prop 64 conviction, and relieved, vs share of residents",
@@ -51,12 +51,30 @@ const KEY_TABLES: [TableSpec; 5] = [
     ),
     (
         "rate_ratios_vs_white",
-        "People with a Prop 64 conviction per 100,000 residents, relative to White residents",
+        "People with a Prop 64 conviction dated in any year reviewed, per 100,000 residents of \
+         the baseline year (a cumulative figure), relative to White residents",
         &[
             ("race_group", "Group", Format::Group),
             ("people", "People", Format::Count),
             ("residents", "Residents", Format::Count),
             ("residents_age", "Ages", Format::Text),
+            ("rate_per_100k", "Per 100,000", Format::Ratio),
+            ("rate_ratio", "Rate ratio", Format::Ratio),
+            ("rate_ratio_low", "95% low", Format::Ratio),
+            ("rate_ratio_high", "95% high", Format::Ratio),
+        ],
+    ),
+    (
+        "rates_by_period",
+        "Per five-year period: people with a Prop 64 conviction dated in it, per 100,000 \
+         residents of a year in it, relative to White residents",
+        &[
+            ("period_start", "From", Format::Text),
+            ("race_group", "Group", Format::Group),
+            ("people", "People", Format::Count),
+            ("residents", "Residents", Format::Count),
+            ("residents_age", "Ages", Format::Text),
+            ("residents_year", "Residents in", Format::Text),
             ("rate_per_100k", "Per 100,000", Format::Ratio),
             ("rate_ratio", "Rate ratio", Format::Ratio),
             ("rate_ratio_low", "95% low", Format::Ratio),

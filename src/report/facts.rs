@@ -10,8 +10,8 @@ use crate::charts::{group_label, title_case};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cited {
     pub table: &'static str,
-    /// (key column, key value) of the row; None for a one-row table.
-    pub row: Option<(&'static str, String)>,
+    /// (key column, key value) of the row; empty for a one-row table.
+    pub row: Vec<(&'static str, String)>,
     pub column: &'static str,
     /// The cell as the CSV shows it.
     pub text: String,
@@ -29,13 +29,20 @@ impl Fact {
     /// `tables/x.csv (row race_group = BLACK): people = 224, ...; query queries/x.sql`.
     pub fn citation(&self) -> String {
         let mut parts: Vec<String> = Vec::new();
-        let mut last: Option<(&str, &Option<(&str, String)>)> = None;
+        let mut last: Option<(&str, &Vec<(&str, String)>)> = None;
         for cited in &self.sources {
             let place = (cited.table, &cited.row);
             if last != Some(place) {
-                let row = match &cited.row {
-                    Some((key, value)) => format!(", row {key} = {value}"),
-                    None => String::new(),
+                let row = match cited.row.is_empty() {
+                    true => String::new(),
+                    false => {
+                        let keys: Vec<String> = cited
+                            .row
+                            .iter()
+                            .map(|(k, v)| format!("{k} = {v}"))
+                            .collect();
+                        format!(", row {}", keys.join(" and "))
+                    }
                 };
                 parts.push(format!(
                     "`tables/{}.csv`{row} (query `queries/{}.sql`):",
@@ -54,7 +61,7 @@ struct Row<'a> {
     table: &'static str,
     frame: &'a Published,
     index: usize,
-    key: Option<(&'static str, String)>,
+    key: Vec<(&'static str, String)>,
 }
 
 impl Row<'_> {
@@ -103,7 +110,38 @@ fn find<'a>(
         table,
         frame,
         index,
-        key: Some((key, value.to_string())),
+        key: vec![(key, value.to_string())],
+    }))
+}
+
+/// The row of `group` in the latest period of `rates_by_period` that has residents.
+fn latest_period_with_residents<'a>(
+    table: &'a Published,
+    group: &str,
+) -> Result<Option<Row<'a>>, TableError> {
+    let (groups, starts, years) = (
+        table.text("race_group")?,
+        table.numbers("period_start")?,
+        table.numbers("residents_year")?,
+    );
+    let latest = (0..groups.len())
+        .filter(|&i| groups[i] == group && years[i].is_some())
+        .max_by(|&a, &b| {
+            starts[a]
+                .unwrap_or(0.0)
+                .total_cmp(&starts[b].unwrap_or(0.0))
+        });
+    Ok(latest.map(|index| Row {
+        table: "rates_by_period",
+        frame: table,
+        index,
+        key: vec![
+            (
+                "period_start",
+                table.text("period_start").unwrap_or_default()[index].clone(),
+            ),
+            ("race_group", group.to_string()),
+        ],
     }))
 }
 
@@ -178,7 +216,7 @@ pub fn facts(tables: &Path, setting: &Setting) -> Result<Vec<Fact>, TableError> 
         table: "headline",
         frame: &headline,
         index: 0,
-        key: None,
+        key: Vec::new(),
     };
     if let Some([people, convictions]) = row.cite_all(["people", "convictions"])? {
         facts.push(Fact {
@@ -340,6 +378,42 @@ pub fn facts(tables: &Path, setting: &Setting) -> Result<Vec<Fact>, TableError> 
                     setting.rate_residents()
                 ),
                 sources: vec![rr, low, high, rate],
+            });
+        }
+    }
+
+    let periods = Published::read(tables, "rates_by_period")?.only_county(county.as_deref())?;
+    for group in ["BLACK", "HISPANIC"] {
+        if let Some(row) = latest_period_with_residents(&periods, group)?
+            && let Some([start, rr, low, high, rate, year]) = row.cite_all([
+                "period_start",
+                "rate_ratio",
+                "rate_ratio_low",
+                "rate_ratio_high",
+                "rate_per_100k",
+                "residents_year",
+            ])?
+        {
+            let residents = match periods.text("residents_age")?[row.index].as_str() {
+                "18+" => "adult residents (18 and over)",
+                _ => "residents of all ages",
+            };
+            let vintage = &periods.text("residents_vintage")?[row.index];
+            facts.push(Fact {
+                sentence: format!(
+                    "In the five years from {}, {} residents of {place} had a Prop 64 \
+                     conviction dated in those years at {} times the rate of White residents \
+                     (95% interval {} to {}): {} people per 100,000 {residents} in {} \
+                     ({vintage}).",
+                    start.text,
+                    group_label(group),
+                    ratio(rr.value),
+                    ratio(low.value),
+                    ratio(high.value),
+                    ratio(rate.value),
+                    year.text
+                ),
+                sources: vec![start, rr, low, high, rate, year],
             });
         }
     }
