@@ -530,7 +530,7 @@ fn prepared_input(inputs: &[PathBuf]) -> Result<Option<&Path>, RunError> {
 }
 
 /// The data-quality lines of what the as-of date left out.
-fn as_of_quality(left_out: &LeftOut) -> [QualityCount; 2] {
+fn as_of_quality(left_out: &LeftOut) -> [QualityCount; 3] {
     use ingest::layout::{col, name};
     [
         QualityCount {
@@ -542,6 +542,11 @@ fn as_of_quality(left_out: &LeftOut) -> [QualityCount; 2] {
             column: name(col::STP_EVENT_DATE),
             issue: "first PC 290 registration dated after the as-of date: not counted",
             rows: left_out.pc290_registrations,
+        },
+        QualityCount {
+            column: name(col::STP_EVENT_DATE),
+            issue: "death record dated after the as-of date: not counted",
+            rows: left_out.deaths,
         },
     ]
 }

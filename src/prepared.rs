@@ -77,9 +77,10 @@ impl Prepared {
     }
 
     /// The records as they stood on `as_of`: a conviction dated after it is left out (a
-    /// conviction without a readable date stays), and so is a PC 290 registration first dated
-    /// after it; the facts and the subject table are made again without them. Returns what
-    /// was left out (`county`: the county under review, upper case, or `ALL`).
+    /// conviction without a readable date stays), and so are a PC 290 registration and a
+    /// death first dated after it; the facts and the subject table are made again without
+    /// them. Returns what was left out (`county`: the county under review, upper case, or
+    /// `ALL`).
     pub fn as_of(self, as_of: NaiveDate, county: &str) -> PolarsResult<(Prepared, LeftOut)> {
         let after = |date: &str| col(date).gt(date_lit(as_of)).fill_null(lit(false));
         let conviction_after = after(c::CONVICTION_DATE);
@@ -101,60 +102,75 @@ impl Prepared {
             let column = counted.select_at_idx(i).expect("three columns");
             Ok(column.cast(&DataType::UInt64)?.u64()?.get(0).unwrap_or(0))
         };
-        // The conviction table carries each person's first registration date.
-        let registered_later = self
-            .convictions
-            .clone()
-            .lazy()
-            .filter(after(c::FIRST_PC290_REGISTRATION_DATE))
-            .select([col(c::SUBJECT_KEY), lit(true).alias(REGISTERED_LATER)])
-            .unique(None, UniqueKeepStrategy::First)
-            .collect()?;
+        // The people whose event of a kind is dated later (the conviction table carries each
+        // person's first dates).
+        let later = |date: &str| -> PolarsResult<DataFrame> {
+            self.convictions
+                .clone()
+                .lazy()
+                .filter(after(date))
+                .select([col(c::SUBJECT_KEY), lit(true).alias(LATER)])
+                .unique(None, UniqueKeepStrategy::First)
+                .collect()
+        };
+        let (registered_later, died_later) = (
+            later(c::FIRST_PC290_REGISTRATION_DATE)?,
+            later(c::DEATH_DATE)?,
+        );
         let left_out = LeftOut {
             convictions: count(0)?,
             prop64_convictions: count(1)?,
             prop64_convictions_in_county: count(2)?,
             pc290_registrations: registered_later.height() as u64,
+            deaths: died_later.height() as u64,
         };
         if left_out == LeftOut::default() {
             return Ok((self, left_out));
         }
-        // A registration dated later is no registration yet.
-        let not_yet_registered = [
-            col(c::SUBJECT_HAS_PC290_REGISTRATION)
-                .and(after(c::FIRST_PC290_REGISTRATION_DATE).not())
-                .alias(c::SUBJECT_HAS_PC290_REGISTRATION),
-            when(after(c::FIRST_PC290_REGISTRATION_DATE))
-                .then(lit(NULL).cast(DataType::Date))
-                .otherwise(col(c::FIRST_PC290_REGISTRATION_DATE))
-                .alias(c::FIRST_PC290_REGISTRATION_DATE),
-        ];
+        // An event dated later has not happened yet: its flag off, its date unknown.
+        let not_yet = |flag: &str, date: &str| {
+            [
+                col(flag).and(after(date).not()).alias(flag),
+                when(after(date))
+                    .then(lit(NULL).cast(DataType::Date))
+                    .otherwise(col(date))
+                    .alias(date),
+            ]
+        };
         let columns = self.convictions.schema().clone();
         let without_facts = self
             .convictions
             .lazy()
             .filter(conviction_after.not())
-            .with_columns(not_yet_registered)
+            .with_columns(not_yet(
+                c::SUBJECT_HAS_PC290_REGISTRATION,
+                c::FIRST_PC290_REGISTRATION_DATE,
+            ))
+            .with_columns(not_yet(c::SUBJECT_IS_DECEASED, c::DEATH_DATE))
             .drop(by_name(facts::columns(), true, false));
         let convictions = facts::add(without_facts)?.collect()?;
         if convictions.schema().iter_names().ne(columns.iter_names()) {
             polars_bail!(SchemaMismatch: "the facts made again are not the prepared ones");
         }
-        let subject_facts = self
-            .subjects
-            .select(subject::KEPT_FACTS.map(col))
-            .join(
-                registered_later.lazy(),
-                [col(c::SUBJECT_KEY)],
-                [col(c::SUBJECT_KEY)],
-                normalize::ordered_join(JoinType::Left),
-            )
-            .with_column(
-                col(c::HAS_PC290_REGISTRATION)
-                    .and(col(REGISTERED_LATER).fill_null(lit(false)).not())
-                    .alias(c::HAS_PC290_REGISTRATION),
-            )
-            .drop(by_name([REGISTERED_LATER], true, false));
+        let mut subject_facts = self.subjects.select(subject::KEPT_FACTS.map(col));
+        for (flag, later) in [
+            (c::HAS_PC290_REGISTRATION, registered_later),
+            (c::IS_DECEASED, died_later),
+        ] {
+            subject_facts = subject_facts
+                .join(
+                    later.lazy(),
+                    [col(c::SUBJECT_KEY)],
+                    [col(c::SUBJECT_KEY)],
+                    normalize::ordered_join(JoinType::Left),
+                )
+                .with_column(
+                    col(flag)
+                        .and(col(LATER).fill_null(lit(false)).not())
+                        .alias(flag),
+                )
+                .drop(by_name([LATER], true, false));
+        }
         let subjects = subject::table(subject_facts, convictions.clone().lazy());
         let prepared = Prepared {
             convictions,
@@ -188,15 +204,17 @@ pub struct LeftOut {
     /// People with a conviction whose first PC 290 registration is dated after the as-of
     /// date.
     pub pc290_registrations: u64,
+    /// People with a conviction whose death record is dated after the as-of date.
+    pub deaths: u64,
 }
 
-/// A person's first PC 290 registration is dated after the as-of date (a work column).
-const REGISTERED_LATER: &str = "registered_later";
+/// A person's event is dated after the as-of date (a work column).
+const LATER: &str = "later";
 
 /// The metadata key the provenance is stored under.
 const KEY: &str = "clearstat.prepared";
 /// The layout written; a run refuses any other.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 /// The prefix of the subject table's columns.
 const SUBJECTS: &str = "subjects.";
 

@@ -131,6 +131,8 @@ struct Conviction {
 struct Person {
     dob: Option<NaiveDate>,
     deceased: bool,
+    /// The earliest date of a DECEASED record (None when none has a readable date).
+    death_date: Option<NaiveDate>,
     convictions: Vec<Conviction>,
 }
 
@@ -146,6 +148,9 @@ fn people(rows: &[Vec<String>]) -> BTreeMap<String, Person> {
         }
         if row[STP_TYPE_DESCR].trim().to_uppercase() == "DECEASED" {
             person.deceased = true;
+            if let Some(d) = date(&row[STP_EVENT_DATE]) {
+                person.death_date = Some(person.death_date.map_or(d, |e| e.min(d)));
+            }
         }
         if !row[DISP_DESCR]
             .trim()

@@ -390,6 +390,12 @@ fn convictions_after_the_as_of_date_are_left_out_of_everything() {
             .with("OFFENSE_DESCR", "459 PC-BURGLARY"),
         row.with("CNT_ORDER", "003002001000")
             .with("STP_EVENT_DATE", "20150301"),
+        // A death recorded in 2014: not yet as of 2012.
+        row.with("CNT_ORDER", "004001001000")
+            .with("STP_EVENT_DATE", "20140101")
+            .with("STP_TYPE_DESCR", "DECEASED")
+            .with("DISP_DESCR", "")
+            .with("OFFENSE_DESCR", ""),
     ];
     dir.create("in.csv", doj::file(true, &rows));
     let run = |compute_at: &str, out: &str| {
@@ -412,7 +418,7 @@ fn convictions_after_the_as_of_date_are_left_out_of_everything() {
     assert_eq!(
         summary["left_out_as_of"],
         serde_json::json!({"convictions": 2, "prop64_convictions": 1,
-            "prop64_convictions_in_county": 1, "pc290_registrations": 0})
+            "prop64_convictions_in_county": 1, "pc290_registrations": 0, "deaths": 1})
     );
     assert_eq!(summary["convictions"], 1);
     assert_eq!(summary["prop64_convictions_in_county"], 1);
@@ -431,18 +437,24 @@ fn convictions_after_the_as_of_date_are_left_out_of_everything() {
     assert_eq!(relief["CountSubjectsNoConvictionLast7Years"], 1, "{relief}");
     let convictions = crate::frames::read_parquet(&dir.path("early/convictions.parquet"));
     assert_eq!(convictions.height(), 1);
+    let deceased = |out: &str| {
+        let subjects = crate::frames::read_parquet(&dir.path(&format!("{out}/subjects.parquet")));
+        crate::frames::strings(&subjects, "is_deceased")
+    };
+    assert_eq!(deceased("early"), [Some("false".to_string())]);
     assert!(
         dir.read("early/report.md")
             .contains("as they stood on 2012-01-01")
     );
     // gogen's bundle still lists every row; only the reviewed one has a determination.
     let all = dir.read("early/gogen/All_Results.csv");
-    assert_eq!(all.lines().count(), 4);
+    assert_eq!(all.lines().count(), 5);
     assert_eq!(all.matches("Eligible for Dismissal").count(), 1, "{all}");
 
     // Later, all three are on the record: the burglary blocks "no conviction left".
     let summary = run("2020-01-01", "late");
     assert_eq!(summary["left_out_as_of"]["convictions"], 0);
+    assert_eq!(deceased("late"), [Some("true".to_string())]);
     assert_eq!(summary["convictions"], 3);
     let relief = &summary["gogen"]["reliefWithCurrentEligibilityChoices"];
     assert_eq!(relief["CountSubjectsNoConviction"], 0, "{relief}");

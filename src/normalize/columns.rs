@@ -70,6 +70,8 @@ pub const SUBJECT_IS_DECEASED: &str = "subject_is_deceased";
 pub const SUBJECT_HAS_PC290_REGISTRATION: &str = "subject_has_pc290_registration";
 /// Date of the subject's first PC 290 registration record.
 pub const FIRST_PC290_REGISTRATION_DATE: &str = "first_pc290_registration_date";
+/// Date of the subject's first DECEASED record (null when it has no readable date).
+pub const DEATH_DATE: &str = "death_date";
 
 // Subject table.
 pub const CONVICTIONS: &str = "convictions";

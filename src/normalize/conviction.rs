@@ -104,6 +104,7 @@ pub fn table(records: DataFrame, subjects: LazyFrame, files: &[String]) -> Polar
                 col(c::IS_DECEASED).alias(c::SUBJECT_IS_DECEASED),
                 col(c::HAS_PC290_REGISTRATION).alias(c::SUBJECT_HAS_PC290_REGISTRATION),
                 col(c::FIRST_PC290_REGISTRATION_DATE),
+                col(c::DEATH_DATE),
             ]),
             subject.clone(),
             subject,
@@ -135,6 +136,7 @@ pub fn table(records: DataFrame, subjects: LazyFrame, files: &[String]) -> Polar
             col(c::SUBJECT_IS_DECEASED),
             col(c::SUBJECT_HAS_PC290_REGISTRATION),
             col(c::FIRST_PC290_REGISTRATION_DATE),
+            col(c::DEATH_DATE),
         ])
         .collect()?;
     let order: Vec<Expr> = COLUMNS.iter().map(|&name| col(name)).collect();
@@ -142,7 +144,7 @@ pub fn table(records: DataFrame, subjects: LazyFrame, files: &[String]) -> Polar
 }
 
 /// The columns of the conviction table, in order.
-pub const COLUMNS: [&str; 36] = [
+pub const COLUMNS: [&str; 37] = [
     c::SUBJECT_ID,
     c::SUBJECT_KEY,
     c::COUNT_ORDER,
@@ -174,6 +176,7 @@ pub const COLUMNS: [&str; 36] = [
     c::SUBJECT_IS_DECEASED,
     c::SUBJECT_HAS_PC290_REGISTRATION,
     c::FIRST_PC290_REGISTRATION_DATE,
+    c::DEATH_DATE,
     c::SOURCE_FILE,
     FILE_INDEX,
     SOURCE_LINE,

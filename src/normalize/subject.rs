@@ -37,6 +37,10 @@ pub fn facts(records: LazyFrame) -> LazyFrame {
             .filter(col(c::IS_PC290_REGISTRATION))
             .min()
             .alias(c::FIRST_PC290_REGISTRATION_DATE),
+        col(c::EVENT_DATE)
+            .filter(col(c::IS_DEATH_RECORD))
+            .min()
+            .alias(c::DEATH_DATE),
     ])
 }
 
@@ -130,6 +134,10 @@ pub fn table(facts: LazyFrame, convictions: LazyFrame) -> LazyFrame {
             col(c::RACE_DESCR).cast(categorical()),
             col(c::GENDER).cast(categorical()),
         ])
-        // Not strict: facts taken back from a subject table (an as-of date) have no date.
-        .drop(by_name([c::FIRST_PC290_REGISTRATION_DATE], false, false))
+        // Not strict: facts taken back from a subject table (an as-of date) have no dates.
+        .drop(by_name(
+            [c::FIRST_PC290_REGISTRATION_DATE, c::DEATH_DATE],
+            false,
+            false,
+        ))
 }

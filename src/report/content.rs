@@ -393,7 +393,8 @@ fn as_of_rule(summary: &Value) -> String {
          rule counts from it (ages, years since a conviction, the 7 years before it), and a \
          conviction dated after it is left out of the review and of every count, here {} \
          Prop 64 convictions that would otherwise be reviewed (and {} convictions of any \
-         offence in any county, which also no longer count in a person's record). A \
+         offence in any county, which also no longer count in a person's record); a PC \
+         290 registration or a death record dated after it does not count either. A \
          conviction without a readable date stays in. Run on a later extract with the same \
          as-of date to reproduce a figure published on that date.",
         shown(in_county),
