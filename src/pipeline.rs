@@ -236,7 +236,7 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
             if plan.flow.uses_dob() {
                 data_quality.push(QualityCount {
                     column: ingest::layout::name(ingest::layout::col::PRI_DOB),
-                    issue: "decided without a date of birth (age rules skipped)",
+                    issue: normalize::quality::DECIDED_WITHOUT_DOB,
                     rows: count_where(
                         &decided,
                         col(c::SUBJECT_DOB)

@@ -14,7 +14,7 @@
 //! through it is withheld too (complementary suppression), until none is recoverable.
 //! Everything here loops over a few thousand aggregate cells, never over records.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What a count counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -177,11 +177,18 @@ pub fn withheld(
     if withheld.is_empty() {
         return withheld;
     }
+    let mut solved = Solved::new();
+    let mut on: BTreeMap<&Identity, Vec<usize>> = BTreeMap::new();
+    for (i, line) in lines.iter().enumerate() {
+        line.members()
+            .for_each(|m| on.entry(m).or_default().push(i));
+    }
     loop {
-        let open = exposed(counts, lines, &withheld, empty);
+        lone_cells(counts, lines, &on, empty, &mut withheld);
+        let open = exposed_with(counts, lines, &withheld, empty, &mut solved);
         let partners: BTreeSet<Identity> = open
             .iter()
-            .filter_map(|id| partner(counts, lines, &withheld, id))
+            .filter_map(|id| partner(counts, lines, &on, &withheld, id))
             .collect();
         // A determined count always has a published count on some line near it (lines hold
         // true sums, and its value is not zero), so this only ends when nothing is exposed.
@@ -192,35 +199,71 @@ pub fn withheld(
     }
 }
 
+/// The cheap part first: while a line has one unknown and it is withheld, withholds its
+/// partner (a statewide publication cascades through dozens of such steps; each solve of the
+/// full system would take longer).
+fn lone_cells(
+    counts: &Counts,
+    lines: &[Line],
+    on: &BTreeMap<&Identity, Vec<usize>>,
+    empty: &BTreeSet<Identity>,
+    withheld: &mut BTreeSet<Identity>,
+) {
+    loop {
+        let unknown = |id: &Identity| {
+            withheld.contains(id) || !(counts.contains_key(id) || empty.contains(id))
+        };
+        let lone: BTreeSet<&Identity> = lines
+            .iter()
+            .filter_map(|line| {
+                let mut unknowns = line.members().filter(|m| unknown(m));
+                match (unknowns.next(), unknowns.next()) {
+                    (Some(only), None) if withheld.contains(only) => Some(only),
+                    _ => None,
+                }
+            })
+            .collect();
+        let partners: BTreeSet<Identity> = lone
+            .into_iter()
+            .filter_map(|id| partner(counts, lines, on, withheld, id))
+            .collect();
+        if partners.is_empty() {
+            return;
+        }
+        withheld.extend(partners);
+    }
+}
+
 /// The smallest published count (non-zero first) on a line through `identity`, or through an
-/// unknown that shares a line with it, and so on outwards.
+/// unknown that shares a line with it, and so on outwards (`on`: the lines through each
+/// identity).
 fn partner(
     counts: &Counts,
     lines: &[Line],
+    on: &BTreeMap<&Identity, Vec<usize>>,
     withheld: &BTreeSet<Identity>,
     identity: &Identity,
 ) -> Option<Identity> {
     let published = |id: &Identity| counts.contains_key(id) && !withheld.contains(id);
-    let mut reached: BTreeSet<Identity> = BTreeSet::from([identity.clone()]);
-    let mut frontier = vec![identity.clone()];
+    let mut reached: BTreeSet<&Identity> = BTreeSet::from([identity]);
+    let mut frontier: Vec<&Identity> = vec![identity];
     while !frontier.is_empty() {
-        let mut candidates: Vec<(bool, u64, Identity)> = Vec::new();
+        let mut candidates: Vec<(bool, u64, &Identity)> = Vec::new();
         let mut next = Vec::new();
-        for line in lines
+        let through: BTreeSet<usize> = frontier
             .iter()
-            .filter(|l| l.members().any(|m| frontier.contains(m)))
-        {
-            for member in line.members() {
-                if published(member) {
-                    let n = counts[member];
-                    candidates.push((n == 0, n, member.clone()));
-                } else if reached.insert(member.clone()) {
-                    next.push(member.clone());
-                }
+            .flat_map(|id| on.get(id).into_iter().flatten().copied())
+            .collect();
+        for member in through.into_iter().flat_map(|i| lines[i].members()) {
+            if published(member) {
+                let n = counts[member];
+                candidates.push((n == 0, n, member));
+            } else if reached.insert(member) {
+                next.push(member);
             }
         }
         if let Some((_, _, best)) = candidates.into_iter().min() {
-            return Some(best);
+            return Some(best.clone());
         }
         frontier = next;
     }
@@ -243,6 +286,21 @@ pub fn exposed(
     withheld: &BTreeSet<Identity>,
     empty: &BTreeSet<Identity>,
 ) -> BTreeSet<Identity> {
+    exposed_with(counts, lines, withheld, empty, &mut Solved::new())
+}
+
+/// The determined unknowns of each system of unknowns solved so far: a system whose unknowns
+/// are the same has the same equations, so an iteration that withholds a few more counts
+/// solves again only the systems they join.
+type Solved = HashMap<Vec<Identity>, Vec<Identity>>;
+
+fn exposed_with(
+    counts: &Counts,
+    lines: &[Line],
+    withheld: &BTreeSet<Identity>,
+    empty: &BTreeSet<Identity>,
+    solved: &mut Solved,
+) -> BTreeSet<Identity> {
     let unknown =
         |id: &Identity| withheld.contains(id) || !(counts.contains_key(id) || empty.contains(id));
     let mut index: BTreeMap<&Identity, usize> = BTreeMap::new();
@@ -261,18 +319,67 @@ pub fn exposed(
             rows.push(row);
         }
     }
-    let solved = reduced_rows(rows);
+    let mut by_column: Vec<(usize, &Identity)> = index.iter().map(|(id, &c)| (c, *id)).collect();
+    by_column.sort_by_key(|(c, _)| *c);
+    let identity_of: Vec<&Identity> = by_column.into_iter().map(|(_, id)| id).collect();
     let mut out = BTreeSet::new();
-    for (id, column) in &index {
-        if withheld.contains(*id)
-            && solved
+    for (columns, system) in systems(rows, index.len()) {
+        let key: Vec<Identity> = {
+            let mut key: Vec<Identity> = columns.iter().map(|&c| identity_of[c].clone()).collect();
+            key.sort();
+            key
+        };
+        let determined = solved.entry(key).or_insert_with(|| {
+            reduced_rows(system)
+                .into_iter()
+                .filter(|row| row.len() == 1)
+                .flat_map(|row| row.into_keys())
+                .map(|c| identity_of[c].clone())
+                .collect()
+        });
+        out.extend(
+            determined
                 .iter()
-                .any(|row| row.len() == 1 && row.contains_key(column))
-        {
-            out.insert((*id).clone());
-        }
+                .filter(|id| withheld.contains(*id))
+                .cloned(),
+        );
     }
     out
+}
+
+/// An equation: unknown's column -> coefficient.
+type Row = BTreeMap<usize, u64>;
+
+/// The rows split into systems that share no unknown: (the system's unknowns, its rows).
+fn systems(rows: Vec<Row>, unknowns: usize) -> Vec<(Vec<usize>, Vec<Row>)> {
+    let mut root: Vec<usize> = (0..unknowns).collect();
+    fn find(root: &mut [usize], mut x: usize) -> usize {
+        while root[x] != x {
+            root[x] = root[root[x]];
+            x = root[x];
+        }
+        x
+    }
+    for row in &rows {
+        let mut columns = row.keys();
+        if let Some(&first) = columns.next() {
+            for &other in columns {
+                let (a, b) = (find(&mut root, first), find(&mut root, other));
+                root[a] = b;
+            }
+        }
+    }
+    let mut by_root: BTreeMap<usize, (BTreeSet<usize>, Vec<Row>)> = BTreeMap::new();
+    for row in rows {
+        let first = *row.keys().next().expect("rows are not empty");
+        let system = by_root.entry(find(&mut root, first)).or_default();
+        system.0.extend(row.keys().copied());
+        system.1.push(row);
+    }
+    by_root
+        .into_values()
+        .map(|(columns, rows)| (columns.into_iter().collect(), rows))
+        .collect()
 }
 
 /// 2^61 - 1.

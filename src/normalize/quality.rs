@@ -8,6 +8,11 @@ use super::columns as c;
 use crate::ingest::layout::col as doj;
 use crate::ingest::layout::name;
 
+/// The data-quality line of the convictions the chosen flow decided without a date of birth:
+/// a count of the review itself, so the report does not print it (it could give away a
+/// withheld cell of the age bands).
+pub const DECIDED_WITHOUT_DOB: &str = "decided without a date of birth (age rules skipped)";
+
 /// One line of the data-quality table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct QualityCount {

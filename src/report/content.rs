@@ -12,6 +12,7 @@ use crate::analytics::published::Published;
 use crate::analytics::race::RaceMap;
 use crate::analytics::tables::{BUNDLED, Header};
 use crate::charts::{self, Chart, group_label, title_case};
+use crate::normalize::quality::DECIDED_WITHOUT_DOB;
 use crate::outputs::files;
 use crate::population::Baseline;
 
@@ -374,16 +375,21 @@ fn suppression_rule(summary: &Value) -> String {
     }
 }
 
+/// `1,234`, or `from 1 to 10 (withheld)` for a small count.
+fn small_or_count(n: u64, min_cell: u64) -> String {
+    match n {
+        n if n >= 1 && n <= min_cell => format!("from 1 to {min_cell} (withheld)"),
+        n => count(n as f64),
+    }
+}
+
 /// The as-of rule and what it left out, in words. A count of convictions from 1 to the
 /// small-cell threshold is withheld like any other.
 fn as_of_rule(summary: &Value) -> String {
     let date = text(summary, "compute_at");
     let left_out = &summary["left_out_as_of"];
     let min_cell = summary["min_cell"].as_u64().unwrap_or(0);
-    let shown = |n: u64| match n {
-        n if n >= 1 && n <= min_cell => format!("from 1 to {min_cell} (withheld)"),
-        n => count(n as f64),
-    };
+    let shown = |n: u64| small_or_count(n, min_cell);
     let in_county = left_out["prop64_convictions_in_county"]
         .as_u64()
         .unwrap_or(0);
@@ -498,18 +504,26 @@ fn methodology(
          White inflate one group and shrink the other.</li>\n<li>The population baseline is \
          of residents; people with a conviction in a county need not live there.</li>\n",
     );
-    if let Some(issues) = summary["data_quality"].as_array() {
-        for issue in issues {
-            let rows = issue["rows"].as_u64().unwrap_or(0);
-            if rows > 0 {
-                let _ = writeln!(
-                    html,
-                    "<li>{}: {} ({} rows).</li>",
-                    escape(issue["column"].as_str().unwrap_or("")),
-                    escape(issue["issue"].as_str().unwrap_or("")),
-                    count(rows as f64)
-                );
-            }
+    // Rows of the input files, all counties and all offences: not counts of the review, but
+    // small ones are withheld like any other.
+    let min_cell = summary["min_cell"].as_u64().unwrap_or(0);
+    for issue in summary["data_quality"].as_array().into_iter().flatten() {
+        let rows = issue["rows"].as_u64().unwrap_or(0);
+        let what = issue["issue"].as_str().unwrap_or("");
+        let how_many = match what == DECIDED_WITHOUT_DOB {
+            true => String::new(),
+            false => format!(
+                " ({} rows of the input files)",
+                small_or_count(rows, min_cell)
+            ),
+        };
+        if rows > 0 {
+            let _ = writeln!(
+                html,
+                "<li>{}: {}{how_many}.</li>",
+                escape(issue["column"].as_str().unwrap_or("")),
+                escape(what),
+            );
         }
     }
     html.push_str("</ul>\n");
