@@ -402,3 +402,68 @@ fn a_report_from_the_files_equals_the_run() {
         assert!(a == b, "{} differs", file.display());
     }
 }
+
+/// Every number the HTML report shows in its headline cards and key tables is a published
+/// cell of the table it names (so the suppression audit of the tables covers them), and a
+/// withheld cell is shown as withheld.
+#[test]
+fn the_html_shows_only_published_cells() {
+    let (_dir, out) = sample_run("report_html_cells");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    // Every published cell of a table, as the report may write it.
+    let shown = |table: &str| -> std::collections::HashSet<String> {
+        let frame = csv(&out, table);
+        let mut all = std::collections::HashSet::new();
+        for column in frame.get_column_names() {
+            for cell in strings(&frame, column).into_iter().flatten() {
+                if let Ok(v) = cell.parse::<f64>() {
+                    all.extend(renderings(v));
+                }
+                all.insert(cell);
+            }
+        }
+        all
+    };
+    let text_of = |cell: &str| cell.rsplit('>').next().unwrap_or("").to_string();
+    let headline = shown("headline");
+    let cards: Vec<&str> = html.split("<div class=\"figure\">").skip(1).collect();
+    assert!(cards.len() >= 6);
+    for card in cards {
+        let figure = card.split("</div>").next().unwrap();
+        assert!(
+            figure.contains("withheld") || headline.contains(figure),
+            "card {figure}"
+        );
+    }
+    let mut checked = 0;
+    for section in html.split("<section class=\"table\">").skip(1) {
+        let name = section
+            .split("Table <code>tables/")
+            .nth(1)
+            .and_then(|s| s.split(".csv").next())
+            .unwrap();
+        let published = shown(name);
+        let body = section
+            .split("<tbody>")
+            .nth(1)
+            .unwrap()
+            .split("</tbody>")
+            .next()
+            .unwrap();
+        for cell in body.split("<td").skip(1) {
+            let content = cell.split("</td>").next().unwrap();
+            let text = text_of(content);
+            if content.contains("class=\"withheld\"") {
+                continue;
+            }
+            if text.chars().any(|c| c.is_ascii_digit()) {
+                assert!(
+                    published.contains(&text),
+                    "{name}: {text} is not a published cell"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 50, "{checked} numbers checked");
+}
