@@ -82,51 +82,12 @@ impl Prepared {
     /// them. Returns what was left out (`county`: the county under review, upper case, or
     /// `ALL`).
     pub fn as_of(self, as_of: NaiveDate, county: &str) -> PolarsResult<(Prepared, LeftOut)> {
-        let after = |date: &str| col(date).gt(date_lit(as_of)).fill_null(lit(false));
-        let conviction_after = after(c::CONVICTION_DATE);
-        let prop64_after = conviction_after.clone().and(col(c::IS_PROP64));
-        let counted = self
-            .convictions
-            .clone()
-            .lazy()
-            .select([
-                conviction_after.clone().sum().alias("all"),
-                prop64_after.clone().sum().alias("prop64"),
-                prop64_after
-                    .and(facts::in_county(county))
-                    .sum()
-                    .alias("in_county"),
-            ])
-            .collect()?;
-        let count = |i: usize| -> PolarsResult<u64> {
-            let column = counted.select_at_idx(i).expect("three columns");
-            Ok(column.cast(&DataType::UInt64)?.u64()?.get(0).unwrap_or(0))
-        };
-        // The people whose event of a kind is dated later (the conviction table carries each
-        // person's first dates).
-        let later = |date: &str| -> PolarsResult<DataFrame> {
-            self.convictions
-                .clone()
-                .lazy()
-                .filter(after(date))
-                .select([col(c::SUBJECT_KEY), lit(true).alias(LATER)])
-                .unique(None, UniqueKeepStrategy::First)
-                .collect()
-        };
-        let (registered_later, died_later) = (
-            later(c::FIRST_PC290_REGISTRATION_DATE)?,
-            later(c::DEATH_DATE)?,
-        );
-        let left_out = LeftOut {
-            convictions: count(0)?,
-            prop64_convictions: count(1)?,
-            prop64_convictions_in_county: count(2)?,
-            pc290_registrations: registered_later.height() as u64,
-            deaths: died_later.height() as u64,
-        };
+        let (left_out, registered_later, died_later) = self.left_out(as_of, county)?;
         if left_out == LeftOut::default() {
             return Ok((self, left_out));
         }
+        let after = |date: &str| col(date).gt(date_lit(as_of)).fill_null(lit(false));
+        let conviction_after = after(c::CONVICTION_DATE);
         // An event dated later has not happened yet: its flag off, its date unknown.
         let not_yet = |flag: &str, date: &str| {
             [
@@ -178,6 +139,56 @@ impl Prepared {
             ..self
         };
         Ok((prepared, left_out))
+    }
+
+    /// What [`Prepared::as_of`] leaves out, with the people whose registration and whose
+    /// death are dated later (their keys, and a [`LATER`] column).
+    fn left_out(
+        &self,
+        as_of: NaiveDate,
+        county: &str,
+    ) -> PolarsResult<(LeftOut, DataFrame, DataFrame)> {
+        let after = |date: &str| col(date).gt(date_lit(as_of)).fill_null(lit(false));
+        let prop64_after = after(c::CONVICTION_DATE).and(col(c::IS_PROP64));
+        let counted = self
+            .convictions
+            .clone()
+            .lazy()
+            .select([
+                after(c::CONVICTION_DATE).sum().alias("all"),
+                prop64_after.clone().sum().alias("prop64"),
+                prop64_after
+                    .and(facts::in_county(county))
+                    .sum()
+                    .alias("in_county"),
+            ])
+            .collect()?;
+        let count = |i: usize| -> PolarsResult<u64> {
+            let column = counted.select_at_idx(i).expect("three columns");
+            Ok(column.cast(&DataType::UInt64)?.u64()?.get(0).unwrap_or(0))
+        };
+        // The conviction table carries each person's first dates.
+        let later = |date: &str| -> PolarsResult<DataFrame> {
+            self.convictions
+                .clone()
+                .lazy()
+                .filter(after(date))
+                .select([col(c::SUBJECT_KEY), lit(true).alias(LATER)])
+                .unique(None, UniqueKeepStrategy::First)
+                .collect()
+        };
+        let (registered_later, died_later) = (
+            later(c::FIRST_PC290_REGISTRATION_DATE)?,
+            later(c::DEATH_DATE)?,
+        );
+        let left_out = LeftOut {
+            convictions: count(0)?,
+            prop64_convictions: count(1)?,
+            prop64_convictions_in_county: count(2)?,
+            pc290_registrations: registered_later.height() as u64,
+            deaths: died_later.height() as u64,
+        };
+        Ok((left_out, registered_later, died_later))
     }
 
     /// The columns and types of the two tables.

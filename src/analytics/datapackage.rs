@@ -12,8 +12,9 @@ use std::path::Path;
 use polars::prelude::*;
 use serde_json::{Value, json};
 
+use super::publication::MEASURES;
 use super::published::Published;
-use super::tables::{BUNDLED, Header, MEASURES};
+use super::tables::{BUNDLED, Header};
 use super::{AnalyticsError, QueryError};
 use crate::outputs;
 

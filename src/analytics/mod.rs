@@ -13,6 +13,7 @@
 
 pub mod datapackage;
 pub mod exact;
+pub mod publication;
 pub mod published;
 pub mod race;
 pub mod sets;

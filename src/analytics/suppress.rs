@@ -271,7 +271,8 @@ fn partner(
 }
 
 impl Line {
-    fn members(&self) -> impl Iterator<Item = &Identity> {
+    /// The total and the parts.
+    pub fn members(&self) -> impl Iterator<Item = &Identity> {
         std::iter::once(&self.total).chain(&self.parts)
     }
 }

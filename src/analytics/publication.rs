@@ -1,0 +1,489 @@
+//! The publication: every bundled table of a run, unsuppressed, with the identity of each
+//! count cell (the set it counts, [`Identity`]) and the lines the tables add up along, for
+//! [`super::suppress`] and [`super::exact`] to decide what to withhold; then the tables with
+//! the withheld cells null and marked.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use polars::prelude::*;
+use polars::sql::SQLContext;
+
+use super::QueryError;
+use super::exact;
+use super::sets::{self, Rows};
+use super::suppress::{self, Atoms, Counts, Identity, KNOWN_RACE, Line, NO_VALUE, UNKNOWN_RACE};
+use super::tables::{BUNDLED, Header, Source};
+
+/// The measures a count column can be (`queries/measures.csv`: column, counts, where,
+/// description), bundled.
+pub const MEASURES: &str = include_str!("../../queries/measures.csv");
+
+/// Each measure's column name -> (what it counts, the filters it adds).
+pub(super) type Measures = BTreeMap<String, (Atoms, Vec<(String, String)>)>;
+
+/// The bundled measures.
+pub(super) fn measures() -> Result<Measures, QueryError> {
+    let mut out = BTreeMap::new();
+    for (i, line) in MEASURES.lines().enumerate().skip(1) {
+        let fields: Vec<&str> = line.splitn(4, ',').collect();
+        let bad = || QueryError::Sql {
+            message: format!(
+                "queries/measures.csv line {}: expected column,counts,where,description",
+                i + 1
+            ),
+        };
+        let [column, counts, filter, _] = fields[..] else {
+            return Err(bad());
+        };
+        let atoms = match counts {
+            "convictions" => Atoms::Convictions,
+            "people" => Atoms::People,
+            _ => return Err(bad()),
+        };
+        let filters = filter
+            .split_once('=')
+            .map(|(d, v)| vec![(d.to_string(), v.to_string())])
+            .unwrap_or_default();
+        out.insert(column.to_string(), (atoms, filters));
+    }
+    Ok(out)
+}
+
+/// One bundled table, unsuppressed, with the identity of each count cell.
+struct Answer {
+    name: &'static str,
+    header: Header,
+    frame: DataFrame,
+    /// `cells[column][row]`, for the header's count columns in order: the identity of the
+    /// set it counts (the least of the identities of that set).
+    cells: Vec<Vec<Identity>>,
+    /// The same as the query names them (derived columns change them: `people[-race_group]`).
+    named: Vec<Vec<Identity>>,
+}
+
+/// Every bundled table of a run and how they add up: the whole publication.
+pub struct Publication {
+    answers: Vec<Answer>,
+    pub counts: Counts,
+    pub lines: Vec<Line>,
+    /// Identities that count nobody.
+    pub empty: BTreeSet<Identity>,
+    /// The members of each identity's set (representatives only).
+    members: BTreeMap<Identity, Vec<u32>>,
+    /// Identity -> the least identity of the same set (when not itself).
+    same: BTreeMap<Identity, Identity>,
+}
+
+impl Publication {
+    /// Runs every bundled query in `ctx`, without withholding anything.
+    pub fn new(ctx: &mut SQLContext) -> Result<Publication, QueryError> {
+        let answers = answers(ctx)?;
+        let one_county = answers.iter().all(|a| {
+            !a.cells
+                .iter()
+                .flatten()
+                .any(|id| id.filters.contains_key(COUNTY))
+        });
+        let mut lines: Vec<Line> = answers
+            .iter()
+            .flat_map(|a| table_lines(a, one_county))
+            .collect();
+        let mut everything: BTreeSet<Identity> = answers
+            .iter()
+            .flat_map(|a| a.cells.iter().flatten())
+            .cloned()
+            .collect();
+        for answer in &answers {
+            let sources = answer.derived_sources().map_err(failed)?;
+            everything.extend(sources.into_iter().flat_map(|(_, rows)| rows).flatten());
+        }
+        everything.extend(lines.iter().flat_map(Line::members).cloned());
+        lines.extend(suppress::implied_lines(&everything));
+        everything.extend(lines.iter().flat_map(Line::members).cloned());
+        let reviewed = super::run_query(ctx, "select * from reviewed")?;
+        let subjects = super::run_query(ctx, "select * from subjects")?;
+        let members = Rows::new(&reviewed, &subjects)
+            .map_err(failed)?
+            .members(&everything);
+        Publication::settle(answers, lines, members)
+    }
+
+    /// With the sets of the run's rows: two identities of one set are one number; a line
+    /// holds for these rows or is dropped (people add up over a conviction's dimensions only
+    /// when no one is in two parts); an identity that counts nobody is a known zero.
+    fn settle(
+        mut answers: Vec<Answer>,
+        mut lines: Vec<Line>,
+        members: BTreeMap<Identity, Vec<u32>>,
+    ) -> Result<Publication, QueryError> {
+        let fingerprints = sets::fingerprints(&members);
+        lines.retain(|line| sets::holds(&fingerprints, line));
+        let same = sets::same_sets(&fingerprints);
+        let one = |id: &Identity| same.get(id).unwrap_or(id).clone();
+        for cell in answers
+            .iter_mut()
+            .flat_map(|a| a.cells.iter_mut().flatten())
+        {
+            *cell = one(cell);
+        }
+        for line in lines.iter_mut() {
+            line.total = one(&line.total);
+            line.parts.iter_mut().for_each(|p| *p = one(p));
+        }
+        let empty = fingerprints
+            .iter()
+            .filter(|(_, sum)| **sum == 0)
+            .map(|(id, _)| one(id))
+            .collect();
+        let mut counts = Counts::new();
+        for answer in &answers {
+            record_counts(answer, &mut counts)?;
+        }
+        let members = members
+            .into_iter()
+            .filter(|(id, _)| !same.contains_key(id))
+            .collect();
+        Ok(Publication {
+            answers,
+            counts,
+            lines,
+            empty,
+            members,
+            same,
+        })
+    }
+
+    /// Withholds more until no withheld count is a combination of published ones, by the
+    /// exact check ([`exact`]); false when the publication is too large for it (then only
+    /// the lines guard `withheld`).
+    pub fn complete(&self, withheld: &mut BTreeSet<Identity>) -> bool {
+        loop {
+            let published: BTreeSet<Identity> = self
+                .counts
+                .keys()
+                .filter(|id| !withheld.contains(*id))
+                .cloned()
+                .collect();
+            let recoverable = match exact::recoverable(&self.members, &published, withheld) {
+                None => return false,
+                Some(r) if r.is_empty() => return true,
+                Some(r) => r,
+            };
+            // For each: the smallest published cell that shares members with it.
+            for identity in recoverable {
+                let mine = &self.members[&identity];
+                let shares = |id: &&Identity| {
+                    self.members
+                        .get(*id)
+                        .is_some_and(|theirs| theirs.iter().any(|m| mine.binary_search(m).is_ok()))
+                };
+                let partner = published
+                    .iter()
+                    .filter(shares)
+                    .min_by_key(|id| (self.counts[*id], *id))
+                    .or_else(|| {
+                        published
+                            .iter()
+                            .min_by_key(|id| (self.counts[*id] == 0, self.counts[*id], *id))
+                    });
+                match partner {
+                    Some(p) => withheld.insert(p.clone()),
+                    None => return true,
+                };
+            }
+        }
+    }
+
+    /// Each table with the cells of `withheld` (and what is derived from them) null and
+    /// marked in `<column>_suppressed`.
+    pub fn tables(
+        self,
+        withheld: &BTreeSet<Identity>,
+    ) -> Result<Vec<(&'static str, DataFrame)>, QueryError> {
+        let mut out = Vec::new();
+        for answer in self.answers {
+            let name = answer.name;
+            out.push((name, answer.withhold(withheld, &self.same).map_err(failed)?));
+        }
+        Ok(out)
+    }
+}
+
+const COUNTY: &str = "county";
+
+/// Every bundled query run in `ctx`, with the identity of each count cell.
+fn answers(ctx: &mut SQLContext) -> Result<Vec<Answer>, QueryError> {
+    let mut frames = Vec::new();
+    for (name, sql) in BUNDLED {
+        frames.push((name, Header::parse(sql), super::run_query(ctx, sql)?));
+    }
+    // With one county, a county key limits nothing: its counts are the run's.
+    let counties: BTreeSet<String> = frames
+        .iter()
+        .filter(|(_, h, _)| h.keys.iter().any(|k| k == COUNTY))
+        .flat_map(|(_, _, f)| key_texts(f, COUNTY).unwrap_or_default())
+        .collect();
+    let one_county = counties.len() <= 1;
+    let measures = measures()?;
+    let mut answers = Vec::new();
+    for (name, header, frame) in frames {
+        let cells = identities(&header, &frame, &measures, one_county).map_err(failed)?;
+        let named = cells.clone();
+        answers.push(Answer {
+            name,
+            header,
+            frame,
+            cells,
+            named,
+        });
+    }
+    Ok(answers)
+}
+
+fn failed(e: PolarsError) -> QueryError {
+    QueryError::Sql {
+        message: crate::redact::polars_message(&e),
+    }
+}
+
+/// The values of a key column as text (null: [`NO_VALUE`]).
+fn key_texts(frame: &DataFrame, key: &str) -> PolarsResult<Vec<String>> {
+    let column = frame.column(key)?.cast(&DataType::String)?;
+    Ok(column
+        .str()?
+        .iter()
+        .map(|v| v.unwrap_or(NO_VALUE).to_string())
+        .collect())
+}
+
+/// The identity of every count cell of a table.
+fn identities(
+    header: &Header,
+    frame: &DataFrame,
+    measures: &Measures,
+    one_county: bool,
+) -> PolarsResult<Vec<Vec<Identity>>> {
+    let keys: Vec<(&String, Vec<String>)> = header
+        .keys
+        .iter()
+        .filter(|k| !(one_county && *k == COUNTY))
+        .map(|k| Ok((k, key_texts(frame, k)?)))
+        .collect::<PolarsResult<_>>()?;
+    let mut out = Vec::new();
+    for column in &header.counts {
+        let source = header
+            .cells
+            .iter()
+            .find(|(c, _)| c == column)
+            .map_or_else(|| Source::parse(column), |(_, s)| s.clone());
+        let mut cells = Vec::with_capacity(frame.height());
+        for row in 0..frame.height() {
+            let filters = keys
+                .iter()
+                .map(|(k, v)| ((*k).clone(), v[row].clone()))
+                .collect();
+            cells.push(resolve(&source, filters, measures, one_county)?);
+        }
+        out.push(cells);
+    }
+    Ok(out)
+}
+
+/// The identity of `source` in a row whose keys are `filters`.
+fn resolve(
+    source: &Source,
+    mut filters: BTreeMap<String, String>,
+    measures: &Measures,
+    one_county: bool,
+) -> PolarsResult<Identity> {
+    let Some((atoms, extra)) = measures.get(&source.measure) else {
+        polars_bail!(ColumnNotFound: "{} is not in queries/measures.csv", source.measure);
+    };
+    for (dim, value) in &source.changes {
+        match value {
+            Some(v) => filters.insert(dim.clone(), v.clone()),
+            None => filters.remove(dim),
+        };
+    }
+    filters.extend(extra.iter().cloned());
+    if one_county {
+        filters.remove(COUNTY);
+    }
+    Ok(Identity {
+        atoms: *atoms,
+        filters,
+    })
+}
+
+/// Adds a table's cells to `counts`; the same identity in two tables must be the same count.
+fn record_counts(answer: &Answer, counts: &mut Counts) -> Result<(), QueryError> {
+    for (c, column) in answer.header.counts.iter().enumerate() {
+        let values = answer
+            .frame
+            .column(column)
+            .and_then(|v| v.cast(&DataType::UInt64))
+            .map_err(failed)?;
+        for (row, value) in values.u64().map_err(failed)?.iter().enumerate() {
+            let identity = &answer.cells[c][row];
+            let value = value.unwrap_or(0);
+            if let Some(before) = counts.insert(identity.clone(), value)
+                && before != value
+            {
+                return Err(QueryError::Sql {
+                    message: format!(
+                        "{}: {column} counts {identity} as {value}, another table as {before}",
+                        answer.name
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// How a table adds up: its rows over any set of its keys the count is additive over (to the
+/// count without them, or of known race where the query leaves UNKNOWN out), and the sets of
+/// columns that add up within a row.
+fn table_lines(answer: &Answer, one_county: bool) -> Vec<Line> {
+    let header = &answer.header;
+    let keys: Vec<&String> = header
+        .keys
+        .iter()
+        .filter(|k| !(one_county && *k == COUNTY))
+        .collect();
+    let mut lines = Vec::new();
+    for cells in &answer.cells {
+        let Some(first) = cells.first() else { continue };
+        for subset in 1..(1u32 << keys.len()) {
+            let summed: Vec<&str> = (0..keys.len())
+                .filter(|i| subset & (1 << i) != 0)
+                .map(|i| keys[i].as_str())
+                .collect();
+            // Summing over a key the count does not vary with says nothing. (People over a
+            // conviction's key add up only when no one is in two rows: the caller checks.)
+            let varies = |dim: &str| {
+                cells
+                    .iter()
+                    .any(|c| c.filters.get(dim) != first.filters.get(dim))
+            };
+            if !summed
+                .iter()
+                .all(|d| first.filters.contains_key(*d) && varies(d))
+            {
+                continue;
+            }
+            let mut groups: BTreeMap<Identity, Vec<Identity>> = BTreeMap::new();
+            for cell in cells {
+                let mut total = cell.clone();
+                for dim in &summed {
+                    total.filters.remove(*dim);
+                    if header
+                        .without
+                        .iter()
+                        .any(|(d, v)| d == dim && v == UNKNOWN_RACE)
+                    {
+                        total
+                            .filters
+                            .insert((*dim).to_string(), KNOWN_RACE.to_string());
+                    }
+                }
+                groups.entry(total).or_default().push(cell.clone());
+            }
+            lines.extend(
+                groups
+                    .into_iter()
+                    .map(|(total, parts)| Line { total, parts }),
+            );
+        }
+    }
+    let column = |name: &String| header.counts.iter().position(|c| c == name);
+    for set in &header.row_sums {
+        let Some(indices) = set.iter().map(column).collect::<Option<Vec<usize>>>() else {
+            continue;
+        };
+        for row in 0..answer.frame.height() {
+            lines.push(Line {
+                total: answer.cells[indices[0]][row].clone(),
+                parts: indices[1..]
+                    .iter()
+                    .map(|&c| answer.cells[c][row].clone())
+                    .collect(),
+            });
+        }
+    }
+    lines
+}
+
+impl Answer {
+    /// Each derived column with, per row, the identities of the counts it is computed from
+    /// (a count of the row, changed as the header says: `people[race_group=WHITE]`).
+    fn derived_sources(&self) -> PolarsResult<Vec<(String, Vec<Vec<Identity>>)>> {
+        let mut out = Vec::new();
+        for (derived, sources) in &self.header.derived {
+            let mut rows = vec![Vec::new(); self.frame.height()];
+            for source in sources {
+                let Some(c) = self.header.counts.iter().position(|c| *c == source.measure) else {
+                    polars_bail!(ColumnNotFound: "{derived} is derived from {}, not a count of its table", source.measure);
+                };
+                for (row, ids) in rows.iter_mut().enumerate() {
+                    let mut id = self.named[c][row].clone();
+                    for (dim, value) in &source.changes {
+                        match value {
+                            Some(v) => id.filters.insert(dim.clone(), v.clone()),
+                            None => id.filters.remove(dim),
+                        };
+                    }
+                    ids.push(id);
+                }
+            }
+            out.push((derived.clone(), rows));
+        }
+        Ok(out)
+    }
+
+    /// The table with withheld cells null and marked, derived cells with them.
+    fn withhold(
+        self,
+        withheld: &BTreeSet<Identity>,
+        same: &BTreeMap<Identity, Identity>,
+    ) -> PolarsResult<DataFrame> {
+        let mut out = self.frame.clone();
+        let is_withheld = |cells: &[Identity]| -> Vec<bool> {
+            cells.iter().map(|c| withheld.contains(c)).collect()
+        };
+        for (c, name) in self.header.counts.iter().enumerate() {
+            let marks = is_withheld(&self.cells[c]);
+            let kept: Vec<Option<u64>> = self
+                .frame
+                .column(name)?
+                .cast(&DataType::UInt64)?
+                .u64()?
+                .iter()
+                .zip(&marks)
+                .map(|(v, w)| if *w { None } else { v })
+                .collect();
+            out.with_column(Column::new(name.as_str().into(), kept))?;
+            out.with_column(Column::new(format!("{name}_suppressed").into(), marks))?;
+        }
+        for (derived, rows) in self.derived_sources()? {
+            let marks: Vec<bool> = rows
+                .iter()
+                .map(|sources| {
+                    sources
+                        .iter()
+                        .any(|id| withheld.contains(same.get(id).unwrap_or(id)))
+                })
+                .collect();
+            let values = out.column(&derived)?.cast(&DataType::Float64)?;
+            let kept: Vec<Option<f64>> = values
+                .f64()?
+                .iter()
+                .zip(&marks)
+                .map(|(v, w)| if *w { None } else { v })
+                .collect();
+            out.with_column(Column::new(derived.as_str().into(), kept))?;
+            out.with_column(Column::new(format!("{derived}_suppressed").into(), marks))?;
+        }
+        Ok(out)
+    }
+}
