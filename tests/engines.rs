@@ -36,24 +36,34 @@ fn duckdb_agrees(run: &Path) {
     );
 }
 
-#[test]
-fn duckdb_gives_every_table_of_the_sample() {
-    let dir = TestDir::new("engines_sample");
-    let sample = Path::new(ROOT).join("data-samples/doj_research_sample.csv");
-    dir.ok(&[
+/// Runs `input` for `county` as of 2020-01-01 into `out`, without the gogen bundle, with
+/// `extra` options.
+fn run(dir: &TestDir, input: &str, county: &str, extra: &[&str]) {
+    let mut args = vec![
         "run",
-        sample.to_str().unwrap(),
+        input,
         "--county",
-        "SAN FRANCISCO",
+        county,
         "--compute-at",
         "2020-01-01",
-        "--min-cell",
-        "0",
         "--no-gogen",
         "--out",
         "out",
         "-q",
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    dir.ok(&args);
+}
+
+const SAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/data-samples/doj_research_sample.csv"
+);
+
+#[test]
+fn duckdb_gives_every_table_of_the_sample() {
+    let dir = TestDir::new("engines_sample");
+    run(&dir, SAMPLE, "SAN FRANCISCO", &["--min-cell", "0"]);
     duckdb_agrees(&dir.path("out"));
 }
 
@@ -63,20 +73,7 @@ fn duckdb_gives_every_table_of_a_generated_statewide_run() {
     dir.ok(&[
         "generate", "--rows", "20000", "--seed", "3", "--out", "in.csv", "-q",
     ]);
-    dir.ok(&[
-        "run",
-        "in.csv",
-        "--county",
-        "ALL",
-        "--compute-at",
-        "2020-01-01",
-        "--min-cell",
-        "0",
-        "--no-gogen",
-        "--out",
-        "out",
-        "-q",
-    ]);
+    run(&dir, "in.csv", "ALL", &["--min-cell", "0"]);
     duckdb_agrees(&dir.path("out"));
 }
 
@@ -85,19 +82,7 @@ fn duckdb_gives_every_table_of_a_generated_statewide_run() {
 #[test]
 fn the_tables_are_a_valid_data_package() {
     let dir = TestDir::new("engines_datapackage");
-    let sample = Path::new(ROOT).join("data-samples/doj_research_sample.csv");
-    dir.ok(&[
-        "run",
-        sample.to_str().unwrap(),
-        "--county",
-        "SAN FRANCISCO",
-        "--compute-at",
-        "2020-01-01",
-        "--no-gogen",
-        "--out",
-        "out",
-        "-q",
-    ]);
+    run(&dir, SAMPLE, "SAN FRANCISCO", &[]);
     let (report, passed) = python("datapackage_valid.py", &dir.path("out"));
     assert!(passed, "{report}");
     let resources = clearstat::analytics::tables::BUNDLED.len();

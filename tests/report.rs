@@ -39,6 +39,18 @@ fn csv(out: &Path, table: &str) -> DataFrame {
         .unwrap()
 }
 
+/// The row of `frame` whose `key` columns hold these values.
+fn row_where(frame: &DataFrame, key: &[(String, String)]) -> usize {
+    let columns: Vec<Vec<Option<String>>> = key.iter().map(|(k, _)| strings(frame, k)).collect();
+    (0..frame.height())
+        .find(|&r| {
+            key.iter()
+                .zip(&columns)
+                .all(|((_, v), c)| c[r].as_deref() == Some(v.as_str()))
+        })
+        .unwrap_or_else(|| panic!("no row {key:?}"))
+}
+
 /// One cited cell: (table, row keys, column, cited text).
 type Citation = (String, Vec<(String, String)>, String, String);
 
@@ -103,15 +115,7 @@ fn every_number_in_the_fact_sheet_equals_the_table_cell_it_cites() {
         let mut values = Vec::new();
         for (table, key, column, text) in &cited {
             let frame = csv(&out, table);
-            let keys: Vec<Vec<Option<String>>> =
-                key.iter().map(|(k, _)| strings(&frame, k)).collect();
-            let row = (0..frame.height())
-                .find(|&r| {
-                    key.iter()
-                        .zip(&keys)
-                        .all(|((_, v), c)| c[r].as_deref() == Some(v.as_str()))
-                })
-                .unwrap_or_else(|| panic!("{table}: no row {key:?}"));
+            let row = row_where(&frame, key);
             let cell = strings(&frame, column)[row]
                 .clone()
                 .expect("a cited cell is published");
@@ -129,15 +133,7 @@ fn every_number_in_the_fact_sheet_equals_the_table_cell_it_cites() {
             let frame = csv(&out, table);
             let named = match cited.iter().find(|c| c.2 == "residents_year") {
                 Some((_, _, _, year)) => {
-                    let keys: Vec<Vec<Option<String>>> =
-                        key.iter().map(|(k, _)| strings(&frame, k)).collect();
-                    let row = (0..frame.height())
-                        .find(|&r| {
-                            key.iter()
-                                .zip(&keys)
-                                .all(|((_, v), c)| c[r].as_deref() == Some(v.as_str()))
-                        })
-                        .unwrap();
+                    let row = row_where(&frame, key);
                     let vintage = strings(&frame, "residents_vintage")[row].clone().unwrap();
                     format!("in {year} ({vintage})")
                 }

@@ -12,26 +12,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use super::modular::{P, inverse, mul};
 use super::suppress::Identity;
 
 /// Published cells squared times classes: about 4 s on one core of this project's machine
 /// (release).
 pub const BUDGET: u64 = 4_000_000_000;
-
-/// 2^31 - 1: products of two residues fit in 64 bits.
-const P: u64 = (1 << 31) - 1;
-
-fn inverse(a: u64) -> u64 {
-    let (mut base, mut exp, mut out) = (a, P - 2, 1u64);
-    while exp > 0 {
-        if exp & 1 == 1 {
-            out = out * base % P;
-        }
-        base = base * base % P;
-        exp >>= 1;
-    }
-    out
-}
 
 /// The withheld identities whose set is a combination of the published ones' sets, or None
 /// when the publication is past [`BUDGET`].
@@ -82,7 +68,7 @@ pub fn recoverable(
             if c != 0 {
                 for (x, r) in v.iter_mut().zip(row) {
                     if *r != 0 {
-                        *x = (*x + P - c * r % P) % P;
+                        *x = (*x + P - mul(c, *r)) % P;
                     }
                 }
             }
@@ -98,7 +84,7 @@ pub fn recoverable(
             continue;
         };
         let scale = inverse(v[lead]);
-        v.iter_mut().for_each(|x| *x = *x * scale % P);
+        v.iter_mut().for_each(|x| *x = mul(*x, scale));
         pivots.push((lead, v));
     }
     Some(

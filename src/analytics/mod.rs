@@ -13,6 +13,7 @@
 
 pub mod datapackage;
 pub mod exact;
+mod modular;
 pub mod publication;
 pub mod published;
 pub mod race;

@@ -16,6 +16,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use super::modular::{P, inverse, mul};
+
 /// What a count counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Atoms {
@@ -381,26 +383,6 @@ fn systems(rows: Vec<Row>, unknowns: usize) -> Vec<(Vec<usize>, Vec<Row>)> {
         .into_values()
         .map(|(columns, rows)| (columns.into_iter().collect(), rows))
         .collect()
-}
-
-/// 2^61 - 1.
-const P: u64 = (1 << 61) - 1;
-
-fn mul(a: u64, b: u64) -> u64 {
-    ((a as u128 * b as u128) % P as u128) as u64
-}
-
-fn inverse(a: u64) -> u64 {
-    // Fermat: a^(P-2).
-    let (mut base, mut exp, mut out) = (a, P - 2, 1u64);
-    while exp > 0 {
-        if exp & 1 == 1 {
-            out = mul(out, base);
-        }
-        base = mul(base, base);
-        exp >>= 1;
-    }
-    out
 }
 
 /// Reduced row echelon form of sparse rows modulo [`P`] (Gauss-Jordan).
