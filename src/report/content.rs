@@ -211,8 +211,18 @@ fn cell_text(table: &Published, row: usize, column: &str, format: Format) -> Str
         return String::new();
     };
     if value.is_null() {
-        return "<span class=\"withheld\" title=\"withheld: small cell\">withheld</span>"
-            .to_string();
+        let marked = table
+            .frame
+            .column(&format!("{column}_suppressed"))
+            .ok()
+            .and_then(|c| c.get(row).ok())
+            .is_some_and(|v| v == polars::prelude::AnyValue::Boolean(true));
+        return match marked {
+            true => "<span class=\"withheld\" title=\"withheld: small cell\">withheld</span>",
+            // Not withheld, not there: a period no population table covers, for instance.
+            false => "<span class=\"none\" title=\"no figure\">none</span>",
+        }
+        .to_string();
     }
     let number = value.extract::<f64>();
     match (format, number) {

@@ -370,7 +370,7 @@ pub fn facts(tables: &Path, setting: &Setting) -> Result<Vec<Fact>, TableError> 
                     "{label} residents of {place} had a Prop 64 conviction at {} times the rate \
                      of White residents (95% interval {} to {}): {} people with a Prop 64 \
                      conviction dated {span} per 100,000 {}. This is a cumulative figure: people \
-                     convicted over those years against the residents of one year.",
+                     with a Prop 64 conviction in any of those years against the residents of one year.",
                     ratio(rr.value),
                     ratio(low.value),
                     ratio(high.value),
