@@ -102,7 +102,11 @@ impl Publication {
         everything.extend(lines.iter().flat_map(Line::members).cloned());
         let reviewed = super::run_query(ctx, "select * from reviewed")?;
         let subjects = super::run_query(ctx, "select * from subjects")?;
-        let members = Rows::new(&reviewed, &subjects)
+        let dims: BTreeSet<&str> = everything
+            .iter()
+            .flat_map(|id| id.filters.keys().map(String::as_str))
+            .collect();
+        let members = Rows::new(&reviewed, &subjects, &dims)
             .map_err(failed)?
             .members(&everything);
         Publication::settle(answers, lines, members)

@@ -7,7 +7,7 @@
 //! per set of dimensions, not one pass per identity) and fingerprinted as the sum of a 64-bit
 //! hash of its members.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use polars::prelude::*;
 
@@ -33,8 +33,12 @@ pub struct Rows {
 
 impl Rows {
     /// From `reviewed` (one row per conviction under review) and `subjects` (the people's
-    /// outcome flags, joined by subject): every column as text.
-    pub fn new(reviewed: &DataFrame, subjects: &DataFrame) -> PolarsResult<Rows> {
+    /// outcome flags, joined by subject): the columns named in `dims`, as text.
+    pub fn new(
+        reviewed: &DataFrame,
+        subjects: &DataFrame,
+        dims: &BTreeSet<&str>,
+    ) -> PolarsResult<Rows> {
         let text = |frame: &DataFrame, name: &str| -> PolarsResult<Vec<String>> {
             let column = frame.column(name)?.cast(&DataType::String)?;
             Ok(column
@@ -54,7 +58,9 @@ impl Rows {
             .collect();
         let mut columns = HashMap::new();
         for name in reviewed.get_column_names() {
-            columns.insert(name.to_string(), text(reviewed, name)?);
+            if dims.contains(name.as_str()) {
+                columns.insert(name.to_string(), text(reviewed, name)?);
+            }
         }
         // A person's outcome flags, on each of their rows.
         let subject_ids = text(subjects, SUBJECT)?;
@@ -65,6 +71,7 @@ impl Rows {
             .collect();
         for name in subjects.get_column_names() {
             if columns.contains_key(name.as_str())
+                || !dims.contains(name.as_str())
                 || subjects.column(name)?.dtype() != &DataType::Boolean
             {
                 continue;

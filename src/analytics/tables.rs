@@ -211,13 +211,15 @@ fn split_sources(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Writes every bundled table over the run in `run` into `folder`, each with the population
-/// vintage it used, small cells withheld over the whole publication.
+/// vintage it used, small cells withheld over the whole publication. `mark` is told when each
+/// part ends (for `--timings`).
 pub fn write_all(
     run: &Path,
     tables: RunTables,
     folder: &Path,
     min_cell: u64,
     baseline: &Baseline,
+    mark: &mut dyn FnMut(&'static str),
 ) -> Result<Check, AnalyticsError> {
     outputs::create_folder(folder)?;
     // Every table reads the views and `subjects`: collected once, not once per query.
@@ -228,13 +230,16 @@ pub fn write_all(
         ctx.register(name, frame.lazy());
     }
     let publication = Publication::new(&mut ctx)?;
+    mark("tables: queries and their sets");
     let mut withheld = suppress::withheld(
         &publication.counts,
         &publication.lines,
         min_cell,
         &publication.empty,
     );
+    mark("tables: small cells by the lines");
     let exact = withheld.is_empty() || publication.complete(&mut withheld);
+    mark("tables: exact check");
     for (name, frame) in publication.tables(&withheld)? {
         let mut frame = frame
             .lazy()

@@ -91,7 +91,8 @@ pub fn publish(
             .map_err(|e| e.to_string())
     })?;
     let folder = run.join(files::TABLES);
-    let check = analytics::tables::write_all(run, tables, &folder, options.min_cell, &baseline)?;
+    let check =
+        analytics::tables::write_all(run, tables, &folder, options.min_cell, &baseline, mark)?;
     summary["population"] = serde_json::to_value(&baseline).unwrap_or(Value::Null);
     summary["min_cell"] = options.min_cell.into();
     summary["suppression_check"] = serde_json::to_value(check).unwrap_or(Value::Null);
@@ -99,7 +100,7 @@ pub fn publish(
         serde_json::to_writer_pretty(&mut *w, &summary).map_err(|e| e.to_string())
     })?;
     analytics::datapackage::write(&folder, &summary)?;
-    mark("tables");
+    mark("tables: written");
     let county = text(&summary, "county");
     let context = charts::Context {
         place: if county == "ALL" {
