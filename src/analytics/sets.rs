@@ -5,16 +5,14 @@
 //!
 //! Each identity's set of convictions or people is read from the review's rows (one grouping
 //! per set of dimensions, not one pass per identity) and fingerprinted as the sum of a 64-bit
-//! hash of its members.
+//! hash of its members; the members themselves feed the exact check ([`super::exact`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use polars::prelude::*;
 
-use super::suppress::{Atoms, Identity, KNOWN_RACE, Line, NO_VALUE, UNKNOWN_RACE};
-
-const RACE: &str = "race_group";
-const SUBJECT: &str = "subject_id";
+use super::suppress::{Atoms, Identity, KNOWN_RACE, Line, NO_VALUE, RACE, UNKNOWN_RACE};
+use crate::normalize::columns::SUBJECT_ID as SUBJECT;
 
 /// A 64-bit mix (splitmix64's finaliser): member hashes that sum without collisions.
 fn mix(mut x: u64) -> u64 {

@@ -51,7 +51,8 @@ impl std::fmt::Display for Identity {
 /// stands for every other group.
 pub const UNKNOWN_RACE: &str = "UNKNOWN";
 pub const KNOWN_RACE: &str = "KNOWN";
-const RACE: &str = "race_group";
+/// The race group dimension.
+pub const RACE: &str = "race_group";
 const YEAR: &str = "conviction_year";
 const PERIOD: &str = "period_start";
 /// A missing value of a dimension (a conviction without a date has no year).
