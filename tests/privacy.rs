@@ -169,30 +169,66 @@ fn pseudonymize_withholds_rejected_text_and_needs_a_real_key() {
     assert_eq!(output.status.code(), Some(2));
 }
 
-/// clearstat opens no network connection: a whole run of the sample, with the report, under
-/// strace, makes no internet socket (Polars links an HTTP client that clearstat never uses).
-#[test]
-fn a_run_opens_no_network_socket() {
-    let dir = TestDir::new("privacy_network");
-    let traced = Command::new("strace")
+/// `clearstat args` in `dir` under strace: its exit code, and the sockets it made.
+fn traced(dir: &TestDir, args: &[&str]) -> (Option<i32>, String) {
+    let _ = std::fs::remove_file(dir.path("trace.txt"));
+    let status = Command::new("strace")
         .current_dir(&dir.root)
         .args(["-f", "-e", "trace=socket,connect", "-o", "trace.txt"])
         .arg(env!("CARGO_BIN_EXE_clearstat"))
-        .args([
-            "run",
-            SAMPLE,
-            "--county",
-            "SAN FRANCISCO",
-            "--compute-at",
-            "2020-01-01",
-        ])
-        .args(["--out", "out", "-q"])
-        .status()
-        .expect("strace is needed for this test: apt-get install strace (.ci/run does)");
-    assert!(traced.success());
-    let trace = dir.read("trace.txt");
-    for family in ["AF_INET", "AF_INET6", "AF_PACKET"] {
-        assert!(!trace.contains(family), "a {family} socket: {trace}");
+        .args(args)
+        .output()
+        .expect("strace is needed for this test: apt-get install strace (.ci/run does)")
+        .status;
+    (status.code(), dir.read("trace.txt"))
+}
+
+/// clearstat opens no network connection: every subcommand, the run with its report, and a
+/// query that asks for a URL (refused, exit 2), under strace, make no internet socket (Polars
+/// links an HTTP client that clearstat never uses).
+#[test]
+fn no_command_opens_a_network_socket() {
+    let dir = TestDir::new("privacy_network");
+    let url = "select * from read_parquet('http://127.0.0.1:9/x.parquet')";
+    let commands: [(&[&str], i32); 8] = [
+        (&["generate", "--rows", "200", "--out", "g.csv", "-q"], 0),
+        (
+            &[
+                "run",
+                SAMPLE,
+                "--county",
+                "SAN FRANCISCO",
+                "--compute-at",
+                "2020-01-01",
+            ],
+            0,
+        ),
+        (&["ingest", SAMPLE, "--out", "p.parquet", "-q"], 0),
+        (
+            &["query", "out", "--sql", "select count(*) from reviewed"],
+            0,
+        ),
+        (&["query", "out", "--sql", url], 2),
+        (
+            &["query", "out", "--sql", "select * from '/etc/hostname'"],
+            2,
+        ),
+        (&["report", "out"], 0),
+        (&["flows"], 0),
+    ];
+    for (args, code) in commands {
+        let mut args = args.to_vec();
+        if args[0] == "run" {
+            args.extend(["--out", "out", "-q"]);
+        }
+        let (status, trace) = traced(&dir, &args);
+        assert_eq!(status, Some(code), "clearstat {args:?}");
+        for family in ["AF_INET", "AF_INET6", "AF_PACKET"] {
+            assert!(
+                !trace.contains(family),
+                "clearstat {args:?}: a {family} socket: {trace}"
+            );
+        }
     }
     assert!(
         dir.path("out/report.html").exists(),

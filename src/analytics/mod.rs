@@ -13,6 +13,7 @@
 
 pub mod datapackage;
 pub mod exact;
+pub mod guard;
 mod modular;
 pub mod publication;
 pub mod published;
@@ -41,6 +42,12 @@ pub enum QueryError {
     },
     #[error("the query failed: {message}")]
     Sql { message: String },
+    #[error(
+        "the query reads {what}: refused. clearstat query reads only the run's tables ({}) and \
+         the query's own WITH tables; it opens no file and no URL",
+        guard::TABLES.join(", ")
+    )]
+    Refused { what: String },
 }
 
 /// A run's two row-level tables, as the queries read them: the Parquet files of a finished
@@ -185,6 +192,7 @@ fn sql_error(e: PolarsError) -> QueryError {
 
 /// Runs `sql` against the run in `run` and collects the answer.
 pub fn query(run: &Path, sql: &str) -> Result<DataFrame, QueryError> {
+    guard::only_run_tables(sql)?;
     run_query(&mut context(run, RunTables::scan(run)?)?, sql)
 }
 

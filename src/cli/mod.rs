@@ -120,7 +120,7 @@ pub fn exit_code(error: &anyhow::Error) -> i32 {
         }
         if let Some(e) = cause.downcast_ref::<QueryError>() {
             return match e {
-                QueryError::Sql { .. } => exit::USAGE,
+                QueryError::Sql { .. } | QueryError::Refused { .. } => exit::USAGE,
                 _ => exit::INPUT,
             };
         }
