@@ -13,7 +13,6 @@ use polars::prelude::*;
 use serde_json::{Value, json};
 
 use super::publication::MEASURES;
-use super::published::Published;
 use super::tables::{BUNDLED, Header};
 use super::{AnalyticsError, QueryError};
 use crate::outputs;
@@ -59,12 +58,12 @@ fn field_type(dtype: &DataType) -> &'static str {
 
 /// The Table Schema fields of a published table.
 fn schema(
-    frame: &DataFrame,
+    columns: &Schema,
     dictionary: &BTreeMap<String, (String, String)>,
 ) -> Result<Vec<Value>, QueryError> {
     let mut fields = Vec::new();
-    for column in frame.columns() {
-        let name = column.name().as_str();
+    for (name, dtype) in columns.iter() {
+        let name = name.as_str();
         let (unit, description) = match name.strip_suffix("_suppressed") {
             Some(of) => (
                 String::new(),
@@ -81,7 +80,7 @@ fn schema(
         };
         let mut field = json!({
             "name": name,
-            "type": field_type(column.dtype()),
+            "type": field_type(dtype),
             "description": description,
         });
         if !unit.is_empty() {
@@ -92,16 +91,14 @@ fn schema(
     Ok(fields)
 }
 
-/// Writes `datapackage.json` into `folder` (the run's `tables/`), describing the tables there
-/// and the run of `summary`.
-pub fn write(folder: &Path, summary: &Value) -> Result<(), AnalyticsError> {
+/// Writes `datapackage.json` into `folder` (the run's `tables/`), describing the tables just
+/// written there (`columns`: each bundled table's, in [`BUNDLED`] order) and the run of
+/// `summary`.
+pub fn write(folder: &Path, summary: &Value, columns: &[Schema]) -> Result<(), AnalyticsError> {
     let dictionary = dictionary();
     let mut resources = Vec::new();
-    for (name, sql) in BUNDLED {
+    for ((name, sql), columns) in BUNDLED.iter().zip(columns) {
         let header = Header::parse(sql);
-        let table = Published::read(folder, name).map_err(|e| QueryError::Sql {
-            message: e.to_string(),
-        })?;
         resources.push(json!({
             "name": name,
             "path": format!("{name}.csv"),
@@ -113,7 +110,7 @@ pub fn write(folder: &Path, summary: &Value) -> Result<(), AnalyticsError> {
             "keys": header.keys,
             "query": {"path": format!("queries/{name}.sql"), "sql": sql},
             "schema": {
-                "fields": schema(&table.frame, &dictionary)?,
+                "fields": schema(columns, &dictionary)?,
                 "missingValues": [""],
             },
         }));

@@ -11,7 +11,7 @@ use polars::sql::SQLContext;
 use super::QueryError;
 use super::exact;
 use super::sets::{self, Rows};
-use super::suppress::{self, Atoms, Counts, Identity, KNOWN_RACE, Line, NO_VALUE, UNKNOWN_RACE};
+use super::suppress::{self, Atoms, Counts, Identity, KNOWN_RACE, Line, UNKNOWN_RACE};
 use super::tables::{BUNDLED, Header, Source};
 
 /// The measures a count column can be (`queries/measures.csv`: column, counts, where,
@@ -225,7 +225,7 @@ fn answers(ctx: &mut SQLContext) -> Result<Vec<Answer>, QueryError> {
     let counties: BTreeSet<String> = frames
         .iter()
         .filter(|(_, h, _)| h.keys.iter().any(|k| k == COUNTY))
-        .flat_map(|(_, _, f)| key_texts(f, COUNTY).unwrap_or_default())
+        .flat_map(|(_, _, f)| sets::texts(f, COUNTY).unwrap_or_default())
         .collect();
     let one_county = counties.len() <= 1;
     let measures = measures()?;
@@ -250,16 +250,6 @@ fn failed(e: PolarsError) -> QueryError {
     }
 }
 
-/// The values of a key column as text (null: [`NO_VALUE`]).
-fn key_texts(frame: &DataFrame, key: &str) -> PolarsResult<Vec<String>> {
-    let column = frame.column(key)?.cast(&DataType::String)?;
-    Ok(column
-        .str()?
-        .iter()
-        .map(|v| v.unwrap_or(NO_VALUE).to_string())
-        .collect())
-}
-
 /// The identity of every count cell of a table.
 fn identities(
     header: &Header,
@@ -271,7 +261,7 @@ fn identities(
         .keys
         .iter()
         .filter(|k| !(one_county && *k == COUNTY))
-        .map(|k| Ok((k, key_texts(frame, k)?)))
+        .map(|k| Ok((k, sets::texts(frame, k)?)))
         .collect::<PolarsResult<_>>()?;
     let mut out = Vec::new();
     for column in &header.counts {
@@ -303,12 +293,7 @@ fn resolve(
     let Some((atoms, extra)) = measures.get(&source.measure) else {
         polars_bail!(ColumnNotFound: "{} is not in queries/measures.csv", source.measure);
     };
-    for (dim, value) in &source.changes {
-        match value {
-            Some(v) => filters.insert(dim.clone(), v.clone()),
-            None => filters.remove(dim),
-        };
-    }
+    source.change(&mut filters);
     filters.extend(extra.iter().cloned());
     if one_county {
         filters.remove(COUNTY);
@@ -431,12 +416,7 @@ impl Answer {
                 };
                 for (row, ids) in rows.iter_mut().enumerate() {
                     let mut id = self.named[c][row].clone();
-                    for (dim, value) in &source.changes {
-                        match value {
-                            Some(v) => id.filters.insert(dim.clone(), v.clone()),
-                            None => id.filters.remove(dim),
-                        };
-                    }
+                    source.change(&mut id.filters);
                     ids.push(id);
                 }
             }
@@ -452,25 +432,15 @@ impl Answer {
         same: &BTreeMap<Identity, Identity>,
     ) -> PolarsResult<DataFrame> {
         let mut out = self.frame.clone();
-        let is_withheld = |cells: &[Identity]| -> Vec<bool> {
-            cells.iter().map(|c| withheld.contains(c)).collect()
-        };
         for (c, name) in self.header.counts.iter().enumerate() {
-            let marks = is_withheld(&self.cells[c]);
-            let kept: Vec<Option<u64>> = self
-                .frame
-                .column(name)?
-                .cast(&DataType::UInt64)?
-                .u64()?
+            let marks = self.cells[c]
                 .iter()
-                .zip(&marks)
-                .map(|(v, w)| if *w { None } else { v })
+                .map(|id| withheld.contains(id))
                 .collect();
-            out.with_column(Column::new(name.as_str().into(), kept))?;
-            out.with_column(Column::new(format!("{name}_suppressed").into(), marks))?;
+            blank(&mut out, name, &DataType::UInt64, marks)?;
         }
         for (derived, rows) in self.derived_sources()? {
-            let marks: Vec<bool> = rows
+            let marks = rows
                 .iter()
                 .map(|sources| {
                     sources
@@ -478,16 +448,20 @@ impl Answer {
                         .any(|id| withheld.contains(same.get(id).unwrap_or(id)))
                 })
                 .collect();
-            let values = out.column(&derived)?.cast(&DataType::Float64)?;
-            let kept: Vec<Option<f64>> = values
-                .f64()?
-                .iter()
-                .zip(&marks)
-                .map(|(v, w)| if *w { None } else { v })
-                .collect();
-            out.with_column(Column::new(derived.as_str().into(), kept))?;
-            out.with_column(Column::new(format!("{derived}_suppressed").into(), marks))?;
+            blank(&mut out, &derived, &DataType::Float64, marks)?;
         }
         Ok(out)
     }
+}
+
+/// Column `name` of `out` as `dtype`, null where `marks` is true, and `<name>_suppressed`
+/// holding the marks.
+fn blank(out: &mut DataFrame, name: &str, dtype: &DataType, marks: Vec<bool>) -> PolarsResult<()> {
+    let values = out.column(name)?.cast(dtype)?;
+    let keep = BooleanChunked::from_iter_values(name.into(), marks.iter().map(|w| !w));
+    let none = Series::full_null(name.into(), values.len(), dtype);
+    let kept = values.as_materialized_series().zip_with(&keep, &none)?;
+    out.with_column(kept.into_column())?;
+    out.with_column(Column::new(format!("{name}_suppressed").into(), marks))?;
+    Ok(())
 }

@@ -14,6 +14,16 @@ use polars::prelude::*;
 use super::suppress::{Atoms, Identity, KNOWN_RACE, Line, NO_VALUE, RACE, UNKNOWN_RACE};
 use crate::normalize::columns::SUBJECT_ID as SUBJECT;
 
+/// A column as text, null as [`NO_VALUE`].
+pub(super) fn texts(frame: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
+    let column = frame.column(name)?.cast(&DataType::String)?;
+    Ok(column
+        .str()?
+        .iter()
+        .map(|v| v.unwrap_or(NO_VALUE).to_string())
+        .collect())
+}
+
 /// A 64-bit mix (splitmix64's finaliser): member hashes that sum without collisions.
 fn mix(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -37,15 +47,7 @@ impl Rows {
         subjects: &DataFrame,
         dims: &BTreeSet<&str>,
     ) -> PolarsResult<Rows> {
-        let text = |frame: &DataFrame, name: &str| -> PolarsResult<Vec<String>> {
-            let column = frame.column(name)?.cast(&DataType::String)?;
-            Ok(column
-                .str()?
-                .iter()
-                .map(|v| v.unwrap_or(NO_VALUE).to_string())
-                .collect())
-        };
-        let ids = text(reviewed, SUBJECT)?;
+        let ids = texts(reviewed, SUBJECT)?;
         let mut index: HashMap<&str, usize> = HashMap::new();
         let person: Vec<usize> = ids
             .iter()
@@ -57,11 +59,11 @@ impl Rows {
         let mut columns = HashMap::new();
         for name in reviewed.get_column_names() {
             if dims.contains(name.as_str()) {
-                columns.insert(name.to_string(), text(reviewed, name)?);
+                columns.insert(name.to_string(), texts(reviewed, name)?);
             }
         }
         // A person's outcome flags, on each of their rows.
-        let subject_ids = text(subjects, SUBJECT)?;
+        let subject_ids = texts(subjects, SUBJECT)?;
         let row_of: HashMap<&str, usize> = subject_ids
             .iter()
             .enumerate()
@@ -74,7 +76,7 @@ impl Rows {
             {
                 continue;
             }
-            let values = text(subjects, name)?;
+            let values = texts(subjects, name)?;
             let per_row = ids
                 .iter()
                 .map(|id| {

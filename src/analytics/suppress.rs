@@ -202,6 +202,16 @@ pub fn withheld(
     }
 }
 
+/// A reader does not know it: withheld, or never published and not known to be empty.
+fn is_unknown(
+    id: &Identity,
+    counts: &Counts,
+    withheld: &BTreeSet<Identity>,
+    empty: &BTreeSet<Identity>,
+) -> bool {
+    withheld.contains(id) || !(counts.contains_key(id) || empty.contains(id))
+}
+
 /// The cheap part first: while a line has one unknown and it is withheld, withholds its
 /// partner (a statewide publication cascades through dozens of such steps; each solve of the
 /// full system would take longer).
@@ -213,9 +223,7 @@ fn lone_cells(
     withheld: &mut BTreeSet<Identity>,
 ) {
     loop {
-        let unknown = |id: &Identity| {
-            withheld.contains(id) || !(counts.contains_key(id) || empty.contains(id))
-        };
+        let unknown = |id: &Identity| is_unknown(id, counts, withheld, empty);
         let lone: BTreeSet<&Identity> = lines
             .iter()
             .filter_map(|line| {
@@ -305,8 +313,7 @@ fn exposed_with(
     empty: &BTreeSet<Identity>,
     solved: &mut Solved,
 ) -> BTreeSet<Identity> {
-    let unknown =
-        |id: &Identity| withheld.contains(id) || !(counts.contains_key(id) || empty.contains(id));
+    let unknown = |id: &Identity| is_unknown(id, counts, withheld, empty);
     let mut index: BTreeMap<&Identity, usize> = BTreeMap::new();
     let mut rows: Vec<BTreeMap<usize, u64>> = Vec::new();
     for line in lines {

@@ -111,6 +111,16 @@ pub struct Source {
 }
 
 impl Source {
+    /// Applies the changes to a row's `filters`.
+    pub fn change(&self, filters: &mut std::collections::BTreeMap<String, String>) {
+        for (dim, value) in &self.changes {
+            match value {
+                Some(v) => filters.insert(dim.clone(), v.clone()),
+                None => filters.remove(dim),
+            };
+        }
+    }
+
     /// `people[race_group=WHITE, -county]`.
     pub fn parse(text: &str) -> Source {
         let (measure, changes) = text.split_once('[').unwrap_or((text, ""));
@@ -211,8 +221,8 @@ fn split_sources(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Writes every bundled table over the run in `run` into `folder`, each with the population
-/// vintage it used, small cells withheld over the whole publication. `mark` is told when each
-/// part ends (for `--timings`).
+/// vintage it used, small cells withheld over the whole publication; returns how that was
+/// checked and each table's columns. `mark` is told when each part ends (for `--timings`).
 pub fn write_all(
     run: &Path,
     tables: RunTables,
@@ -220,7 +230,7 @@ pub fn write_all(
     min_cell: u64,
     baseline: &Baseline,
     mark: &mut dyn FnMut(&'static str),
-) -> Result<Check, AnalyticsError> {
+) -> Result<(Check, Vec<Schema>), AnalyticsError> {
     outputs::create_folder(folder)?;
     // Every table reads the views and `subjects`: collected once, not once per query.
     let mut ctx = super::context(run, tables)?;
@@ -240,6 +250,7 @@ pub fn write_all(
     mark("tables: small cells by the lines");
     let exact = withheld.is_empty() || publication.complete(&mut withheld);
     mark("tables: exact check");
+    let mut columns = Vec::new();
     for (name, frame) in publication.tables(&withheld)? {
         let mut frame = frame
             .lazy()
@@ -248,8 +259,10 @@ pub fn write_all(
             .map_err(super::sql_error)?;
         outputs::write_parquet(&mut frame, &folder.join(format!("{name}.parquet")))?;
         outputs::write_csv(&mut frame, &folder.join(format!("{name}.csv")))?;
+        columns.push(frame.schema().as_ref().clone());
     }
-    Ok(if exact { Check::Exact } else { Check::Lines })
+    let check = if exact { Check::Exact } else { Check::Lines };
+    Ok((check, columns))
 }
 
 /// How the publication was checked for withheld counts that could be recovered.

@@ -91,7 +91,7 @@ pub fn publish(
             .map_err(|e| e.to_string())
     })?;
     let folder = run.join(files::TABLES);
-    let check =
+    let (check, columns) =
         analytics::tables::write_all(run, tables, &folder, options.min_cell, &baseline, mark)?;
     summary["population"] = serde_json::to_value(&baseline).unwrap_or(Value::Null);
     summary["min_cell"] = options.min_cell.into();
@@ -99,7 +99,7 @@ pub fn publish(
     outputs::write_atomically(&run.join(files::SUMMARY), |w| {
         serde_json::to_writer_pretty(&mut *w, &summary).map_err(|e| e.to_string())
     })?;
-    analytics::datapackage::write(&folder, &summary)?;
+    analytics::datapackage::write(&folder, &summary, &columns)?;
     mark("tables: written");
     let county = text(&summary, "county");
     let context = charts::Context {
