@@ -196,7 +196,7 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     let mut convictions = decided.drop_many([c::SUBJECT_KEY]);
     if let Some(pseudonymizer) = &plan.pseudonymizer {
         pseudonymizer
-            .replace_column(&mut convictions, c::SUBJECT_ID)
+            .protect(&mut convictions)
             .map_err(stage_error("pseudonymizing"))?;
     }
     std::thread::scope(|scope| {
@@ -249,7 +249,7 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
             clock.mark("subjects and impact");
             if let Some(pseudonymizer) = &plan.pseudonymizer {
                 pseudonymizer
-                    .replace_column(&mut subjects, c::SUBJECT_ID)
+                    .protect(&mut subjects)
                     .map_err(stage_error("pseudonymizing"))?;
             }
             outputs::write_parquet(&mut subjects, &plan.out.join(files::SUBJECTS))?;
@@ -301,6 +301,10 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
                 left_out_as_of: left_out,
                 population: None,
                 pseudonymized: plan.pseudonymizer.is_some(),
+                birth_year_only: plan
+                    .pseudonymizer
+                    .as_ref()
+                    .is_some_and(Pseudonymizer::birth_year_only),
             };
             let summary_json = serde_json::to_value(&summary).map_err(|e| OutputError::Write {
                 path: plan.out.join(files::SUMMARY),
@@ -466,7 +470,7 @@ pub fn read_research_files(
     // The one materialisation of row-level data: the typed, narrow rows. Every table after
     // it is a query over it, so the input files are parsed once.
     let mut records = normalize::RecordsBuilder::default();
-    let ingested = ingest::read(inputs, options, &normalize::USED_COLUMNS, |raw| {
+    let ingested = ingest::read(inputs, options, &ingest::layout::READ_COLUMNS, |raw| {
         records.push(raw).map_err(&normalizing)
     })?;
     let records = records.finish().map_err(&normalizing)?;

@@ -19,7 +19,7 @@ fn skip() -> IngestOptions {
 /// Ingests and normalizes `paths`; returns the typed rows and the ingest result.
 pub fn read(paths: &[PathBuf], options: &IngestOptions) -> (DataFrame, ingest::Ingested) {
     let mut records = normalize::RecordsBuilder::default();
-    let ingested = ingest::read(paths, options, &normalize::USED_COLUMNS, |raw| {
+    let ingested = ingest::read(paths, options, &ingest::layout::READ_COLUMNS, |raw| {
         records.push(raw).expect("normalize");
         Ok::<_, ingest::IngestError>(())
     })
@@ -35,7 +35,7 @@ pub fn check(
     paths: &[PathBuf],
     options: &IngestOptions,
 ) -> Result<ingest::Ingested, ingest::IngestError> {
-    ingest::read(paths, options, &normalize::USED_COLUMNS, |_| Ok(()))
+    ingest::read(paths, options, &ingest::layout::READ_COLUMNS, |_| Ok(()))
 }
 
 /// The message of the error ingesting `path` with default options (bad rows fail).

@@ -21,7 +21,9 @@ use crate::population::GROUPS;
 ///     with sentences, some split over 2-3 rows; related charges, other offences,
 ///     superstrikes, PC 290 offences with REGISTRATION steps, DECEASED steps;
 ///   - what real extracts hold: SEE COMMENT FOR CHARGE, blank CONV_STAT_DESCR with TOC F,
-///     padded values, "  -  " placeholders, blank and YYYY0000 dates of birth.
+///     padded values, "  -  " placeholders, blank and YYYY0000 dates of birth;
+///   - every identifier column filled (see `clearstat columns`), each made-up value but the
+///     subject id and the OFN starting with FAKE- so that a test can find it in any output.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:

@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand, each turning its arguments into a checked plan
 //! and calling the library. Nothing in the library depends on this module.
 
+mod columns;
 mod flows;
 mod generate;
 mod ingest;
@@ -55,6 +56,7 @@ pub enum Command {
     Run(run::Args),
     Ingest(ingest::Args),
     Flows(flows::Args),
+    Columns(columns::Args),
     Query(query::Args),
     Report(report::Args),
     Generate(generate::Args),
@@ -77,6 +79,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Run(args) => run::run(args),
         Command::Ingest(args) => ingest::run(args),
         Command::Flows(args) => flows::run(args),
+        Command::Columns(args) => columns::run(args),
         Command::Query(args) => query::run(args),
         Command::Report(args) => report::run(args),
         Command::Generate(args) => generate::run(args),

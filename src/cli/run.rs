@@ -97,16 +97,23 @@ pub struct Args {
     /// the statistics and the report.
     #[arg(long)]
     no_gogen: bool,
-    /// Replace subject ids, names, CII, SSN and FBI numbers in the row-level outputs
-    /// (convictions.parquet, subjects.parquet, gogen/) by keyed pseudonyms (HMAC-SHA-256),
-    /// and leave the raw text out of rejected_rows.csv. The key (16 bytes or more) comes from
-    /// --pseudonym-key FILE or the CLEARSTAT_PSEUDONYM_KEY environment variable and is never
-    /// written anywhere; the same key gives the same pseudonyms in every run.
+    /// In the row-level outputs (convictions.parquet, subjects.parquet, gogen/), replace
+    /// every identifier column of the DOJ layout (names, SSNs, licence, CII, FBI, court case
+    /// and booking numbers; see `clearstat columns`) by keyed pseudonyms (HMAC-SHA-256),
+    /// withhold free text, and leave the raw text out of rejected_rows.csv. The key (16
+    /// bytes or more) comes from --pseudonym-key FILE or the CLEARSTAT_PSEUDONYM_KEY
+    /// environment variable and is never written anywhere; the same key gives the same
+    /// pseudonyms in every run.
     #[arg(long)]
     pseudonymize: bool,
     /// The file holding the pseudonym key.
     #[arg(long, value_name = "FILE", requires = "pseudonymize")]
     pseudonym_key: Option<PathBuf>,
+    /// With --pseudonymize: dates of birth cut to the year (YYYY in gogen/; birth_year and
+    /// subject_birth_year instead of dob and subject_dob in the Parquet tables). The rules
+    /// read the full date first, so decisions do not change.
+    #[arg(long, requires = "pseudonymize")]
+    birth_year_only: bool,
     /// Print the time of each stage, and the peak memory so far after it.
     #[arg(long)]
     timings: bool,
@@ -161,7 +168,10 @@ fn pseudonymizer(args: &Args) -> Result<Option<Pseudonymizer>, UsageError> {
             })?
             .into_bytes(),
     };
-    Pseudonymizer::new(&key).map(Some).map_err(UsageError)
+    let pseudonymizer = Pseudonymizer::new(&key).map_err(UsageError)?;
+    Ok(Some(
+        pseudonymizer.with_birth_year_only(args.birth_year_only),
+    ))
 }
 
 /// The flow the user chose, checked before anything is read or written (exit code 2).

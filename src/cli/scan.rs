@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::ingest;
-use crate::normalize::USED_COLUMNS;
+use crate::ingest::layout::READ_COLUMNS;
 
 /// The practical floor of reading a research file, for the benchmark: Polars parses the 19
 /// columns clearstat uses and counts the rows; nothing is checked or written.
@@ -15,7 +15,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let started = Instant::now();
-    let rows = ingest::scan_floor(&args.file, true, &USED_COLUMNS)
+    let rows = ingest::scan_floor(&args.file, true, &READ_COLUMNS)
         .map_err(|e| anyhow::anyhow!("scan failed: {}", crate::redact::polars_message(&e)))?;
     writeln!(
         std::io::stdout().lock(),

@@ -20,6 +20,8 @@
 //!   (3% of court rows), blank CONV_STAT_DESCR with offence type F (3%), padded values (2%),
 //!   `"  -  "` placeholders, blank (0.4%) or `YYYY0000` (0.3%) dates of birth, and invalid
 //!   event dates (0.1%).
+//! - Every identifier column is filled; each made-up value but SUBJECT_ID and OFN starts
+//!   with [`FAKE_MARK`].
 //! - `--messy R`: that share of rows is malformed (a field missing or extra, a stray quote).
 //!
 //! `--rows N` writes exactly N data rows after the header (the last person may be cut short).
@@ -349,29 +351,44 @@ fn person(rng: &mut Rng, number: u64, county: &County, template: &mut Row, rows:
         yyyymmdd(dob)
     };
     template.set(col::SUBJECT_ID, &subject_id);
-    template.set(
-        col::CII_NUMBER,
-        &format!("{:010}", rng.between(0, 9_999_999_999)),
-    );
-    template.set(
-        col::PRI_NAME,
-        &format!("{},{}", rng.pick(LAST_NAMES), rng.pick(FIRST_NAMES)),
-    );
+    let cii = fake(&format!("{:010}", rng.between(0, 9_999_999_999)));
+    let name = fake(&format!(
+        "{},{}",
+        rng.pick(LAST_NAMES),
+        rng.pick(FIRST_NAMES)
+    ));
     template.set(col::GENDER, gender);
-    template.set(col::PRI_DOB, &dob_text);
     // SSNs starting with 9 are never issued: these cannot be anyone's.
-    template.set(col::PRI_SSN, &format!("9{:08}", rng.between(0, 99_999_999)));
-    template.set(
-        col::FBI_NUMBER,
-        &format!("{:07}AA{}", rng.between(0, 9_999_999), rng.between(1, 9)),
-    );
+    let ssn = fake(&format!("9{:08}", rng.between(0, 99_999_999)));
+    let fbi = fake(&format!(
+        "{:07}AA{}",
+        rng.between(0, 9_999_999),
+        rng.between(1, 9)
+    ));
+    // The request segment repeats the person's identifiers, as DOJ's extracts do.
+    for (columns, value) in [
+        ([col::CII_NUMBER, col::REQ_CII_NUMBER], &cii),
+        ([col::PRI_NAME, col::REQ_NAME], &name),
+        ([col::PRI_SSN, col::REQ_SSN], &ssn),
+        ([col::PRI_DOB, col::REQ_DOB], &dob_text),
+    ] {
+        columns.iter().for_each(|&c| template.set(c, value));
+    }
+    template.set(col::FBI_NUMBER, &fbi);
+    template.set(col::REQ_GENDER, gender);
+    template.set(col::PRI_IDN, &fake(&format!("ID{number:08}")));
+    template.set(col::PRI_INN, &fake(&format!("INN{number:08}")));
     template.set(col::RACE_CODE, race_code);
     template.set(col::RACE_DESCR, race_descr);
     template.set(col::END_OF_REC, "#");
-    if rng.chance(0.05) {
-        // DOJ's placeholder for an empty field.
-        template.set(col::PRI_CDL, "  -  ");
-    }
+    // DOJ's placeholder for an empty field, or a licence number.
+    let cdl = if rng.chance(0.05) {
+        "  -  ".to_string()
+    } else {
+        fake(&format!("D{:07}", number % 10_000_000))
+    };
+    template.set(col::PRI_CDL, &cdl);
+    template.set(col::REQ_CDL, &cdl);
 
     let county_name = if rng.chance(PADDED_RATE) {
         format!("{}   ", county.name)
@@ -396,6 +413,9 @@ fn person(rng: &mut Rng, number: u64, county: &County, template: &mut Row, rows:
                     yyyymmdd(event)
                 };
                 row.set(col::RECORD_ID, &format!("{cycle_nr}{step}{count_nr}"));
+                // One other agency's number per row, each column in turn.
+                let fe_number = FE_NUMBERS[(2 * cycle_nr + step + count_nr) % FE_NUMBERS.len()];
+                row.set(fe_number, &fake(&format!("{number}{cycle_nr}{step}")));
                 row.set(col::CYC_ORDER, &cycle_nr.to_string());
                 row.set(col::CYC_DATE, &yyyymmdd(cycle.date));
                 row.set(col::STP_ORDER, &step.to_string());
@@ -576,6 +596,29 @@ impl<W: Write> RowWriter<W> {
         self.write_fields(fields.iter().map(String::as_str))
     }
 }
+
+/// What every made-up identifier starts with (but SUBJECT_ID and OFN, numbers as in DOJ's
+/// files), so that a search of any output finds one that got through.
+pub const FAKE_MARK: &str = "FAKE-";
+
+fn fake(value: &str) -> String {
+    format!("{FAKE_MARK}{value}")
+}
+
+/// The FE_NUM columns that hold numbers of other agencies (arrest, booking, court case…).
+const FE_NUMBERS: [usize; 11] = [
+    col::FE_NUM_ARR_AGY,
+    col::FE_NUM_BNCH_WARR,
+    col::FE_NUM_CITE,
+    col::FE_NUM_DOCKET,
+    col::FE_NUM_INCIDENT,
+    col::FE_NUM_BOOKING,
+    col::FE_NUM_NUMBER,
+    col::FE_NUM_REMAND,
+    col::FE_NUM_OOS_INN,
+    col::FE_NUM_CRT_CASE,
+    col::FE_NUM_WARRANT,
+];
 
 const LAST_NAMES: &[&str] = &[
     "GARCIA",

@@ -1,153 +1,312 @@
-//! The DOJ research-file layout: 95 columns, in order (gogen spec §2.1).
+//! The DOJ research-file layout (gogen spec §2.1), declared once: each of the 95 columns in
+//! file order, with what it says about a person ([`Role`]) and whether clearstat reads it.
 //!
-//! DOJ column names appear in UPPER_CASE only here; the normalize stage renames the
-//! columns it uses to snake_case business names.
+//! Everything about columns follows from this table: the columns the normalize stage parses
+//! ([`READ_COLUMNS`]), what `--pseudonymize` does to each (`crate::outputs::pseudonym`),
+//! and the README's table of columns (`clearstat columns`). DOJ column names appear in
+//! UPPER_CASE only here; the normalize stage renames the columns it uses to snake_case.
 
 /// Number of fields in every data row.
 pub const FIELD_COUNT: usize = 95;
 
-/// Column names in file order.
-pub const COLUMNS: [&str; FIELD_COUNT] = [
-    "RECORD_ID",
-    "SUBJECT_STATUS",
-    "SUBJECT_ID",
-    "REQ_SEG_SEP",
-    "REQ_CII_NUMBER",
-    "REQ_NAME",
-    "REQ_GENDER",
-    "REQ_DOB",
-    "REQ_CDL",
-    "REQ_SSN",
-    "PII_SEG_SEP",
-    "CII_NUMBER",
-    "PRI_NAME",
-    "GENDER",
-    "PRI_DOB",
-    "PRI_SSN",
-    "PRI_CDL",
-    "PRI_IDN",
-    "PRI_INN",
-    "FBI_NUMBER",
-    "PDR_SEG_SEP",
-    "RACE_CODE",
-    "RACE_DESCR",
-    "EYE_COLOR_CODE",
-    "EYE_COLOR_DESCR",
-    "HAIR_COLOR_CODE",
-    "HAIR_COLOR_DESCR",
-    "HEIGHT",
-    "WEIGHT",
-    "SINGLE_SOURCE",
-    "MULTI_SOURCE",
-    "POB_CODE",
-    "POB_NAME",
-    "POB_TYPE",
-    "CITIZENSHIP_LIST",
-    "CYC_SEG_SEP",
-    "CYC_ORDER",
-    "CYC_DATE",
-    "STP_SEG_SEP",
-    "STP_ORDER",
-    "STP_EVENT_DATE",
-    "STP_TYPE_CODE",
-    "STP_TYPE_DESCR",
-    "STP_ORI_TYPE",
-    "STP_ORI_TYPE_DESCR",
-    "STP_ORI_CODE",
-    "STP_ORI_DESCR",
-    "STP_ORI_CNTY_CODE",
-    "STP_ORI_CNTY_NAME",
-    "CNT_SEG_SEP",
-    "CNT_ORDER",
-    "DISP_DATE",
-    "OFN",
-    "OFFENSE_CODE",
-    "OFFENSE_DESCR",
-    "OFFENSE_TOC",
-    "OFFENSE_QUAL_LST",
-    "DISP_OFFENSE_CODE",
-    "DISP_OFFENSE_DESCR",
-    "DISP_OFFENSE_TOC",
-    "DISP_OFFENSE_QUAL_LST",
-    "CONV_OFFENSE_ORDER",
-    "CONV_OFFENSE_CODE",
-    "CONV_OFFENSE_DESCR",
-    "CONV_OFFENSE_TOC",
-    "CONV_OFFENSE_QUAL_LST",
-    "FE_NUM_ORDER",
-    "FE_NUM_ARR_AGY",
-    "FE_NUM_BNCH_WARR",
-    "FE_NUM_CITE",
-    "FE_NUM_DOCKET",
-    "FE_NUM_INCIDENT",
-    "FE_NUM_BOOKING",
-    "FE_NUM_NUMBER",
-    "FE_NUM_REMAND",
-    "FE_NUM_OOS_INN",
-    "FE_NUM_CRT_CASE",
-    "FE_NUM_WARRANT",
-    "DISP_ORDER",
-    "DISP_CODE",
-    "DISP_DESCR",
-    "CONV_STAT_CODE",
-    "CONV_STAT_DESCR",
-    "SENT_SEG_SEP",
-    "SENT_ORDER",
-    "SENT_LOC_CODE",
-    "SENT_LOC_DESCR",
-    "SENT_LENGTH",
-    "SENT_TIME_CODE",
-    "SENT_TIME_DESCR",
-    "CYC_AGE",
-    "CII_TYPE",
-    "CII_TYPE_ALPHA",
-    "COMMENT_TEXT",
-    "END_OF_REC",
+/// What a column says about the person a row is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Names a person or finds them in another system: name, SSN, driver's licence, state
+    /// and FBI numbers, court case, booking, citation and warrant numbers.
+    Identifier,
+    /// A date of birth: a quasi-identifier the rules use (age at conviction) and that can
+    /// be cut to the year once they have.
+    DateOfBirth,
+    /// Singles a person out in combination with other columns or outside sources: sex,
+    /// race, physical description, birthplace, citizenship, the dates of arrests and
+    /// court actions, age.
+    QuasiIdentifier,
+    /// Text typed by a clerk, which may hold names or anything else.
+    FreeText,
+    /// Codes, descriptions and places of the justice system, orders and separators.
+    Other,
+}
+
+impl Role {
+    /// How the README and `clearstat columns` name the role.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Identifier => "identifier",
+            Role::DateOfBirth => "date of birth",
+            Role::QuasiIdentifier => "quasi-identifier",
+            Role::FreeText => "free text",
+            Role::Other => "other",
+        }
+    }
+}
+
+/// One DOJ column.
+#[derive(Debug, Clone, Copy)]
+pub struct DojColumn {
+    pub name: &'static str,
+    pub role: Role,
+    /// The normalize stage parses it (the rules or the statistics use it).
+    pub read: bool,
+}
+
+const READ: bool = true;
+const UNREAD: bool = false;
+
+const fn column(name: &'static str, role: Role, read: bool) -> DojColumn {
+    DojColumn { name, role, read }
+}
+
+use Role::{DateOfBirth, FreeText, Identifier, Other, QuasiIdentifier};
+
+/// The 95 columns in file order.
+pub const LAYOUT: [DojColumn; FIELD_COUNT] = [
+    column("RECORD_ID", Other, UNREAD),
+    column("SUBJECT_STATUS", Other, UNREAD),
+    column("SUBJECT_ID", Identifier, READ),
+    column("REQ_SEG_SEP", Other, UNREAD),
+    column("REQ_CII_NUMBER", Identifier, UNREAD),
+    column("REQ_NAME", Identifier, UNREAD),
+    column("REQ_GENDER", QuasiIdentifier, UNREAD),
+    column("REQ_DOB", DateOfBirth, UNREAD),
+    column("REQ_CDL", Identifier, UNREAD),
+    column("REQ_SSN", Identifier, UNREAD),
+    column("PII_SEG_SEP", Other, UNREAD),
+    column("CII_NUMBER", Identifier, UNREAD),
+    column("PRI_NAME", Identifier, UNREAD),
+    column("GENDER", QuasiIdentifier, READ),
+    column("PRI_DOB", DateOfBirth, READ),
+    column("PRI_SSN", Identifier, UNREAD),
+    column("PRI_CDL", Identifier, UNREAD),
+    column("PRI_IDN", Identifier, UNREAD),
+    column("PRI_INN", Identifier, UNREAD),
+    column("FBI_NUMBER", Identifier, UNREAD),
+    column("PDR_SEG_SEP", Other, UNREAD),
+    column("RACE_CODE", QuasiIdentifier, READ),
+    column("RACE_DESCR", QuasiIdentifier, READ),
+    column("EYE_COLOR_CODE", QuasiIdentifier, UNREAD),
+    column("EYE_COLOR_DESCR", QuasiIdentifier, UNREAD),
+    column("HAIR_COLOR_CODE", QuasiIdentifier, UNREAD),
+    column("HAIR_COLOR_DESCR", QuasiIdentifier, UNREAD),
+    column("HEIGHT", QuasiIdentifier, UNREAD),
+    column("WEIGHT", QuasiIdentifier, UNREAD),
+    column("SINGLE_SOURCE", Other, UNREAD),
+    column("MULTI_SOURCE", Other, UNREAD),
+    column("POB_CODE", QuasiIdentifier, UNREAD),
+    column("POB_NAME", QuasiIdentifier, UNREAD),
+    column("POB_TYPE", QuasiIdentifier, UNREAD),
+    column("CITIZENSHIP_LIST", QuasiIdentifier, UNREAD),
+    column("CYC_SEG_SEP", Other, UNREAD),
+    column("CYC_ORDER", Other, UNREAD),
+    column("CYC_DATE", QuasiIdentifier, READ),
+    column("STP_SEG_SEP", Other, UNREAD),
+    column("STP_ORDER", Other, UNREAD),
+    column("STP_EVENT_DATE", QuasiIdentifier, READ),
+    column("STP_TYPE_CODE", Other, UNREAD),
+    column("STP_TYPE_DESCR", Other, READ),
+    column("STP_ORI_TYPE", Other, UNREAD),
+    column("STP_ORI_TYPE_DESCR", Other, UNREAD),
+    column("STP_ORI_CODE", Other, UNREAD),
+    column("STP_ORI_DESCR", Other, UNREAD),
+    column("STP_ORI_CNTY_CODE", Other, UNREAD),
+    column("STP_ORI_CNTY_NAME", Other, READ),
+    column("CNT_SEG_SEP", Other, UNREAD),
+    column("CNT_ORDER", Other, READ),
+    column("DISP_DATE", QuasiIdentifier, READ),
+    column("OFN", Identifier, READ),
+    column("OFFENSE_CODE", Other, UNREAD),
+    column("OFFENSE_DESCR", Other, READ),
+    column("OFFENSE_TOC", Other, READ),
+    column("OFFENSE_QUAL_LST", Other, UNREAD),
+    column("DISP_OFFENSE_CODE", Other, UNREAD),
+    column("DISP_OFFENSE_DESCR", Other, UNREAD),
+    column("DISP_OFFENSE_TOC", Other, UNREAD),
+    column("DISP_OFFENSE_QUAL_LST", Other, UNREAD),
+    column("CONV_OFFENSE_ORDER", Other, UNREAD),
+    column("CONV_OFFENSE_CODE", Other, UNREAD),
+    column("CONV_OFFENSE_DESCR", Other, UNREAD),
+    column("CONV_OFFENSE_TOC", Other, UNREAD),
+    column("CONV_OFFENSE_QUAL_LST", Other, UNREAD),
+    column("FE_NUM_ORDER", Other, UNREAD),
+    column("FE_NUM_ARR_AGY", Identifier, UNREAD),
+    column("FE_NUM_BNCH_WARR", Identifier, UNREAD),
+    column("FE_NUM_CITE", Identifier, UNREAD),
+    column("FE_NUM_DOCKET", Identifier, UNREAD),
+    column("FE_NUM_INCIDENT", Identifier, UNREAD),
+    column("FE_NUM_BOOKING", Identifier, UNREAD),
+    column("FE_NUM_NUMBER", Identifier, UNREAD),
+    column("FE_NUM_REMAND", Identifier, UNREAD),
+    column("FE_NUM_OOS_INN", Identifier, UNREAD),
+    column("FE_NUM_CRT_CASE", Identifier, UNREAD),
+    column("FE_NUM_WARRANT", Identifier, UNREAD),
+    column("DISP_ORDER", Other, UNREAD),
+    column("DISP_CODE", Other, UNREAD),
+    column("DISP_DESCR", Other, READ),
+    column("CONV_STAT_CODE", Other, UNREAD),
+    column("CONV_STAT_DESCR", Other, READ),
+    column("SENT_SEG_SEP", Other, UNREAD),
+    column("SENT_ORDER", Other, UNREAD),
+    column("SENT_LOC_CODE", Other, UNREAD),
+    column("SENT_LOC_DESCR", Other, UNREAD),
+    column("SENT_LENGTH", Other, READ),
+    column("SENT_TIME_CODE", Other, READ),
+    column("SENT_TIME_DESCR", Other, UNREAD),
+    column("CYC_AGE", QuasiIdentifier, UNREAD),
+    column("CII_TYPE", Other, UNREAD),
+    column("CII_TYPE_ALPHA", Other, UNREAD),
+    column("COMMENT_TEXT", FreeText, READ),
+    column("END_OF_REC", Other, UNREAD),
 ];
+
+/// Column names in file order.
+pub const COLUMNS: [&str; FIELD_COUNT] = {
+    let mut names = [""; FIELD_COUNT];
+    let mut i = 0;
+    while i < FIELD_COUNT {
+        names[i] = LAYOUT[i].name;
+        i += 1;
+    }
+    names
+};
+
+/// Which columns a derived list holds.
+#[derive(Clone, Copy)]
+enum Pick {
+    Read,
+    Role(Role),
+}
+
+const fn picked(column: &DojColumn, pick: Pick) -> bool {
+    match pick {
+        Pick::Read => column.read,
+        // `==` on an enum is not yet allowed in a const fn; the discriminants are.
+        Pick::Role(role) => column.role as u8 == role as u8,
+    }
+}
+
+const fn count(pick: Pick) -> usize {
+    let (mut n, mut i) = (0, 0);
+    while i < FIELD_COUNT {
+        if picked(&LAYOUT[i], pick) {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+const fn positions<const N: usize>(pick: Pick) -> [usize; N] {
+    let mut out = [0; N];
+    let (mut n, mut i) = (0, 0);
+    while i < FIELD_COUNT {
+        if picked(&LAYOUT[i], pick) {
+            out[n] = i;
+            n += 1;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The columns clearstat parses, in file order (projection pushdown leaves the others
+/// unparsed; a test checks that nothing else is needed).
+pub const READ_COLUMNS: [usize; count(Pick::Read)] = positions(Pick::Read);
+/// The direct identifiers, in file order.
+pub const IDENTIFIERS: [usize; count(Pick::Role(Identifier))] = positions(Pick::Role(Identifier));
+/// The position of the column `name`; a name not in [`LAYOUT`] fails the build.
+pub const fn position(name: &str) -> usize {
+    let mut i = 0;
+    while i < FIELD_COUNT {
+        if same(LAYOUT[i].name.as_bytes(), name.as_bytes()) {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("not a DOJ column")
+}
+
+const fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
 
 /// Positions of the columns clearstat reads or writes by name (index into [`COLUMNS`]).
 pub mod col {
-    pub const RECORD_ID: usize = 0;
-    pub const REQ_CII_NUMBER: usize = 4;
-    pub const SUBJECT_ID: usize = 2;
-    pub const CII_NUMBER: usize = 11;
-    pub const PRI_NAME: usize = 12;
-    pub const GENDER: usize = 13;
-    pub const PRI_DOB: usize = 14;
-    pub const PRI_SSN: usize = 15;
-    pub const PRI_CDL: usize = 16;
-    pub const FBI_NUMBER: usize = 19;
-    pub const RACE_CODE: usize = 21;
-    pub const RACE_DESCR: usize = 22;
-    pub const CYC_ORDER: usize = 36;
-    pub const CYC_DATE: usize = 37;
-    pub const STP_ORDER: usize = 39;
-    pub const STP_EVENT_DATE: usize = 40;
-    pub const STP_TYPE_CODE: usize = 41;
-    pub const STP_TYPE_DESCR: usize = 42;
-    pub const STP_ORI_DESCR: usize = 46;
-    pub const STP_ORI_CNTY_CODE: usize = 47;
-    pub const STP_ORI_CNTY_NAME: usize = 48;
-    pub const CNT_ORDER: usize = 50;
-    pub const DISP_DATE: usize = 51;
-    pub const OFN: usize = 52;
-    pub const OFFENSE_CODE: usize = 53;
-    pub const OFFENSE_DESCR: usize = 54;
-    pub const OFFENSE_TOC: usize = 55;
-    pub const DISP_DESCR: usize = 80;
-    pub const CONV_STAT_CODE: usize = 81;
-    pub const CONV_STAT_DESCR: usize = 82;
-    pub const SENT_LOC_CODE: usize = 85;
-    pub const SENT_LOC_DESCR: usize = 86;
-    pub const SENT_LENGTH: usize = 87;
-    pub const SENT_TIME_CODE: usize = 88;
-    pub const SENT_TIME_DESCR: usize = 89;
-    pub const CYC_AGE: usize = 90;
-    pub const COMMENT_TEXT: usize = 93;
-    pub const END_OF_REC: usize = 94;
+    use super::position;
+
+    pub const RECORD_ID: usize = position("RECORD_ID");
+    pub const SUBJECT_ID: usize = position("SUBJECT_ID");
+    pub const REQ_CII_NUMBER: usize = position("REQ_CII_NUMBER");
+    pub const REQ_NAME: usize = position("REQ_NAME");
+    pub const REQ_GENDER: usize = position("REQ_GENDER");
+    pub const REQ_DOB: usize = position("REQ_DOB");
+    pub const REQ_CDL: usize = position("REQ_CDL");
+    pub const REQ_SSN: usize = position("REQ_SSN");
+    pub const CII_NUMBER: usize = position("CII_NUMBER");
+    pub const PRI_NAME: usize = position("PRI_NAME");
+    pub const GENDER: usize = position("GENDER");
+    pub const PRI_DOB: usize = position("PRI_DOB");
+    pub const PRI_SSN: usize = position("PRI_SSN");
+    pub const PRI_CDL: usize = position("PRI_CDL");
+    pub const PRI_IDN: usize = position("PRI_IDN");
+    pub const PRI_INN: usize = position("PRI_INN");
+    pub const FBI_NUMBER: usize = position("FBI_NUMBER");
+    pub const RACE_CODE: usize = position("RACE_CODE");
+    pub const RACE_DESCR: usize = position("RACE_DESCR");
+    pub const CYC_ORDER: usize = position("CYC_ORDER");
+    pub const CYC_DATE: usize = position("CYC_DATE");
+    pub const STP_ORDER: usize = position("STP_ORDER");
+    pub const STP_EVENT_DATE: usize = position("STP_EVENT_DATE");
+    pub const STP_TYPE_CODE: usize = position("STP_TYPE_CODE");
+    pub const STP_TYPE_DESCR: usize = position("STP_TYPE_DESCR");
+    pub const STP_ORI_DESCR: usize = position("STP_ORI_DESCR");
+    pub const STP_ORI_CNTY_CODE: usize = position("STP_ORI_CNTY_CODE");
+    pub const STP_ORI_CNTY_NAME: usize = position("STP_ORI_CNTY_NAME");
+    pub const CNT_ORDER: usize = position("CNT_ORDER");
+    pub const DISP_DATE: usize = position("DISP_DATE");
+    pub const OFN: usize = position("OFN");
+    pub const OFFENSE_CODE: usize = position("OFFENSE_CODE");
+    pub const OFFENSE_DESCR: usize = position("OFFENSE_DESCR");
+    pub const OFFENSE_TOC: usize = position("OFFENSE_TOC");
+    pub const FE_NUM_ARR_AGY: usize = position("FE_NUM_ARR_AGY");
+    pub const FE_NUM_BNCH_WARR: usize = position("FE_NUM_BNCH_WARR");
+    pub const FE_NUM_CITE: usize = position("FE_NUM_CITE");
+    pub const FE_NUM_DOCKET: usize = position("FE_NUM_DOCKET");
+    pub const FE_NUM_INCIDENT: usize = position("FE_NUM_INCIDENT");
+    pub const FE_NUM_BOOKING: usize = position("FE_NUM_BOOKING");
+    pub const FE_NUM_NUMBER: usize = position("FE_NUM_NUMBER");
+    pub const FE_NUM_REMAND: usize = position("FE_NUM_REMAND");
+    pub const FE_NUM_OOS_INN: usize = position("FE_NUM_OOS_INN");
+    pub const FE_NUM_CRT_CASE: usize = position("FE_NUM_CRT_CASE");
+    pub const FE_NUM_WARRANT: usize = position("FE_NUM_WARRANT");
+    pub const DISP_DESCR: usize = position("DISP_DESCR");
+    pub const CONV_STAT_CODE: usize = position("CONV_STAT_CODE");
+    pub const CONV_STAT_DESCR: usize = position("CONV_STAT_DESCR");
+    pub const SENT_LOC_CODE: usize = position("SENT_LOC_CODE");
+    pub const SENT_LOC_DESCR: usize = position("SENT_LOC_DESCR");
+    pub const SENT_LENGTH: usize = position("SENT_LENGTH");
+    pub const SENT_TIME_CODE: usize = position("SENT_TIME_CODE");
+    pub const SENT_TIME_DESCR: usize = position("SENT_TIME_DESCR");
+    pub const CYC_AGE: usize = position("CYC_AGE");
+    pub const COMMENT_TEXT: usize = position("COMMENT_TEXT");
+    pub const END_OF_REC: usize = position("END_OF_REC");
 }
 
 /// The name of the column at `index`.
 pub fn name(index: usize) -> &'static str {
     COLUMNS[index]
+}
+
+/// The role of the column at `index`.
+pub fn role(index: usize) -> Role {
+    LAYOUT[index].role
 }

@@ -14,7 +14,7 @@ pub mod subject;
 use polars::prelude::*;
 use polars::series::IsSorted;
 
-use crate::ingest::layout::{COLUMNS, col as doj};
+use crate::ingest::layout::{COLUMNS, READ_COLUMNS, col as doj};
 use crate::ingest::{FILE_INDEX, SOURCE_LINE};
 use columns as c;
 
@@ -47,30 +47,6 @@ pub fn ordered_join(how: JoinType) -> JoinArgs {
         ..JoinArgs::new(how)
     }
 }
-
-/// The DOJ columns [`records`] reads: 19 of the 95 (projection pushdown leaves the others
-/// unparsed). A test checks that nothing else is needed.
-pub const USED_COLUMNS: [usize; 19] = [
-    doj::SUBJECT_ID,
-    doj::PRI_DOB,
-    doj::GENDER,
-    doj::RACE_CODE,
-    doj::RACE_DESCR,
-    doj::CYC_DATE,
-    doj::CNT_ORDER,
-    doj::STP_EVENT_DATE,
-    doj::STP_TYPE_DESCR,
-    doj::STP_ORI_CNTY_NAME,
-    doj::DISP_DATE,
-    doj::DISP_DESCR,
-    doj::CONV_STAT_DESCR,
-    doj::OFN,
-    doj::OFFENSE_DESCR,
-    doj::OFFENSE_TOC,
-    doj::SENT_LENGTH,
-    doj::SENT_TIME_CODE,
-    doj::COMMENT_TEXT,
-];
 
 /// One typed row per accepted input row (all step types: arrests, court actions, registrations,
 /// deaths), from the raw rows of [`crate::ingest::read`]. The only columns kept are those later
@@ -316,8 +292,8 @@ pub fn records_schema() -> PolarsResult<SchemaRef> {
 
 /// The columns and types of the raw rows [`crate::ingest::read`] hands on.
 fn raw_schema() -> Schema {
-    let mut raw = Schema::with_capacity(USED_COLUMNS.len() + 2);
-    for &i in &USED_COLUMNS {
+    let mut raw = Schema::with_capacity(READ_COLUMNS.len() + 2);
+    for &i in &READ_COLUMNS {
         raw.insert(COLUMNS[i].into(), DataType::String);
     }
     raw.insert(FILE_INDEX.into(), DataType::UInt32);
@@ -423,7 +399,7 @@ mod tests {
 
     /// One raw row with `text` in every used column.
     fn raw_row(text: &str) -> DataFrame {
-        let mut columns: Vec<Column> = USED_COLUMNS
+        let mut columns: Vec<Column> = READ_COLUMNS
             .iter()
             .map(|&i| Column::new(COLUMNS[i].into(), [text]))
             .collect();

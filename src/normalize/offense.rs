@@ -11,18 +11,23 @@ use polars::prelude::*;
 /// The text before the first `-` of the offence, or of the comment when the offence is blank
 /// or `SEE COMMENT FOR CHARGE` (DOJ puts the charge there); trimmed.
 pub fn code_section(offense_descr: &str, comment_text: &str) -> Expr {
-    let offense = col(offense_descr).str().strip_chars(lit(NULL));
-    let in_comment = offense
-        .clone()
-        .eq(lit(""))
-        .or(offense.to_uppercase_eq("SEE COMMENT FOR CHARGE"));
-    when(in_comment)
+    when(reads_comment(col(offense_descr)))
         .then(col(comment_text))
         .otherwise(col(offense_descr))
         .str()
         .extract(lit(r"^([^-]*)"), 1)
         .str()
         .strip_chars(lit(NULL))
+}
+
+/// Whether the charge is read from the comment: the offence is blank or says
+/// `SEE COMMENT FOR CHARGE`.
+pub fn reads_comment(offense_descr: Expr) -> Expr {
+    let offense = offense_descr.str().strip_chars(lit(NULL));
+    offense
+        .clone()
+        .eq(lit(""))
+        .or(offense.to_uppercase_eq("SEE COMMENT FOR CHARGE"))
 }
 
 trait UppercaseEq {

@@ -8,6 +8,7 @@
 //! counts use the 7 years before compute-at; people are merged across input files;
 //! `processingTimeInSeconds` is 0 (outputs hold no wall-clock figures).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
@@ -21,11 +22,11 @@ use crate::eligibility::condition::days_since_epoch;
 use crate::eligibility::determination::{DISMISSAL, NO_DETERMINATION, REDUCTION};
 use crate::eligibility::impact;
 use crate::eligibility::{GogenOptions, Scenario, facts};
-use crate::ingest::layout::{COLUMNS, col as doj};
+use crate::ingest::layout::{COLUMNS, IDENTIFIERS, col as doj};
 use crate::ingest::records::{Encoding, Fields, RecordCopy};
 use crate::ingest::{FILE_INDEX, IngestOptions, SOURCE_LINE};
 use crate::normalize::columns as c;
-use crate::outputs::pseudonym::{DOJ_IDENTIFIERS, Pseudonymizer};
+use crate::outputs::pseudonym::{self, Pseudonymizer};
 use crate::progress::Progress;
 
 /// The 18 columns gogen appends, in order.
@@ -172,9 +173,11 @@ pub fn write_csvs(
     compute_at: NaiveDate,
 ) -> Result<(), OutputError> {
     let lookup =
-        Lookup::new(records, decided, chosen, compute_at).map_err(|e| OutputError::Write {
-            path: folder.to_path_buf(),
-            message: crate::redact::polars_message(&e),
+        Lookup::new(records, decided, chosen, compute_at, source.pseudonymizer).map_err(|e| {
+            OutputError::Write {
+                path: folder.to_path_buf(),
+                message: crate::redact::polars_message(&e),
+            }
         })?;
     let mut first_row = 0;
     for (index, input) in source.inputs.iter().enumerate() {
@@ -256,6 +259,7 @@ impl Lookup {
         decided: LazyFrame,
         chosen: &Scenario,
         compute_at: NaiveDate,
+        pseudonymizer: Option<&Pseudonymizer>,
     ) -> PolarsResult<Lookup> {
         // In file and line order, as the rows are read again: the two are walked side by
         // side (a map of millions of rows cost more per lookup the more rows it held).
@@ -274,8 +278,12 @@ impl Lookup {
         let cell_columns = (0..ELIGIBILITY_HEADERS.len())
             .filter(|&i| i != 2)
             .map(|i| {
-                let column = cells.column(eligibility_column(i).as_str())?;
-                Ok(column.str()?.rechunk().into_owned())
+                let column = cells.column(eligibility_column(i).as_str())?.str()?;
+                Ok(match pseudonymizer.filter(|_| i == 0) {
+                    // "Case Number" lists OFNs: each becomes its pseudonym.
+                    Some(p) => column.apply_values(|v| p.pseudonym_list(v).into()),
+                    None => column.rechunk().into_owned(),
+                })
             })
             .collect::<PolarsResult<_>>()?;
         let row_files = typed(records, FILE_INDEX, DataType::UInt32)?
@@ -286,7 +294,14 @@ impl Lookup {
             .u64()?
             .rechunk()
             .into_owned();
+        // "Possible Other P64 Charges" is the comment, free text.
         let possible = typed(records, c::GOGEN_POSSIBLE_OTHER_CHARGES, DataType::String)?;
+        let possible = match pseudonymizer {
+            Some(_) => possible
+                .str()?
+                .apply_values(|v| pseudonym::withheld(v).into_owned().into()),
+            None => possible.str()?.rechunk().into_owned(),
+        };
         let mut rows_in_file = Vec::new();
         for file in row_files.iter().flatten() {
             let file = file as usize;
@@ -300,7 +315,7 @@ impl Lookup {
             cell_columns,
             row_files,
             row_lines,
-            possible: possible.str()?.rechunk().into_owned(),
+            possible: possible.rechunk().into_owned(),
             rows_in_file,
         })
     }
@@ -484,12 +499,12 @@ impl Pass<'_> {
     }
 }
 
-/// The identifier fields of the current row, replaced when pseudonymizing. Rows of one
-/// person follow each other in DOJ files, so a pseudonym is computed again only when the
+/// The fields of the current row as `--pseudonymize` writes them. Rows of one person follow
+/// each other in DOJ files, so an identifier's pseudonym is computed again only when its
 /// value changes from the row before.
 struct Pseudonyms<'a> {
     pseudonymizer: Option<&'a Pseudonymizer>,
-    /// (value, pseudonym) per identifier column, from the last row that had it.
+    /// (value, pseudonym) per [`IDENTIFIERS`] column, from the last row that had it.
     current: Vec<(String, String)>,
 }
 
@@ -497,7 +512,7 @@ impl<'a> Pseudonyms<'a> {
     fn new(pseudonymizer: Option<&'a Pseudonymizer>) -> Self {
         Pseudonyms {
             pseudonymizer,
-            current: vec![(String::new(), String::new()); DOJ_IDENTIFIERS.len()],
+            current: vec![(String::new(), String::new()); IDENTIFIERS.len()],
         }
     }
 
@@ -505,7 +520,7 @@ impl<'a> Pseudonyms<'a> {
         let Some(pseudonymizer) = self.pseudonymizer else {
             return;
         };
-        for (slot, &column) in self.current.iter_mut().zip(&DOJ_IDENTIFIERS) {
+        for (slot, &column) in self.current.iter_mut().zip(&IDENTIFIERS) {
             let value = fields.get(column);
             if slot.0 != value || slot.1.is_empty() != value.is_empty() {
                 *slot = (value.to_string(), pseudonymizer.pseudonym(value));
@@ -513,10 +528,13 @@ impl<'a> Pseudonyms<'a> {
         }
     }
 
-    fn field<'f>(&'f self, fields: &'f Fields, i: usize) -> &'f str {
-        match DOJ_IDENTIFIERS.iter().position(|&c| c == i) {
-            Some(slot) if self.pseudonymizer.is_some() => &self.current[slot].1,
-            _ => fields.get(i),
+    fn field<'f>(&'f self, fields: &'f Fields, i: usize) -> Cow<'f, str> {
+        let Some(pseudonymizer) = self.pseudonymizer else {
+            return Cow::Borrowed(fields.get(i));
+        };
+        match IDENTIFIERS.binary_search(&i) {
+            Ok(slot) => Cow::Borrowed(&self.current[slot].1),
+            Err(_) => pseudonymizer.cell(i, fields.get(i)),
         }
     }
 }
@@ -539,8 +557,9 @@ fn write_failed(path: &Path, e: std::io::Error) -> OutputError {
 }
 
 /// One CSV record as Go's `csv.Writer` writes it (spec §7.4), appended to `line`.
-fn encode_record<'a>(line: &mut Vec<u8>, fields: impl Iterator<Item = &'a str>) {
+fn encode_record<S: AsRef<str>>(line: &mut Vec<u8>, fields: impl Iterator<Item = S>) {
     for (i, field) in fields.enumerate() {
+        let field = field.as_ref();
         if i > 0 {
             line.push(b',');
         }

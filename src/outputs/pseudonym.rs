@@ -1,31 +1,39 @@
-//! `--pseudonymize`: identifiers in row-level outputs replaced by keyed pseudonyms.
+//! `--pseudonymize`: what the row-level outputs (gogen/, convictions.parquet,
+//! subjects.parquet, rejected_rows.csv) hide, column by column, as the layout declares each
+//! column (`crate::ingest::layout`): its role, and whether clearstat reads it.
 //!
-//! A pseudonym is HMAC-SHA-256 of the value under a key the office keeps (a file or the
-//! `CLEARSTAT_PSEUDONYM_KEY` environment variable, never written anywhere): the same person
-//! gets the same pseudonym in every run with the same key, so outputs still join, and nobody
-//! without the key can recover an identifier or confirm a guess.
+//! - an **identifier** becomes a keyed pseudonym: HMAC-SHA-256 of the trimmed value under a
+//!   key the office keeps (a file or the `CLEARSTAT_PSEUDONYM_KEY` environment variable,
+//!   never written anywhere). The same value gets the same pseudonym in every run with the
+//!   same key, so outputs still join, and nobody without the key can recover an identifier
+//!   or confirm a guess;
+//! - **free text** is withheld ([`WITHHELD`]): it may hold names;
+//! - a **quasi-identifier or date of birth clearstat does not read** is withheld: no
+//!   decision needs it;
+//! - one it reads is kept, so that each decision can still be checked (a date of birth cut
+//!   to its year with `--birth-year-only`);
+//! - everything else is kept.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use hmac::{Hmac, Mac};
 use polars::prelude::*;
 use sha2::Sha256;
 
-use crate::ingest::layout::col as doj;
+use crate::ingest::layout::{DojColumn, LAYOUT, Role};
+use crate::normalize::columns as c;
+use crate::normalize::offense;
 
 /// The environment variable that may hold the key.
 pub const KEY_VARIABLE: &str = "CLEARSTAT_PSEUDONYM_KEY";
 /// The shortest key accepted, in bytes.
 pub const MIN_KEY_BYTES: usize = 16;
-/// The DOJ columns replaced in the gogen bundle: the person's identifiers and name.
-pub const DOJ_IDENTIFIERS: [usize; 6] = [
-    doj::SUBJECT_ID,
-    doj::REQ_CII_NUMBER,
-    doj::CII_NUMBER,
-    doj::PRI_NAME,
-    doj::PRI_SSN,
-    doj::FBI_NUMBER,
-];
+/// What a withheld cell holds.
+pub const WITHHELD: &str = "(withheld: --pseudonymize)";
+/// How `case_number` joins the OFNs of one case (each becomes its own pseudonym, so a case
+/// number still matches the OFN cells it lists).
+const CASE_NUMBER_SEPARATOR: &str = "; ";
 
 /// HMAC-SHA-256 keyed with `key` (any length: HMAC takes every key).
 fn keyed(key: &[u8]) -> Hmac<Sha256> {
@@ -35,11 +43,19 @@ fn keyed(key: &[u8]) -> Hmac<Sha256> {
     }
 }
 
-/// Keyed pseudonyms (HMAC-SHA-256, RFC 2104, from RustCrypto's `hmac`).
+/// A cell with nothing in it: blank, or DOJ's `-` placeholder. Kept as it is.
+fn is_blank(value: &str) -> bool {
+    matches!(value.trim(), "" | "-")
+}
+
+/// Keyed pseudonyms (HMAC-SHA-256, RFC 2104, from RustCrypto's `hmac`), and the other
+/// replacements of `--pseudonymize`.
 #[derive(Clone)]
 pub struct Pseudonymizer {
     /// The MAC keyed once; each pseudonym clones it.
     keyed: Hmac<Sha256>,
+    /// `--birth-year-only`: dates of birth cut to the year.
+    birth_year_only: bool,
 }
 
 impl std::fmt::Debug for Pseudonymizer {
@@ -57,7 +73,21 @@ impl Pseudonymizer {
                 key.len()
             ));
         }
-        Ok(Pseudonymizer { keyed: keyed(key) })
+        Ok(Pseudonymizer {
+            keyed: keyed(key),
+            birth_year_only: false,
+        })
+    }
+
+    /// Dates of birth cut to the year as well.
+    pub fn with_birth_year_only(mut self, birth_year_only: bool) -> Self {
+        self.birth_year_only = birth_year_only;
+        self
+    }
+
+    /// Whether dates of birth are cut to the year.
+    pub fn birth_year_only(&self) -> bool {
+        self.birth_year_only
     }
 
     fn mac(&self, value: &[u8]) -> [u8; 32] {
@@ -66,12 +96,13 @@ impl Pseudonymizer {
         mac.finalize().into_bytes().into()
     }
 
-    /// `P` and 20 hex digits (80 bits) of the keyed hash; an empty value stays empty.
+    /// `P` and 20 hex digits (80 bits) of the keyed hash of the trimmed value (padding must
+    /// not change a pseudonym); a blank value stays as it is.
     pub fn pseudonym(&self, value: &str) -> String {
-        if value.is_empty() {
-            return String::new();
+        if is_blank(value) {
+            return value.to_string();
         }
-        let mac = self.mac(value.as_bytes());
+        let mac = self.mac(value.trim().as_bytes());
         let mut out = String::with_capacity(21);
         out.push('P');
         for b in &mac[..10] {
@@ -80,18 +111,162 @@ impl Pseudonymizer {
         out
     }
 
-    /// Replaces every value of the text column `name` of `frame` by its pseudonym.
-    pub fn replace_column(&self, frame: &mut DataFrame, name: &str) -> PolarsResult<()> {
+    /// The cell of DOJ column `index` as the row-level outputs show it.
+    pub fn cell<'a>(&self, index: usize, value: &'a str) -> Cow<'a, str> {
+        match Treatment::of(&LAYOUT[index]) {
+            Treatment::Pseudonym => Cow::Owned(self.pseudonym(value)),
+            Treatment::Withheld => withheld(value),
+            Treatment::BirthYear if self.birth_year_only && !is_blank(value) => {
+                Cow::Owned(birth_year(value).unwrap_or(WITHHELD).to_string())
+            }
+            Treatment::BirthYear | Treatment::Kept => Cow::Borrowed(value),
+        }
+    }
+
+    /// A `; `-joined list of identifiers, each replaced by its pseudonym.
+    pub fn pseudonym_list(&self, values: &str) -> String {
+        values
+            .split(CASE_NUMBER_SEPARATOR)
+            .map(|value| self.pseudonym(value))
+            .collect::<Vec<_>>()
+            .join(CASE_NUMBER_SEPARATOR)
+    }
+
+    /// Replaces every value of the text column `name` of `frame` by `replace(value)`,
+    /// computed once per distinct value.
+    fn map_column(
+        &self,
+        frame: &mut DataFrame,
+        name: &str,
+        replace: impl Fn(&str) -> String,
+    ) -> PolarsResult<()> {
         let column = frame.column(name)?.cast(&DataType::String)?;
         let mut seen: HashMap<&str, String> = HashMap::new();
         let replaced: StringChunked = column
             .str()?
             .iter()
-            .map(|v| v.map(|v| seen.entry(v).or_insert_with(|| self.pseudonym(v)).clone()))
+            .map(|v| v.map(|v| seen.entry(v).or_insert_with(|| replace(v)).clone()))
             .collect();
         frame.with_column(replaced.with_name(name.into()).into_column())?;
         Ok(())
     }
+
+    /// Applies `--pseudonymize` to a row-level table (the conviction or the subject table):
+    /// each column copied from a DOJ column ([`c::FROM_DOJ`]) as its role says.
+    pub fn protect(&self, frame: &mut DataFrame) -> PolarsResult<()> {
+        for &(name, role) in c::from_doj().iter() {
+            if frame.column(name).is_err() {
+                continue;
+            }
+            match role {
+                Role::Identifier if name == c::CASE_NUMBER => {
+                    self.map_column(frame, name, |v| self.pseudonym_list(v))?
+                }
+                Role::Identifier => self.map_column(frame, name, |v| self.pseudonym(v))?,
+                Role::FreeText => self.map_column(frame, name, |v| withheld(v).into())?,
+                Role::DateOfBirth if self.birth_year_only => {
+                    let year = frame.column(name)?.as_materialized_series().year()?;
+                    frame.replace(name, year.into_column())?;
+                    frame.rename(name, c::birth_year_of(name).into())?;
+                }
+                _ => {}
+            }
+        }
+        self.protect_code_section(frame)
+    }
+
+    /// A code section the rules read from free text (DOJ's `SEE COMMENT FOR CHARGE`) is
+    /// kept only when it starts as a code section does, with a digit: what a clerk typed
+    /// before the first `-` could be a name.
+    fn protect_code_section(&self, frame: &mut DataFrame) -> PolarsResult<()> {
+        if frame.column(c::CODE_SECTION).is_err() || frame.column(c::OFFENSE_DESCR).is_err() {
+            return Ok(());
+        }
+        let section = col(c::CODE_SECTION);
+        let typed = section.clone().str().contains(lit(r"^\s*[0-9]"), false);
+        let read_from_comment = offense::reads_comment(col(c::OFFENSE_DESCR).fill_null(lit("")));
+        *frame = std::mem::take(frame)
+            .lazy()
+            .with_column(
+                when(
+                    read_from_comment
+                        .and(typed.not())
+                        .and(section.clone().is_not_null()),
+                )
+                .then(lit(WITHHELD))
+                .otherwise(section)
+                .alias(c::CODE_SECTION),
+            )
+            .collect()?;
+        Ok(())
+    }
+}
+
+/// What `--pseudonymize` does to a DOJ column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Treatment {
+    Pseudonym,
+    Withheld,
+    /// Kept; cut to the year with `--birth-year-only`.
+    BirthYear,
+    Kept,
+}
+
+impl Treatment {
+    /// The treatment of `column`, from its role and whether clearstat reads it.
+    pub fn of(column: &DojColumn) -> Treatment {
+        match column.role {
+            Role::Identifier => Treatment::Pseudonym,
+            Role::FreeText => Treatment::Withheld,
+            Role::DateOfBirth | Role::QuasiIdentifier if !column.read => Treatment::Withheld,
+            Role::DateOfBirth => Treatment::BirthYear,
+            Role::QuasiIdentifier | Role::Other => Treatment::Kept,
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Treatment::Pseudonym => "keyed pseudonym",
+            Treatment::Withheld => "withheld",
+            Treatment::BirthYear => "kept (the year only with `--birth-year-only`)",
+            Treatment::Kept => "kept",
+        }
+    }
+}
+
+/// A cell withheld: [`WITHHELD`], or the blank it was.
+pub fn withheld(value: &str) -> Cow<'_, str> {
+    if is_blank(value) {
+        Cow::Borrowed(value)
+    } else {
+        Cow::Borrowed(WITHHELD)
+    }
+}
+
+/// The layout as a Markdown table: each column with its role, whether clearstat reads it and
+/// what `--pseudonymize` does to it (`clearstat columns`, and the README's copy of it).
+pub fn columns_table() -> String {
+    let mut out = String::from(
+        "| # | DOJ column | role | read by clearstat | with `--pseudonymize` |\n\
+         |---:|---|---|---|---|\n",
+    );
+    for (i, column) in LAYOUT.iter().enumerate() {
+        out.push_str(&format!(
+            "| {} | `{}` | {} | {} | {} |\n",
+            i + 1,
+            column.name,
+            column.role.label(),
+            if column.read { "yes" } else { "" },
+            Treatment::of(column).label(),
+        ));
+    }
+    out
+}
+
+/// The year of a DOJ date of birth (`YYYYMMDD`), or `None` when it is not one.
+fn birth_year(value: &str) -> Option<&str> {
+    let value = value.trim();
+    (value.len() == 8 && value.bytes().all(|b| b.is_ascii_digit())).then(|| &value[..4])
 }
 
 #[cfg(test)]

@@ -71,6 +71,9 @@ pub struct Summary {
     pub left_out_as_of: crate::prepared::LeftOut,
     /// The population figures the published tables compare with.
     pub population: Option<crate::population::Baseline>,
-    /// True when identifiers in the row-level outputs are keyed pseudonyms.
+    /// True when identifiers in the row-level outputs are keyed pseudonyms (and free text
+    /// and the quasi-identifiers clearstat does not read are withheld).
     pub pseudonymized: bool,
+    /// True when dates of birth in the row-level outputs are cut to the year.
+    pub birth_year_only: bool,
 }
