@@ -225,7 +225,7 @@ const LATER: &str = "later";
 /// The metadata key the provenance is stored under.
 const KEY: &str = "clearstat.prepared";
 /// The layout written; a run refuses any other.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 /// The prefix of the subject table's columns.
 const SUBJECTS: &str = "subjects.";
 

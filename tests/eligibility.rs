@@ -12,6 +12,11 @@ const AT: &str = "2019-11-11";
 /// Decides the rows under `flow` in SAN FRANCISCO at [`AT`]; returns the rule number (1-based;
 /// rules + 1 for "otherwise") of the target conviction, whose CNT_ORDER starts with 900002.
 fn rule_for(name: &str, flow: &Flow, rows: &[DojRow]) -> Option<u32> {
+    decision(name, flow, rows).0
+}
+
+/// The rule, determination and reason of the target conviction (see [`rule_for`]).
+fn decision(name: &str, flow: &Flow, rows: &[DojRow]) -> (Option<u32>, String, String) {
     let dir = TestDir::new(name);
     let path = dir.create("input.csv", doj::file(true, rows));
     let (records, _) = crate::ingest::read(&[path], &IngestOptions::default());
@@ -23,8 +28,39 @@ fn rule_for(name: &str, flow: &Flow, rows: &[DojRow]) -> Option<u32> {
         .collect()
         .unwrap();
     assert_eq!(decided.height(), 1, "{name}: one target conviction");
-    decided.column("rule").unwrap().u32().unwrap().get(0)
+    let text = |column: &str| {
+        let column = decided
+            .column(column)
+            .unwrap()
+            .cast(&DataType::String)
+            .unwrap();
+        column.str().unwrap().get(0).unwrap_or_default().to_string()
+    };
+    (
+        decided.column("rule").unwrap().u32().unwrap().get(0),
+        text("determination"),
+        text("reason"),
+    )
 }
+
+/// Each case decided as expected: rule number, determination and exact reason.
+fn check_cases(flow: &Flow, prefix: &str, cases: Vec<(&str, Vec<DojRow>, u32, &str, &str)>) {
+    for (name, rows, rule, determination, reason) in cases {
+        let name = format!("{prefix}_{name}");
+        assert_eq!(
+            decision(&name, flow, &rows),
+            (Some(rule), determination.to_string(), reason.to_string()),
+            "{name}"
+        );
+    }
+}
+
+const DISMISS: &str = "Eligible for Dismissal";
+const REDUCE: &str = "Eligible for Reduction";
+const NOT: &str = "Not eligible";
+const HAND: &str = "Hand Review";
+const FLAG: &str = "Maybe Eligible - Flag for Review";
+const CITY: &str = "To be reviewed by City Attorneys";
 
 /// The conviction and subject tables of `records`, built as a run builds them.
 fn prepared(records: DataFrame) -> Prepared {
@@ -51,45 +87,110 @@ fn preset(name: &str) -> Flow {
     eligibility::built_in(name).unwrap().unwrap()
 }
 
+/// A sentence of `years` years on the row.
+fn sentenced(row: DojRow, years: &str) -> DojRow {
+    row.with("SENT_LENGTH", years).with("SENT_TIME_CODE", "Y")
+}
+
+/// Los Angeles as `../shared/spec/pilot-flows.md` gives it: each rule reached, in order, with
+/// its boundary days on both sides (compute-at 2019-11-11).
 #[test]
 fn los_angeles_rules_in_order() {
     let la = preset("los-angeles");
     let t = || target("11359 HS-POSSESS FOR SALE");
-    let serving = t()
-        .with("STP_EVENT_DATE", "20150301")
-        .with("SENT_LENGTH", "10")
-        .with("SENT_TIME_CODE", "Y");
     let recent_other = other("100002001000", "459 PC-BURGLARY", "20150601");
-    let cases: Vec<(&str, Vec<DojRow>, u32)> = vec![
+    let serving = sentenced(t().with("STP_EVENT_DATE", "20150301"), "10");
+    let priors = |n: usize| -> Vec<DojRow> {
+        let mut rows: Vec<DojRow> = ["20010101", "20050101"][..n]
+            .iter()
+            .enumerate()
+            .map(|(i, d)| other(&format!("10{i}002001000"), "11359 HS-SALE", d))
+            .collect();
+        rows.push(t());
+        rows
+    };
+    let mis = "Misdemeanor or Infraction";
+    let after = "Occurred after 11/09/2016";
+    let only = "Only has 11357-60 charges and completed sentence";
+    let otherwise = "No applicable eligibility criteria";
+    let cases = vec![
+        // Misdemeanors go to the city attorneys before the date is looked at.
         (
-            "la_after_prop64",
-            vec![t().with("STP_EVENT_DATE", "20170101")],
+            "misdemeanor_after_prop64",
+            vec![
+                t().with("CONV_STAT_DESCR", "MISDEMEANOR")
+                    .with("STP_EVENT_DATE", "20170101"),
+            ],
             1,
+            CITY,
+            mis,
         ),
         (
-            "la_misdemeanor",
-            vec![t().with("CONV_STAT_DESCR", "MISDEMEANOR")],
+            "prop64_day",
+            vec![t().with("STP_EVENT_DATE", "20161109")],
             2,
+            NOT,
+            after,
         ),
-        ("la_11357_a", vec![target("11357(A) HS-POSSESS")], 3),
-        ("la_11357_other", vec![target("11357(C) HS-POSSESS")], 4),
         (
-            "la_superstrike_before",
+            "day_before_prop64",
+            vec![t().with("STP_EVENT_DATE", "20161108")],
+            10,
+            DISMISS,
+            only,
+        ),
+        (
+            "11357_a",
+            vec![target("11357(A) HS-POSSESS")],
+            3,
+            DISMISS,
+            "11357(a) or 11357(b)",
+        ),
+        (
+            "11357_b_lower",
+            vec![target("11357(b) hs-possess")],
+            3,
+            DISMISS,
+            "11357(a) or 11357(b)",
+        ),
+        (
+            "11357_other",
+            vec![target("11357(C) HS-POSSESS")],
+            4,
+            HAND,
+            "Other 11357",
+        ),
+        // "Starts with": an attempt is another 11357.
+        (
+            "attempt_11357_a",
+            vec![target("664/11357(A) HS-POSSESS")],
+            4,
+            HAND,
+            "Other 11357",
+        ),
+        (
+            "superstrike_before",
             vec![other("100002001000", "187 PC-MURDER", "20000101"), t()],
             5,
+            NOT,
+            "PC 667(e)(2)(c)(iv)",
         ),
         (
-            "la_superstrike_after_is_no_bar",
-            vec![other("100002001000", "187 PC-MURDER", "20120101"), t()],
+            "superstrike_same_day",
+            vec![other("100002001000", "187 PC-MURDER", "20100301"), t()],
             14,
+            HAND,
+            otherwise,
         ),
         (
-            "la_pc290_before",
+            "pc290_before",
             vec![other("100002001000", "314(1) PC-EXPOSURE", "20000101"), t()],
             6,
+            NOT,
+            "PC 290",
         ),
         (
-            "la_pc290_registration_before",
+            "pc290_registration_before",
             vec![
                 other("100003001000", "290 PC-REGISTRATION", "20050101")
                     .with("STP_TYPE_DESCR", "REGISTRATION")
@@ -97,41 +198,80 @@ fn los_angeles_rules_in_order() {
                 t(),
             ],
             6,
+            NOT,
+            "PC 290",
+        ),
+        ("two_priors", priors(2), 7, NOT, "Two priors"),
+        ("one_prior", priors(1), 10, DISMISS, only),
+        (
+            "age_50_today",
+            vec![t().with("PRI_DOB", "19691111")],
+            8,
+            DISMISS,
+            "50 years or older",
         ),
         (
-            "la_two_priors",
-            vec![
-                other("100002001000", "11359 HS-SALE", "20010101"),
-                other("200002001000", "11359 HS-SALE", "20050101"),
-                t(),
-            ],
-            7,
+            "age_49",
+            vec![t().with("PRI_DOB", "19691112"), recent_other.clone()],
+            14,
+            HAND,
+            otherwise,
         ),
-        ("la_age_50", vec![t().with("PRI_DOB", "19600101")], 8),
         (
-            "la_under_21",
-            vec![
-                t().with("PRI_DOB", "19900101")
-                    .with("STP_EVENT_DATE", "20080101"),
-            ],
+            "20_at_conviction",
+            vec![t().with("PRI_DOB", "19890302"), recent_other.clone()],
             9,
+            DISMISS,
+            "21 years or younger",
         ),
-        ("la_only_prop64_sentence_done", vec![t()], 10),
         (
-            "la_crime_free_10_years",
+            "21_at_conviction",
+            vec![t().with("PRI_DOB", "19890301"), recent_other.clone()],
+            14,
+            HAND,
+            otherwise,
+        ),
+        ("only_prop64_sentence_done", vec![t()], 10, DISMISS, only),
+        // Every sentence of the person counts, not only this conviction's.
+        (
+            "serving_on_another_conviction",
+            vec![
+                t(),
+                sentenced(other("100002001000", "11360 HS-SELL", "20150101"), "10"),
+            ],
+            12,
+            HAND,
+            "Currently serving sentence",
+        ),
+        (
+            "last_conviction_10_years_ago_to_the_day",
             vec![
                 t().with("STP_EVENT_DATE", "20050101"),
-                other("100002001000", "459 PC-BURGLARY", "20080101"),
+                other("100002001000", "459 PC-BURGLARY", "20091111"),
             ],
             11,
+            DISMISS,
+            "No convictions in past 10 years",
         ),
         (
-            "la_serving",
-            vec![serving.clone(), recent_other.clone()],
+            "last_conviction_a_day_later",
+            vec![
+                t().with("STP_EVENT_DATE", "20050101"),
+                other("100002001000", "459 PC-BURGLARY", "20091112"),
+            ],
+            14,
+            HAND,
+            otherwise,
+        ),
+        (
+            "serving",
+            vec![serving, recent_other.clone()],
             12,
+            HAND,
+            "Currently serving sentence",
         ),
         (
-            "la_deceased",
+            "deceased",
             vec![
                 t().with("STP_EVENT_DATE", "20150301"),
                 recent_other.clone(),
@@ -140,70 +280,106 @@ fn los_angeles_rules_in_order() {
                     .with("DISP_DESCR", ""),
             ],
             13,
+            DISMISS,
+            "Deceased",
         ),
         (
-            "la_otherwise",
+            "otherwise",
             vec![t().with("STP_EVENT_DATE", "20150301"), recent_other],
             14,
+            HAND,
+            otherwise,
         ),
     ];
-    for (name, rows, rule) in cases {
-        assert_eq!(rule_for(name, &la, &rows), Some(rule), "{name}");
-    }
+    check_cases(&la, "la", cases);
 }
 
 #[test]
 fn sacramento_rules_in_order() {
     let sac = preset("sacramento");
     let t = || target("11359 HS-POSSESS FOR SALE");
-    let cases: Vec<(&str, Vec<DojRow>, u32)> = vec![
+    let with_last = |date: &str| {
+        vec![
+            t().with("STP_EVENT_DATE", "20050101"),
+            other("100002001000", "459 PC-BURGLARY", date),
+        ]
+    };
+    let cases = vec![
         (
-            "sac_after_prop64",
-            vec![t().with("STP_EVENT_DATE", "20161110")],
+            "prop64_day",
+            vec![t().with("STP_EVENT_DATE", "20161109")],
             1,
+            NOT,
+            "Occurred after 11/09/2016",
         ),
         (
-            "sac_misdemeanor",
+            "day_before_prop64",
+            vec![t().with("STP_EVENT_DATE", "20161108")],
+            6,
+            DISMISS,
+            "Sentence Completed",
+        ),
+        (
+            "misdemeanor",
             vec![t().with("CONV_STAT_DESCR", "MISDEMEANOR")],
             2,
+            DISMISS,
+            "Misdemeanor or Infraction",
         ),
-        ("sac_11357_b", vec![target("11357(B) HS-POSSESS")], 3),
         (
-            "sac_crime_free",
-            vec![
-                t().with("STP_EVENT_DATE", "20050101"),
-                other("100002001000", "459 PC-BURGLARY", "20060101"),
-            ],
+            "11357_b",
+            vec![target("11357(B) HS-POSSESS")],
+            3,
+            DISMISS,
+            "HS 11357(b)",
+        ),
+        (
+            "11357_b_lower",
+            vec![target("11357(b) hs-possess")],
+            3,
+            DISMISS,
+            "HS 11357(b)",
+        ),
+        (
+            "last_more_than_10_years_ago",
+            with_last("20091110"),
             4,
+            DISMISS,
+            "No convictions in past 10 years",
         ),
         (
-            "sac_recent",
-            vec![t(), other("100002001000", "459 PC-BURGLARY", "20160101")],
+            "last_10_years_ago_to_the_day",
+            with_last("20091111"),
             5,
+            REDUCE,
+            "Has convictions in past 10 years",
         ),
-        ("sac_single_done", vec![t()], 6),
+        ("single_done", vec![t()], 6, DISMISS, "Sentence Completed"),
+        // The sentence ends the day before compute-at, or on it.
         (
-            "sac_single_serving",
+            "sentence_ended_the_day_before",
             vec![
-                t().with("STP_EVENT_DATE", "20150101")
-                    .with("SENT_LENGTH", "10")
-                    .with("SENT_TIME_CODE", "Y"),
+                t().with("STP_EVENT_DATE", "20161101")
+                    .with("SENT_LENGTH", "1104")
+                    .with("SENT_TIME_CODE", "D"),
+            ],
+            6,
+            DISMISS,
+            "Sentence Completed",
+        ),
+        (
+            "sentence_ends_on_compute_at",
+            vec![
+                t().with("STP_EVENT_DATE", "20161101")
+                    .with("SENT_LENGTH", "1105")
+                    .with("SENT_TIME_CODE", "D"),
             ],
             7,
+            REDUCE,
+            "Sentence not Completed",
         ),
     ];
-    for (name, rows, rule) in cases {
-        assert_eq!(rule_for(name, &sac, &rows), Some(rule), "{name}");
-    }
-    // The day Prop 64 passed is not "after" it.
-    assert_eq!(
-        rule_for(
-            "sac_on_prop64_day",
-            &sac,
-            &[t().with("STP_EVENT_DATE", "20161109")]
-        ),
-        Some(6)
-    );
+    check_cases(&sac, "sac", cases);
 }
 
 #[test]
@@ -222,63 +398,178 @@ fn contra_costa_and_san_joaquin_rules_in_order() {
             .with("CONV_STAT_DESCR", "MISDEMEANOR")
     };
     let t = || target("11359 HS-POSSESS FOR SALE");
+    let with_last = |date: &str| vec![t(), other("100002001000", "459 PC-BURGLARY", date)];
     for name in ["contra-costa", "san-joaquin"] {
         let flow = preset(name);
-        let cases: Vec<(&str, Vec<DojRow>, u32)> = vec![
+        let cases = vec![
             (
-                "cc_after_prop64",
-                vec![t().with("STP_EVENT_DATE", "20170101")],
+                "prop64_day",
+                vec![t().with("STP_EVENT_DATE", "20161109")],
                 1,
+                NOT,
+                "Occurred after 11/09/2016",
             ),
             (
-                "cc_related_alone",
+                "day_before_prop64",
+                vec![t().with("STP_EVENT_DATE", "20161108")],
+                9,
+                DISMISS,
+                "Sentence Completed",
+            ),
+            (
+                "related_alone",
                 vec![related("11364 HS-PARAPHERNALIA")],
                 2,
+                FLAG,
+                "No Related Prop64 Charges",
             ),
             (
-                "cc_bp_4060",
+                "bp_4060",
                 vec![arrest_11359(), related("4060 BP-POSSESS W/O PRESCRIPTION")],
                 3,
+                FLAG,
+                "4060 BP",
             ),
+            // The reason is the related charge itself, subsections and all.
             (
-                "cc_related_in_prop64_cycle",
+                "647f",
                 vec![arrest_11359(), related("647(F) PC-DRUNK")],
                 4,
+                DISMISS,
+                "647(F) PC",
             ),
             (
-                "cc_misdemeanor",
+                "148a1",
+                vec![arrest_11359(), related("148(A)(1) PC-RESIST")],
+                4,
+                DISMISS,
+                "148(A)(1) PC",
+            ),
+            (
+                "11364",
+                vec![arrest_11359(), related("11364 HS-PARAPHERNALIA")],
+                4,
+                DISMISS,
+                "11364 HS",
+            ),
+            (
+                "misdemeanor",
                 vec![t().with("CONV_STAT_DESCR", "MISDEMEANOR")],
                 5,
+                DISMISS,
+                "Misdemeanor or Infraction",
             ),
-            ("cc_11357_felony", vec![target("11357(C) HS-POSSESS")], 6),
             (
-                "cc_crime_free_5",
-                vec![t(), other("100002001000", "459 PC-BURGLARY", "20120101")],
+                "11357",
+                vec![target("11357(C) HS-POSSESS")],
+                6,
+                DISMISS,
+                "11357 HS",
+            ),
+            (
+                "last_more_than_5_years_ago",
+                with_last("20141110"),
                 7,
+                DISMISS,
+                "No convictions in past 5 years",
             ),
             (
-                "cc_recent",
-                vec![t(), other("100002001000", "459 PC-BURGLARY", "20160101")],
+                "last_5_years_ago_to_the_day",
+                with_last("20141111"),
                 8,
+                FLAG,
+                "Has convictions in past 5 years",
             ),
-            ("cc_single_done", vec![t()], 9),
+            ("single_done", vec![t()], 9, DISMISS, "Sentence Completed"),
             (
-                "cc_single_serving",
-                vec![
-                    t().with("STP_EVENT_DATE", "20150101")
-                        .with("SENT_LENGTH", "10")
-                        .with("SENT_TIME_CODE", "Y"),
-                ],
+                "single_serving",
+                vec![sentenced(t().with("STP_EVENT_DATE", "20150101"), "10")],
                 10,
+                FLAG,
+                "Sentence not Completed",
             ),
         ];
-        for (case, rows, rule) in cases {
-            assert_eq!(
-                rule_for(&format!("{name}_{case}"), &flow, &rows),
-                Some(rule),
-                "{name} {case}"
-            );
-        }
+        check_cases(&flow, name, cases);
+    }
+}
+
+/// `not:` keeps an unknown value unknown: a blank date of birth is neither old nor young, an
+/// unreadable date neither before nor after 2016-11-09.
+#[test]
+fn not_keeps_unknown_values_unknown() {
+    let flow = Flow::from_json(
+        "f",
+        r#"{"name": "f", "scope": "prop64", "rules": [
+            {"when": ["not:age_at_least:21"], "determination": "Hand Review", "reason": "under 21"},
+            {"when": ["not:on_or_after_prop64"], "determination": "Eligible for Dismissal", "reason": "before"},
+            {"when": ["not:superstrike_before"], "determination": "Eligible for Reduction", "reason": "no superstrike"}
+        ], "otherwise": {"determination": "Not eligible", "reason": "unknown"}}"#,
+    )
+    .unwrap();
+    let t = || target("11359 HS-SALE");
+    let cases = vec![
+        (
+            "young",
+            vec![t().with("PRI_DOB", "20000101")],
+            1,
+            HAND,
+            "under 21",
+        ),
+        ("old_and_before", vec![t()], 2, DISMISS, "before"),
+        (
+            "blank_dob",
+            vec![t().with("PRI_DOB", "")],
+            2,
+            DISMISS,
+            "before",
+        ),
+        (
+            "unreadable_dob",
+            vec![t().with("PRI_DOB", "19800000")],
+            2,
+            DISMISS,
+            "before",
+        ),
+        // No date: unknown against 2016-11-09; no superstrike at all: known.
+        (
+            "unreadable_date",
+            vec![t().with("STP_EVENT_DATE", "2010").with("DISP_DATE", "")],
+            3,
+            REDUCE,
+            "no superstrike",
+        ),
+        (
+            "unreadable_date_and_a_superstrike",
+            vec![
+                other("100002001000", "187 PC-MURDER", "20000101"),
+                t().with("STP_EVENT_DATE", "2010").with("DISP_DATE", ""),
+            ],
+            4,
+            NOT,
+            "unknown",
+        ),
+    ];
+    check_cases(&flow, "not", cases);
+}
+
+#[test]
+fn a_reason_placeholder_needs_its_condition() {
+    let flow = |when: &str, reason: &str| {
+        Flow::from_json(
+            "f",
+            &format!(
+                r#"{{"name": "f", "scope": "prop64_and_related", "rules": [
+                    {{"when": [{when}], "determination": "Hand Review", "reason": "{reason}"}}]}}"#
+            ),
+        )
+    };
+    assert!(flow(r#""related_charge""#, "{related_charge}").is_ok());
+    for (when, reason) in [
+        (r#""always""#, "{related_charge}"),
+        (r#""related_charge""#, "{code_section}"),
+    ] {
+        let error = flow(when, reason).unwrap_err().to_string();
+        assert!(error.contains("{related_charge}"), "{error}");
     }
 }
 

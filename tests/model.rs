@@ -131,8 +131,8 @@ struct Conviction {
 struct Person {
     dob: Option<NaiveDate>,
     deceased: bool,
-    /// The earliest date of a DECEASED record (None when none has a readable date).
-    death_date: Option<NaiveDate>,
+    /// The date of each DECEASED record (None when unreadable).
+    deaths: Vec<Option<NaiveDate>>,
     convictions: Vec<Conviction>,
 }
 
@@ -147,10 +147,7 @@ fn people(rows: &[Vec<String>]) -> BTreeMap<String, Person> {
             person.dob = date(&row[PRI_DOB]);
         }
         if row[STP_TYPE_DESCR].trim().to_uppercase() == "DECEASED" {
-            person.deceased = true;
-            if let Some(d) = date(&row[STP_EVENT_DATE]) {
-                person.death_date = Some(person.death_date.map_or(d, |e| e.min(d)));
-            }
+            person.deaths.push(date(&row[STP_EVENT_DATE]));
         }
         if !row[DISP_DESCR]
             .trim()
@@ -265,20 +262,26 @@ fn options(json: &str) -> GogenOptions {
 
 /// The engine's decisions: (subject, CNT_ORDER) → (determination, reason), decided rows only.
 fn engine_decisions(path: &std::path::Path) -> HashMap<(String, String), (String, String)> {
-    let df = LazyFrame::scan_parquet(
+    let frame = LazyFrame::scan_parquet(
         PlRefPath::from(path.to_string_lossy().as_ref()),
         Default::default(),
     )
-    .unwrap()
-    .filter(col("rule").is_not_null())
-    .select([
-        col("subject_id"),
-        col("count_order"),
-        col("determination"),
-        col("reason"),
-    ])
-    .collect()
     .unwrap();
+    decisions(frame)
+}
+
+/// (subject, CNT_ORDER) → (determination, reason) of the decided rows of `frame`.
+fn decisions(frame: LazyFrame) -> HashMap<(String, String), (String, String)> {
+    let df = frame
+        .filter(col("rule").is_not_null())
+        .select([
+            col("subject_id"),
+            col("count_order"),
+            col("determination").cast(DataType::String),
+            col("reason").cast(DataType::String),
+        ])
+        .collect()
+        .unwrap();
     let s = |name: &str| df.column(name).unwrap().str().unwrap().clone();
     let (a, b, c, d) = (
         s("subject_id"),
@@ -328,6 +331,7 @@ fn independent_model_agrees_with_the_engine() {
             person
                 .convictions
                 .retain(|c| c.date.is_none_or(|d| d <= at));
+            person.deceased = person.deaths.iter().any(|d| d.is_none_or(|d| d <= at));
         }
         let out = dir.path(&format!("out{seed}"));
         let plan = RunPlan {
@@ -407,4 +411,374 @@ fn independent_model_agrees_with_the_engine() {
         );
     }
     assert!(checked > 1000, "too few convictions compared: {checked}");
+}
+
+// The county presets (`../shared/spec/pilot-flows.md`), modelled the same way: rows read one
+// by one, kinds of charge known from the generator's own offence lists (not from the
+// engine's patterns), three-valued conditions as `Option<bool>`.
+
+/// The arrest cycle: the first three digits of CNT_ORDER.
+const CYCLE_DIGITS: usize = 3;
+const SENT_LENGTH: usize = 87;
+const SENT_TIME_CODE: usize = 88;
+
+/// What the generator's offence lists say a code section is.
+#[derive(Default, Clone, Copy)]
+struct Kind {
+    related: bool,
+    superstrike: bool,
+    pc290: bool,
+}
+
+fn kinds() -> HashMap<String, Kind> {
+    use clearstat::generate::offenses::{PC290, RELATED, SUPERSTRIKE};
+    let mut kinds: HashMap<String, Kind> = HashMap::new();
+    let code = |descr: &str| descr.split('-').next().unwrap_or("").trim().to_string();
+    for o in RELATED {
+        kinds.entry(code(o.descr)).or_default().related = true;
+    }
+    for o in SUPERSTRIKE {
+        kinds.entry(code(o.descr)).or_default().superstrike = true;
+    }
+    for o in SUPERSTRIKE.iter().chain(PC290) {
+        kinds.entry(code(o.descr)).or_default().pc290 |= o.registers;
+    }
+    kinds
+}
+
+struct Charge {
+    count_order: String,
+    county: String,
+    code: String,
+    section: Option<&'static str>,
+    kind: Kind,
+    felony: bool,
+    date: Option<NaiveDate>,
+    /// Days of all sentence parts (rows with the same CNT_ORDER).
+    sentence_days: f64,
+    prop64_in_cycle: bool,
+}
+
+impl Charge {
+    /// The day the sentence ends (its date plus the parts, rounded up), unknown without a date.
+    fn sentence_end(&self) -> Option<NaiveDate> {
+        self.date
+            .map(|d| d + chrono::Days::new(self.sentence_days.ceil() as u64))
+    }
+}
+
+#[derive(Default)]
+struct Record {
+    dob: Option<NaiveDate>,
+    deceased: bool,
+    registered: Option<NaiveDate>,
+    charges: Vec<Charge>,
+}
+
+/// The people of the rows as of `at`: convictions, registrations and deaths dated later left
+/// out.
+fn records(rows: &[Vec<String>], at: NaiveDate) -> BTreeMap<String, Record> {
+    let kinds = kinds();
+    let mut people: BTreeMap<String, Record> = BTreeMap::new();
+    let mut prop64_cycles = std::collections::HashSet::new();
+    let mut sentences: HashMap<(String, String), f64> = HashMap::new();
+    for row in rows {
+        let id = row[SUBJECT_ID].trim().to_string();
+        let person = people.entry(id.clone()).or_default();
+        person.dob = person.dob.or(date(&row[PRI_DOB]));
+        let count_order = row[CNT_ORDER].trim().to_string();
+        let step = row[STP_TYPE_DESCR].trim().to_uppercase();
+        let day = date(&row[STP_EVENT_DATE]);
+        let not_later = day.is_none_or(|d| d <= at);
+        if step == "DECEASED" && not_later {
+            person.deceased = true;
+        }
+        if step == "REGISTRATION" && row[OFFENSE_DESCR].trim().starts_with("290") && not_later {
+            person.registered = day.into_iter().chain(person.registered).min();
+        }
+        let code = code_section(row);
+        if prop64_section(&code).is_some() && count_order.len() >= CYCLE_DIGITS {
+            prop64_cycles.insert((id.clone(), count_order[..CYCLE_DIGITS].to_string()));
+        }
+        if !row[DISP_DESCR]
+            .trim()
+            .to_uppercase()
+            .starts_with("CONVICTED")
+        {
+            continue;
+        }
+        let per_unit = match row[SENT_TIME_CODE].trim() {
+            "D" => 1.0,
+            "M" => 365.25 / 12.0,
+            "Y" => 365.25,
+            _ => 0.0,
+        };
+        let length: f64 = row[SENT_LENGTH].trim().parse().unwrap_or(0.0);
+        *sentences
+            .entry((id.clone(), count_order.clone()))
+            .or_default() += length * per_unit;
+        if day.is_some_and(|d| d > at)
+            || person.charges.iter().any(|c| c.count_order == count_order)
+        {
+            continue;
+        }
+        let status = row[CONV_STAT_DESCR].trim().to_uppercase();
+        person.charges.push(Charge {
+            county: row[COUNTY].trim().to_uppercase(),
+            section: prop64_section(&code),
+            kind: kinds.get(&code).copied().unwrap_or_default(),
+            felony: status == "FELONY"
+                || (status.is_empty() && row[OFFENSE_TOC].trim().to_uppercase() == "F"),
+            date: day,
+            sentence_days: 0.0,
+            prop64_in_cycle: false,
+            code,
+            count_order,
+        });
+    }
+    for (id, person) in people.iter_mut() {
+        for charge in &mut person.charges {
+            let key = (id.clone(), charge.count_order.clone());
+            charge.sentence_days = sentences.get(&key).copied().unwrap_or(0.0);
+            charge.prop64_in_cycle = charge.count_order.len() >= CYCLE_DIGITS
+                && prop64_cycles
+                    .contains(&(id.clone(), charge.count_order[..CYCLE_DIGITS].to_string()));
+        }
+    }
+    people
+}
+
+/// Each fact a preset looks at, about one conviction, three-valued where it can be unknown.
+struct Facts {
+    on_or_after_prop64: Option<bool>,
+    superstrike_before: Option<bool>,
+    pc290_before: Option<bool>,
+    two_priors: bool,
+    age_50: Option<bool>,
+    under_21: Option<bool>,
+    only_prop64: bool,
+    all_sentences_done: Option<bool>,
+    this_sentence_done: Option<bool>,
+    last: Option<NaiveDate>,
+    more_than_one: bool,
+}
+
+fn facts(p: &Record, c: &Charge, at: NaiveDate) -> Facts {
+    let first = |flag: fn(&Charge) -> bool| {
+        p.charges
+            .iter()
+            .filter(|c| flag(c))
+            .filter_map(|c| c.date)
+            .min()
+    };
+    // A date before this conviction: false when there is none, unknown without this date.
+    let before = |first: Option<NaiveDate>| match (first, c.date) {
+        (None, _) => Some(false),
+        (Some(_), None) => None,
+        (Some(f), Some(d)) => Some(f < d),
+    };
+    let pc290 = first(|c| c.kind.pc290)
+        .into_iter()
+        .chain(p.registered)
+        .min();
+    let ends: Vec<Option<NaiveDate>> = p.charges.iter().map(Charge::sentence_end).collect();
+    let last_end = ends.iter().flatten().max();
+    Facts {
+        on_or_after_prop64: c
+            .date
+            .map(|d| d >= NaiveDate::from_ymd_opt(2016, 11, 9).unwrap()),
+        superstrike_before: before(first(|c| c.kind.superstrike)),
+        pc290_before: before(pc290),
+        two_priors: c.date.is_some_and(|d| {
+            p.charges
+                .iter()
+                .filter(|o| o.section.is_some() && o.section == c.section)
+                .filter(|o| o.date.is_some_and(|od| od < d))
+                .count()
+                >= 2
+        }),
+        age_50: p.dob.map(|dob| plus_years(dob, 50) <= at),
+        under_21: p.dob.zip(c.date).map(|(dob, d)| plus_years(dob, 21) > d),
+        only_prop64: p.charges.iter().all(|c| c.section.is_some()),
+        all_sentences_done: last_end.map(|end| *end < at),
+        this_sentence_done: c.sentence_end().map(|end| end < at),
+        last: p.charges.iter().filter_map(|c| c.date).max(),
+        more_than_one: p.charges.len() > 1,
+    }
+}
+
+fn yes(value: Option<bool>) -> bool {
+    value == Some(true)
+}
+
+/// The four presets, as the spec lists their rules.
+fn preset_decision(name: &str, p: &Record, c: &Charge, at: NaiveDate) -> (&'static str, String) {
+    let f = facts(p, c, at);
+    let years_ago = |n: i32| plus_years(at, -n);
+    let last_before = |n: i32| f.last.map(|l| l < years_ago(n));
+    let after = "Occurred after 11/09/2016";
+    let upper = c.code.to_uppercase();
+    let r = |d: &'static str, reason: &str| (d, reason.to_string());
+    let (dismiss, reduce, not, hand, flag) = (
+        "Eligible for Dismissal",
+        "Eligible for Reduction",
+        "Not eligible",
+        "Hand Review",
+        "Maybe Eligible - Flag for Review",
+    );
+    match name {
+        "los-angeles" => {
+            if !c.felony {
+                r(
+                    "To be reviewed by City Attorneys",
+                    "Misdemeanor or Infraction",
+                )
+            } else if yes(f.on_or_after_prop64) {
+                r(not, after)
+            } else if c.section == Some("11357")
+                && (upper.starts_with("11357(A)") || upper.starts_with("11357(B)"))
+            {
+                r(dismiss, "11357(a) or 11357(b)")
+            } else if c.section == Some("11357") {
+                r(hand, "Other 11357")
+            } else if yes(f.superstrike_before) {
+                r(not, "PC 667(e)(2)(c)(iv)")
+            } else if yes(f.pc290_before) {
+                r(not, "PC 290")
+            } else if f.two_priors {
+                r(not, "Two priors")
+            } else if yes(f.age_50) {
+                r(dismiss, "50 years or older")
+            } else if yes(f.under_21) {
+                r(dismiss, "21 years or younger")
+            } else if f.only_prop64 && yes(f.all_sentences_done) {
+                r(dismiss, "Only has 11357-60 charges and completed sentence")
+            } else if f.last.is_some_and(|l| l <= years_ago(10)) {
+                r(dismiss, "No convictions in past 10 years")
+            } else if f.all_sentences_done == Some(false) {
+                r(hand, "Currently serving sentence")
+            } else if p.deceased {
+                r(dismiss, "Deceased")
+            } else {
+                r(hand, "No applicable eligibility criteria")
+            }
+        }
+        "sacramento" => {
+            if yes(f.on_or_after_prop64) {
+                r(not, after)
+            } else if !c.felony {
+                r(dismiss, "Misdemeanor or Infraction")
+            } else if upper.starts_with("11357(B)") {
+                r(dismiss, "HS 11357(b)")
+            } else if f.more_than_one && yes(last_before(10)) {
+                r(dismiss, "No convictions in past 10 years")
+            } else if f.more_than_one {
+                r(reduce, "Has convictions in past 10 years")
+            } else if yes(f.this_sentence_done) {
+                r(dismiss, "Sentence Completed")
+            } else {
+                r(reduce, "Sentence not Completed")
+            }
+        }
+        _ => {
+            if yes(f.on_or_after_prop64) {
+                r(not, after)
+            } else if c.kind.related && !c.prop64_in_cycle {
+                r(flag, "No Related Prop64 Charges")
+            } else if c.kind.related && upper.starts_with("4060") {
+                r(flag, "4060 BP")
+            } else if c.kind.related {
+                r(dismiss, &c.code)
+            } else if !c.felony {
+                r(dismiss, "Misdemeanor or Infraction")
+            } else if c.section == Some("11357") {
+                r(dismiss, "11357 HS")
+            } else if f.more_than_one && yes(last_before(5)) {
+                r(dismiss, "No convictions in past 5 years")
+            } else if f.more_than_one {
+                r(flag, "Has convictions in past 5 years")
+            } else if yes(f.this_sentence_done) {
+                r(dismiss, "Sentence Completed")
+            } else {
+                r(flag, "Sentence not Completed")
+            }
+        }
+    }
+}
+
+/// The engine's decisions under a built-in flow, as a run makes them (as-of included).
+fn engine_preset(
+    input: &std::path::Path,
+    flow: &clearstat::eligibility::Flow,
+    at: NaiveDate,
+) -> HashMap<(String, String), (String, String)> {
+    use clearstat::eligibility::{self, Scenario};
+    let (records, _) = crate::ingest::read(&[input.to_path_buf()], &IngestOptions::default());
+    let prepared =
+        clearstat::prepared::Prepared::from_records(records, &["f".into()], &mut |_| {}).unwrap();
+    let (prepared, _) = prepared.as_of(at, "SAN FRANCISCO").unwrap();
+    let decided = eligibility::decide(
+        prepared.convictions.lazy(),
+        &Scenario::all(flow.clone()),
+        "SAN FRANCISCO",
+        at,
+    )
+    .unwrap();
+    decisions(decided)
+}
+
+/// Every preset decides generated data as the model does, and the generated data reaches
+/// every rule of every preset.
+#[test]
+fn independent_model_of_the_county_presets_agrees_with_the_engine() {
+    let dir = TestDir::new("model_presets");
+    let dates = ["2019-11-11", "2021-07-01", "2016-11-09"];
+    let mut reached: BTreeMap<(&str, String), usize> = BTreeMap::new();
+    for seed in 1..=6u64 {
+        let input = dir.path(&format!("seed{seed}.csv"));
+        let config = GenerateConfig {
+            counties: vec!["SAN FRANCISCO".into(), "SAN MATEO".into()],
+            ..GenerateConfig::new(6000, seed)
+        };
+        generate::generate(&config, &mut std::fs::File::create(&input).unwrap()).unwrap();
+        let rows = parse_csv(&std::fs::read_to_string(&input).unwrap());
+        let at = NaiveDate::parse_from_str(dates[seed as usize % dates.len()], "%Y-%m-%d").unwrap();
+        let people = records(&rows, at);
+        for name in ["los-angeles", "sacramento", "contra-costa", "san-joaquin"] {
+            let flow = clearstat::eligibility::built_in(name).unwrap().unwrap();
+            let related = name == "contra-costa" || name == "san-joaquin";
+            let got = engine_preset(&input, &flow, at);
+            let mut expected = HashMap::new();
+            for (id, p) in &people {
+                for c in &p.charges {
+                    let relevant = c.section.is_some() || (related && c.kind.related);
+                    if c.county == "SAN FRANCISCO" && relevant {
+                        let (d, reason) = preset_decision(name, p, c, at);
+                        *reached.entry((name, reason.clone())).or_default() += 1;
+                        expected
+                            .insert((id.clone(), c.count_order.clone()), (d.to_string(), reason));
+                    }
+                }
+            }
+            assert_eq!(got.len(), expected.len(), "seed {seed} {name}: decided");
+            for (key, want) in &expected {
+                assert_eq!(
+                    got.get(key),
+                    Some(want),
+                    "seed {seed} {name} at {at}: {key:?}"
+                );
+            }
+        }
+    }
+    // The generator reaches every rule (the related charges' reasons are their sections).
+    for name in ["los-angeles", "sacramento", "contra-costa"] {
+        let flow = clearstat::eligibility::built_in(name).unwrap().unwrap();
+        let (_, reasons) = flow.outcomes();
+        for reason in reasons.iter().filter(|r| !r.starts_with('{')) {
+            assert!(
+                reached.contains_key(&(name, reason.clone())),
+                "{name}: no generated conviction reaches \"{reason}\" ({reached:?})"
+            );
+        }
+    }
 }

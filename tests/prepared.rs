@@ -222,7 +222,7 @@ fn prepared_inputs_are_private_reproducible_and_checked() {
     .unwrap();
     let said = run(&["old.parquet"], 1);
     assert!(
-        said.contains("written by clearstat 0.0.9 in layout 1; this clearstat reads layout 3"),
+        said.contains("written by clearstat 0.0.9 in layout 1; this clearstat reads layout 4"),
         "{said}"
     );
     let bytes = std::fs::read(dir.path("a.parquet")).unwrap();

@@ -22,6 +22,7 @@ use crate::population::GROUPS;
 ///     superstrikes, PC 290 offences with REGISTRATION steps, DECEASED steps;
 ///   - what real extracts hold: SEE COMMENT FOR CHARGE, blank CONV_STAT_DESCR with TOC F,
 ///     padded values, "  -  " placeholders, blank and YYYY0000 dates of birth;
+///   - one person in 10 arrested again for the same Prop 64 offence in each later cycle;
 ///   - every identifier column filled (see `clearstat columns`), each made-up value but the
 ///     subject id and the OFN starting with FAKE- so that a test can find it in any output.
 #[derive(Debug, clap::Args)]

@@ -1,6 +1,8 @@
 //! Named conditions: the vocabulary of flow rules. Each name becomes one boolean Polars
-//! expression over the conviction table with its facts ([`super::facts`]); a null (unknown
-//! date of birth, unknown date) is false, so the conviction falls through to the next rule.
+//! expression over the conviction table with its facts ([`super::facts`]). A condition on an
+//! unknown value (a blank date of birth, an unreadable date) is unknown, and stays unknown
+//! under `not:` (three-valued logic); a rule holds only when every condition is known to
+//! hold, so the conviction falls through to the next rule.
 
 use std::fmt;
 
@@ -47,17 +49,27 @@ pub enum Condition {
     MoreThanOneConviction,
     /// `deceased`: the subject has a DECEASED record.
     Deceased,
-    /// `after_prop64_passed`: convicted after 2016-11-09.
+    /// `after_prop64_passed`: convicted after 2016-11-09, strictly (gogen's informational
+    /// flag "Occurred after 11/9/2016").
     AfterProp64Passed,
+    /// `on_or_after_prop64`: convicted on or after 2016-11-09, the day Prop 64 took effect
+    /// (the pilots' rule).
+    OnOrAfterProp64,
     /// `superstrike_before`: a superstrike conviction before this one.
     SuperstrikeBefore,
     /// `pc290_before`: a PC 290 conviction or registration before this conviction.
     Pc290Before,
     /// `two_priors_same_section`: two or more earlier Prop 64 convictions in this section.
     TwoPriorsSameSection,
-    /// `sentence_completed`: conviction date plus all sentence parts is on or before
-    /// compute-at (a conviction without sentence counts as completed).
+    /// `sentence_completed`: conviction date plus all sentence parts is before compute-at (a
+    /// conviction without sentence counts as completed).
     SentenceCompleted,
+    /// `all_sentences_completed`: every sentence of the person (all convictions) ends before
+    /// compute-at.
+    AllSentencesCompleted,
+    /// `last_conviction_at_least_years_ago:N`: the person's last conviction is on or before
+    /// compute-at minus N years (no conviction dated after that day).
+    LastConvictionAtLeastYearsAgo(u32),
     /// `not:CONDITION`
     Not(Box<Condition>),
 }
@@ -105,7 +117,11 @@ pub const VOCABULARY: &[(&str, &str)] = &[
     ),
     (
         "no_conviction_in_years:N",
-        "no conviction of the person in the N years before compute-at",
+        "the person's last conviction is more than N years before compute-at",
+    ),
+    (
+        "last_conviction_at_least_years_ago:N",
+        "the person's last conviction is N years or more before compute-at",
     ),
     (
         "only_prop64_convictions",
@@ -116,7 +132,14 @@ pub const VOCABULARY: &[(&str, &str)] = &[
         "the person has more than one conviction on record",
     ),
     ("deceased", "the person has a DECEASED record"),
-    ("after_prop64_passed", "convicted after 2016-11-09"),
+    (
+        "after_prop64_passed",
+        "convicted after 2016-11-09, strictly (gogen's flag 'Occurred after 11/9/2016')",
+    ),
+    (
+        "on_or_after_prop64",
+        "convicted on or after 2016-11-09, the day Prop 64 took effect",
+    ),
     (
         "superstrike_before",
         "a superstrike conviction (PC 667(e)(2)(C)(iv)) before this one",
@@ -131,9 +154,16 @@ pub const VOCABULARY: &[(&str, &str)] = &[
     ),
     (
         "sentence_completed",
-        "conviction date plus all sentence parts is on or before compute-at",
+        "this conviction's sentence (its date plus all sentence parts) ended before compute-at",
     ),
-    ("not:CONDITION", "the condition does not hold"),
+    (
+        "all_sentences_completed",
+        "every sentence of the person (all convictions) ended before compute-at",
+    ),
+    (
+        "not:CONDITION",
+        "the condition does not hold (unknown when the condition is unknown)",
+    ),
 ];
 
 /// A condition name that cannot be read.
@@ -186,6 +216,11 @@ impl std::str::FromStr for Condition {
             ("more_than_one_conviction", None) => Condition::MoreThanOneConviction,
             ("deceased", None) => Condition::Deceased,
             ("after_prop64_passed", None) => Condition::AfterProp64Passed,
+            ("on_or_after_prop64", None) => Condition::OnOrAfterProp64,
+            ("all_sentences_completed", None) => Condition::AllSentencesCompleted,
+            ("last_conviction_at_least_years_ago", Some(_)) => {
+                Condition::LastConvictionAtLeastYearsAgo(number()?)
+            }
             ("superstrike_before", None) => Condition::SuperstrikeBefore,
             ("pc290_before", None) => Condition::Pc290Before,
             ("two_priors_same_section", None) => Condition::TwoPriorsSameSection,
@@ -216,6 +251,11 @@ impl fmt::Display for Condition {
             Condition::MoreThanOneConviction => write!(f, "more_than_one_conviction"),
             Condition::Deceased => write!(f, "deceased"),
             Condition::AfterProp64Passed => write!(f, "after_prop64_passed"),
+            Condition::OnOrAfterProp64 => write!(f, "on_or_after_prop64"),
+            Condition::AllSentencesCompleted => write!(f, "all_sentences_completed"),
+            Condition::LastConvictionAtLeastYearsAgo(n) => {
+                write!(f, "last_conviction_at_least_years_ago:{n}")
+            }
             Condition::SuperstrikeBefore => write!(f, "superstrike_before"),
             Condition::Pc290Before => write!(f, "pc290_before"),
             Condition::TwoPriorsSameSection => write!(f, "two_priors_same_section"),
@@ -259,18 +299,35 @@ fn born_by(day: NaiveDate, years: u32) -> NaiveDate {
 }
 
 impl Condition {
-    /// The condition as a boolean expression; null never counts as true.
+    /// The condition as a boolean expression for a rule: unknown (null) never holds.
     pub fn to_expr(&self, compute_at: NaiveDate) -> Expr {
+        self.truth(compute_at).fill_null(lit(false))
+    }
+
+    /// True, false, or null when the condition is unknown (three-valued, as SQL's).
+    fn truth(&self, compute_at: NaiveDate) -> Expr {
         let date = || col(c::CONVICTION_DATE);
-        let expr = match self {
+        // "A date before this conviction" is false, not unknown, for a person without one.
+        let before_this = |first: &str| {
+            when(col(first).is_null())
+                .then(lit(false))
+                .otherwise(col(first).lt(date()))
+        };
+        let years_before = |n: u32| date_lit(add_years(compute_at, -(n as i32)));
+        match self {
             Condition::Always => lit(true),
             Condition::Felony => col(c::IS_FELONY),
             Condition::Misdemeanor => col(c::IS_FELONY).not(),
-            Condition::Section(s) => col(c::PROP64_SECTION).eq(lit(s.clone())),
-            Condition::Subsection(list) => col(c::PROP64_SUBSECTION).is_in(
-                lit(Series::new("subsections".into(), list.clone())).implode(false),
-                false,
-            ),
+            // Not a Prop 64 charge, or no subsection: known not to be this one.
+            Condition::Section(s) => col(c::PROP64_SECTION)
+                .eq(lit(s.clone()))
+                .fill_null(lit(false)),
+            Condition::Subsection(list) => col(c::PROP64_SUBSECTION)
+                .is_in(
+                    lit(Series::new("subsections".into(), list.clone())).implode(false),
+                    false,
+                )
+                .fill_null(lit(false)),
             Condition::Prop64Charge => col(c::IS_PROP64),
             Condition::RelatedCharge => col(c::IS_RELATED_CHARGE),
             Condition::Prop64ChargeInCycle => col(c::HAS_PROP64_CHARGE_IN_CYCLE),
@@ -281,29 +338,31 @@ impl Condition {
             Condition::AgeAtLeast(n) => {
                 col(c::SUBJECT_DOB).lt_eq(date_lit(born_by(compute_at, *n)))
             }
-            Condition::ConvictedAtLeastYearsAgo(n) => {
-                date().lt_eq(date_lit(add_years(compute_at, -(*n as i32))))
+            Condition::ConvictedAtLeastYearsAgo(n) => date().lt_eq(years_before(*n)),
+            Condition::NoConvictionInYears(n) => {
+                col(facts::SUBJECT_LAST_CONVICTION_DATE).lt(years_before(*n))
             }
-            Condition::NoConvictionInYears(n) => col(facts::SUBJECT_LAST_CONVICTION_DATE)
-                .lt(date_lit(add_years(compute_at, -(*n as i32)))),
+            Condition::LastConvictionAtLeastYearsAgo(n) => {
+                col(facts::SUBJECT_LAST_CONVICTION_DATE).lt_eq(years_before(*n))
+            }
             Condition::OnlyProp64Convictions => {
                 col(facts::SUBJECT_CONVICTIONS).eq(col(facts::SUBJECT_PROP64_CONVICTIONS))
             }
             Condition::MoreThanOneConviction => col(facts::SUBJECT_CONVICTIONS).gt(lit(1u32)),
             Condition::Deceased => col(c::SUBJECT_IS_DECEASED),
             Condition::AfterProp64Passed => col(facts::IS_AFTER_PROP64),
-            Condition::SuperstrikeBefore => col(facts::FIRST_SUPERSTRIKE_DATE).lt(date()),
-            Condition::Pc290Before => col(facts::FIRST_PC290_DATE).lt(date()),
+            Condition::OnOrAfterProp64 => date().gt_eq(date_lit(facts::prop64_effective())),
+            Condition::SuperstrikeBefore => before_this(facts::FIRST_SUPERSTRIKE_DATE),
+            Condition::Pc290Before => before_this(facts::FIRST_PC290_DATE),
             Condition::TwoPriorsSameSection => col(facts::EARLIER_SAME_SECTION).gt_eq(lit(2u32)),
             Condition::SentenceCompleted => {
-                let end = date().cast(DataType::Int32).cast(DataType::Float64)
-                    + col(c::SENTENCE_TOTAL_DAYS).fill_null(lit(0.0)).ceil();
-                let today = days_since_epoch(compute_at) as f64;
-                end.lt_eq(lit(today))
+                facts::sentence_end().lt(lit(days_since_epoch(compute_at) as f64))
             }
-            Condition::Not(inner) => inner.to_expr(compute_at).not(),
-        };
-        expr.fill_null(lit(false))
+            Condition::AllSentencesCompleted => {
+                col(facts::SUBJECT_LAST_SENTENCE_END).lt(lit(days_since_epoch(compute_at) as f64))
+            }
+            Condition::Not(inner) => inner.truth(compute_at).not(),
+        }
     }
 
     /// Conditions that need a known date of birth (a blank one falls through and is counted).

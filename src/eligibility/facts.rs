@@ -20,9 +20,12 @@ pub const SUBJECT_PC290_SECTIONS: &str = "subject_pc290_sections";
 pub const FIRST_SUPERSTRIKE_DATE: &str = "first_superstrike_date";
 /// Date of the subject's first PC 290 conviction or registration.
 pub const FIRST_PC290_DATE: &str = "first_pc290_date";
+/// The day the subject's last sentence ends (all convictions), in days since 1970-01-01
+/// (null when no conviction is dated).
+pub const SUBJECT_LAST_SENTENCE_END: &str = "subject_last_sentence_end";
 /// Earlier Prop 64 convictions of the subject in the same section.
 pub const EARLIER_SAME_SECTION: &str = "earlier_same_section";
-/// Convicted after 2016-11-09, the day Prop 64 passed (unknown dates: false).
+/// Convicted after 2016-11-09, strictly: gogen's informational flag (unknown dates: false).
 pub const IS_AFTER_PROP64: &str = "is_after_prop64";
 /// Whole years of age on the conviction date, from the subject's date of birth (null when
 /// either is unknown).
@@ -35,6 +38,7 @@ pub fn columns() -> Vec<String> {
         SUBJECT_CONVICTIONS,
         SUBJECT_PROP64_CONVICTIONS,
         SUBJECT_LAST_CONVICTION_DATE,
+        SUBJECT_LAST_SENTENCE_END,
         FIRST_SUPERSTRIKE_DATE,
     ]
     .map(String::from)
@@ -54,8 +58,17 @@ pub fn columns() -> Vec<String> {
     names
 }
 
-/// The day Prop 64 passed; later convictions are not Prop 64 relief.
-pub fn prop64_passed() -> NaiveDate {
+/// The day a conviction's sentence ends, in days since 1970-01-01: its date plus all its
+/// sentence parts (none: the conviction date). Null when the date is unknown.
+pub fn sentence_end() -> Expr {
+    col(c::CONVICTION_DATE)
+        .cast(DataType::Int32)
+        .cast(DataType::Float64)
+        + col(c::SENTENCE_TOTAL_DAYS).fill_null(lit(0.0)).ceil()
+}
+
+/// The day Prop 64 took effect (9 November 2016, the day after the election).
+pub fn prop64_effective() -> NaiveDate {
     NaiveDate::from_ymd_opt(2016, 11, 9).expect("a valid date")
 }
 
@@ -78,6 +91,7 @@ pub fn add(convictions: LazyFrame) -> PolarsResult<LazyFrame> {
         col(c::CONVICTION_DATE)
             .max()
             .alias(SUBJECT_LAST_CONVICTION_DATE),
+        sentence_end().max().alias(SUBJECT_LAST_SENTENCE_END),
         date_of(c::IS_SUPERSTRIKE).alias(FIRST_SUPERSTRIKE_DATE),
         date_of(c::IS_PC290_OFFENSE).alias(FIRST_PC290_CONVICTION_DATE),
     ];
@@ -132,7 +146,7 @@ pub fn add(convictions: LazyFrame) -> PolarsResult<LazyFrame> {
             ])?
             .alias(FIRST_PC290_DATE),
             col(c::CONVICTION_DATE)
-                .gt(super::condition::date_lit(prop64_passed()))
+                .gt(super::condition::date_lit(prop64_effective()))
                 .fill_null(lit(false))
                 .alias(IS_AFTER_PROP64),
             super::condition::whole_years(col(c::SUBJECT_DOB), col(c::CONVICTION_DATE))

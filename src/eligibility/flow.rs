@@ -11,6 +11,7 @@ use super::condition::Condition;
 use super::determination;
 use super::facts;
 use crate::normalize::columns as c;
+use crate::normalize::offense;
 
 /// Which convictions a flow decides about (always only those in the county under review).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -115,6 +116,16 @@ impl Flow {
                         .map_err(|e| invalid(format!("rule {}: {e}", i + 1)))
                 })
                 .collect::<Result<Vec<Condition>, _>>()?;
+            if rule.reason.contains('{')
+                && (rule.reason != RELATED_CHARGE_REASON
+                    || !when.contains(&Condition::RelatedCharge))
+            {
+                return Err(invalid(format!(
+                    "rule {}: the only placeholder a reason may be is {RELATED_CHARGE_REASON}, \
+                     in a rule whose 'when' has related_charge",
+                    i + 1
+                )));
+            }
             rules.push(Rule {
                 when,
                 determination: check(&rule.determination)?,
@@ -198,6 +209,17 @@ impl Flow {
             .unzip()
     }
 
+    /// The reason column of a decided frame: the rule's reason, or the related charge where
+    /// the reason is [`RELATED_CHARGE_REASON`].
+    pub fn reason_text(&self, reason: Expr) -> Expr {
+        if self.rules.iter().all(|r| r.reason != RELATED_CHARGE_REASON) {
+            return reason;
+        }
+        when(reason.clone().eq(lit(RELATED_CHARGE_REASON)))
+            .then(offense::related_charge(col(c::CODE_SECTION)))
+            .otherwise(reason)
+    }
+
     /// True when some rule needs a date of birth.
     pub fn uses_dob(&self) -> bool {
         self.rules
@@ -205,6 +227,12 @@ impl Flow {
             .any(|r| r.when.iter().any(Condition::needs_dob))
     }
 }
+
+/// A reason that writes the related charge itself, as the code section names it (`11364 HS`,
+/// `647(F) PC`): the Contra Costa and San Joaquin pilots' reason for a dismissed related
+/// charge. Only the charge a related-charge pattern matched, never other text of the code
+/// section (which may come from free text).
+pub const RELATED_CHARGE_REASON: &str = "{related_charge}";
 
 /// "No determination" / "No rule applied".
 pub fn no_rule_applied() -> (String, String) {

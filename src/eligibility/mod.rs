@@ -112,7 +112,10 @@ pub fn decide(
             .with_columns([
                 (col(index) + lit(1u32)).alias(scenario.rule_column()),
                 by_index(determinations).alias(scenario.determination_column()),
-                by_index(reasons).alias(scenario.reason_column()),
+                scenario
+                    .flow
+                    .reason_text(by_index(reasons))
+                    .alias(scenario.reason_column()),
             ])
             .drop(by_name([index], true, false));
     }

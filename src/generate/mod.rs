@@ -20,6 +20,7 @@
 //!   (3% of court rows), blank CONV_STAT_DESCR with offence type F (3%), padded values (2%),
 //!   `"  -  "` placeholders, blank (0.4%) or `YYYY0000` (0.3%) dates of birth, and invalid
 //!   event dates (0.1%).
+//! - One person in [`REPEAT_EVERY`] repeats their Prop 64 charge in each later arrest cycle.
 //! - Every identifier column is filled; each made-up value but SUBJECT_ID and OFN starts
 //!   with [`FAKE_MARK`].
 //! - `--messy R`: that share of rows is malformed (a field missing or extra, a stray quote).
@@ -82,6 +83,8 @@ pub const INVALID_EVENT_DATE_RATE: f64 = 0.001;
 /// Conviction probability of a count, for adults and for minors.
 pub const ADULT_CONVICTION_RATE: f64 = 0.65;
 pub const MINOR_CONVICTION_RATE: f64 = 0.10;
+/// Every this many people, one repeats their Prop 64 charge in each later arrest cycle.
+pub const REPEAT_EVERY: u64 = 10;
 /// Share of people with a DECEASED step.
 pub const DECEASED_RATE: f64 = 0.03;
 /// Share of court rows whose charge is given as `SEE COMMENT FOR CHARGE`.
@@ -337,6 +340,14 @@ fn person(rng: &mut Rng, number: u64, county: &County, template: &mut Row, rows:
         *rng.pick(&before_prop64)
     };
     cycles[chosen].counts[0] = pick_offense(rng, offenses::PROP64);
+    // Some people are arrested for the same Prop 64 offence again and again (what the "Two
+    // priors" rules look for). Chosen by number, so the others' draws do not change.
+    if number.is_multiple_of(REPEAT_EVERY) {
+        let charge = cycles[chosen].counts[0];
+        for cycle in cycles.iter_mut().skip(chosen + 1) {
+            cycle.counts[0] = charge;
+        }
+    }
 
     // Person-level fields, the same on every row.
     for f in template.fields.iter_mut() {
@@ -415,7 +426,7 @@ fn person(rng: &mut Rng, number: u64, county: &County, template: &mut Row, rows:
                 row.set(col::RECORD_ID, &format!("{cycle_nr}{step}{count_nr}"));
                 // One other agency's number per row, each column in turn.
                 let fe_number = FE_NUMBERS[(2 * cycle_nr + step + count_nr) % FE_NUMBERS.len()];
-                row.set(fe_number, &fake(&format!("{number}{cycle_nr}{step}")));
+                row.set(fe_number, &fake(&format!("{subject_id}{cycle_nr}{step}")));
                 row.set(col::CYC_ORDER, &cycle_nr.to_string());
                 row.set(col::CYC_DATE, &yyyymmdd(cycle.date));
                 row.set(col::STP_ORDER, &step.to_string());

@@ -81,10 +81,12 @@ pub fn related_pattern() -> String {
         .iter()
         .map(|(section, code)| format!(r"{section}(?:\([A-Z0-9]+\))*\s*{code}"))
         .collect();
-    format!(
-        r"(?i)(?:^|[^0-9.])(?:{})(?:[^A-Z]|$)",
-        alternatives.join("|")
-    )
+    format!(r"(?i)(?:^|[^0-9.])({})(?:[^A-Z]|$)", alternatives.join("|"))
+}
+
+/// The related charge [`related_pattern`] finds in `code_section` (`11364 HS`), or null.
+pub fn related_charge(code_section: Expr) -> Expr {
+    code_section.str().extract(lit(related_pattern()), 1)
 }
 
 const GANG_ENHANCEMENT: &str = r"186\.22\(B\)\(4\)";
