@@ -326,3 +326,58 @@ fn messy_rows_are_all_accounted_for_over_many_seeds() {
     }
     assert_eq!(all.rejected.len() as u64, messy_total);
 }
+
+/// The padded shape (every empty field DOJ's quoted `"  -  "`) holds the same people and
+/// records: every published table and every decision is the same as from the plain shape,
+/// and the data-quality table counts no placeholder as a problem.
+#[test]
+fn the_padded_shape_decides_and_publishes_as_the_plain_one() {
+    let dir = TestDir::new("generate_padded");
+    let generate = ["generate", "--rows", "20000", "--seed", "7", "-q"];
+    dir.ok(&[&generate[..], &["--out", "plain.csv"]].concat());
+    dir.ok(&[&generate[..], &["--out", "padded.csv", "--padded"]].concat());
+    let size = |name: &str| std::fs::metadata(dir.path(name)).unwrap().len() as f64;
+    let ratio = size("padded.csv") / size("plain.csv");
+    assert!(
+        ratio > 1.7,
+        "the padded file is {ratio:.2} times the plain one"
+    );
+    let padded = dir.read("padded.csv");
+    assert!(padded.lines().nth(1).unwrap().contains(r#","  -  ","#));
+    for name in ["plain", "padded"] {
+        dir.ok(&[
+            "run",
+            &format!("{name}.csv"),
+            "--county",
+            "LOS ANGELES",
+            "--compute-at",
+            "2020-01-01",
+            "--out",
+            name,
+            "-q",
+        ]);
+    }
+    let mut compared = 0;
+    for entry in std::fs::read_dir(dir.path("plain/tables")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name != "datapackage.json" {
+            let table =
+                |run: &str| std::fs::read(dir.path(&format!("{run}/tables/{name}"))).unwrap();
+            assert!(table("plain") == table("padded"), "tables/{name} differs");
+            compared += 1;
+        }
+    }
+    assert!(compared >= 30, "{compared} tables");
+    let decisions =
+        |run: &str| {
+            crate::frames::read_parquet(&dir.path(&format!("{run}/convictions.parquet")))
+                .drop_many(["ofn", "case_number", "source_file"])
+        };
+    assert!(decisions("plain").equals_missing(&decisions("padded")));
+    let quality = |run: &str| {
+        let summary: serde_json::Value =
+            serde_json::from_str(&dir.read(&format!("{run}/summary.json"))).unwrap();
+        summary["data_quality"].clone()
+    };
+    assert_eq!(quality("plain"), quality("padded"));
+}

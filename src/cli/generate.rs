@@ -50,6 +50,11 @@ pub struct Args {
     /// Over-representation factor of a group, as GROUP=FACTOR (repeatable).
     #[arg(long = "overrepresentation", value_name = "GROUP=FACTOR")]
     overrepresentation: Vec<String>,
+    /// Write every field the model leaves empty as DOJ's placeholder "  -  " (quoted), as
+    /// gogen's generator and some extracts do: about 800 bytes a row instead of 450. Same
+    /// people and records as without.
+    #[arg(long)]
+    padded: bool,
     /// File to write.
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
@@ -92,6 +97,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .map(|c| c.trim().to_uppercase())
             .collect(),
         messy: args.messy,
+        padded: args.padded,
         overrepresentation: factors(&args.overrepresentation)?,
         county_weights: args
             .county_weights

@@ -116,6 +116,9 @@ pub struct GenerateConfig {
     /// Factors on the population weight of some counties (upper case; 1 for the others),
     /// e.g. to give a small county enough people for an example report.
     pub county_weights: Vec<(String, f64)>,
+    /// Every field the model leaves empty written as DOJ's placeholder `"  -  "`, quoted, as
+    /// gogen's generator and some extracts write them (about 800 bytes a row, not 450).
+    pub padded: bool,
 }
 
 impl GenerateConfig {
@@ -128,6 +131,7 @@ impl GenerateConfig {
             messy: 0.0,
             overrepresentation: DEFAULT_OVERREPRESENTATION,
             county_weights: vec![],
+            padded: false,
         }
     }
 }
@@ -222,7 +226,7 @@ pub fn generate(
         }
     }
 
-    let mut writer = RowWriter::new(out);
+    let mut writer = RowWriter::new(out, config.padded);
     writer.write_fields(COLUMNS.iter().copied())?;
     let mut rng = Rng::new(config.seed);
     let mut stats = GenerateStats::default();
@@ -540,11 +544,16 @@ fn person(rng: &mut Rng, number: u64, county: &County, template: &mut Row, rows:
 /// leading or trailing spaces.
 struct RowWriter<W> {
     out: W,
+    /// Empty fields written as [`PLACEHOLDER`].
+    padded: bool,
 }
 
+/// DOJ's placeholder for an empty field, as the padded shape writes it (quoted).
+const PLACEHOLDER: &[u8] = b"\"  -  \"";
+
 impl<W: Write> RowWriter<W> {
-    fn new(out: W) -> Self {
-        RowWriter { out }
+    fn new(out: W, padded: bool) -> Self {
+        RowWriter { out, padded }
     }
 
     fn write_fields<'a>(&mut self, fields: impl Iterator<Item = &'a str>) -> io::Result<()> {
@@ -555,7 +564,9 @@ impl<W: Write> RowWriter<W> {
             let quote = field.contains([',', '"', '\n', '\r'])
                 || field.starts_with(' ')
                 || field.ends_with(' ');
-            if quote {
+            if field.is_empty() && self.padded {
+                self.out.write_all(PLACEHOLDER)?;
+            } else if quote {
                 self.out.write_all(b"\"")?;
                 self.out.write_all(field.replace('"', "\"\"").as_bytes())?;
                 self.out.write_all(b"\"")?;

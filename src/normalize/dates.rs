@@ -14,7 +14,8 @@ pub fn parse_column(text: &StringChunked) -> (DateChunked, BooleanChunked) {
     let days: Int32Chunked = text
         .iter()
         .map(|value| {
-            let given = value.map(str::trim).filter(|t| !t.is_empty());
+            // Blank, or DOJ's placeholder for an empty field: not given.
+            let given = value.map(str::trim).filter(|t| !t.is_empty() && *t != "-");
             let days = given.and_then(days_since_epoch);
             unreadable.push(given.is_some() && days.is_none());
             days

@@ -98,12 +98,13 @@ fn typed(raw_rows: DataFrame, first: IdxSize) -> PolarsResult<DataFrame> {
     let distinct = |index: usize, derive: Expr| by_distinct(&raw_rows, index, derive);
     let categorical = |index: usize| distinct(index, text(index).cast(conviction::categorical()));
     let upper = |text: Expr| text.str().to_uppercase().cast(conviction::categorical());
-    // FELONY, or a blank (also whitespace-only, gogen bug 8) status with offence type F:
+    // FELONY, or a blank (also whitespace-only, gogen bug 8, or the `-` placeholder) status
+    // with offence type F:
     // the status decides, where it is blank (null here) the offence type does.
-    let conv_stat = trimmed(doj::CONV_STAT_DESCR).str().to_uppercase();
+    let conv_stat = text(doj::CONV_STAT_DESCR).str().to_uppercase();
     let felony_by_status = distinct(
         doj::CONV_STAT_DESCR,
-        when(conv_stat.clone().eq(lit("")))
+        when(conv_stat.clone().is_null())
             .then(lit(NULL).cast(DataType::Boolean))
             .otherwise(conv_stat.eq(lit("FELONY"))),
     )?;
@@ -354,15 +355,16 @@ fn days_per_unit() -> Expr {
 /// This row's sentence part in days (`days_per_unit` from [`days_per_unit`]); null when the
 /// row has none.
 fn sentence_days(days_per_unit: Expr) -> Expr {
-    trimmed(doj::SENT_LENGTH)
+    text(doj::SENT_LENGTH)
         .cast(DataType::Int64)
         .cast(DataType::Float64)
         * days_per_unit
 }
 
-/// True where a sentence is given but its length or unit cannot be read.
+/// True where a sentence is given (not blank, not the `-` placeholder) but its length or
+/// unit cannot be read.
 fn sentence_unreadable(days_per_unit: Expr) -> Expr {
-    let given = trimmed(doj::SENT_LENGTH).str().len_bytes().gt(lit(0));
+    let given = text(doj::SENT_LENGTH).is_not_null();
     given.and(sentence_days(days_per_unit).is_null())
 }
 
