@@ -7,6 +7,7 @@
 
 pub mod analytics;
 pub mod charts;
+pub mod dates;
 pub mod eligibility;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -18,6 +19,7 @@ pub mod prepared;
 pub mod progress;
 pub mod redact;
 pub mod report;
+pub mod suggest;
 
 pub mod generate;
 pub mod population;

@@ -19,7 +19,11 @@ fn main() {
                 cli::exit::OK
             } else {
                 eprintln!("error: {error:#}");
-                cli::exit_code(&error)
+                let code = cli::exit_code(&error);
+                if code == cli::exit::INTERNAL {
+                    eprintln!("{}", cli::INTERNAL_HINT);
+                }
+                code
             }
         }
     };

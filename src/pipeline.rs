@@ -418,44 +418,8 @@ fn check_county(county: &str, in_data: &[String]) -> Result<(), RunError> {
     candidates.extend(in_data.iter().map(String::as_str));
     Err(RunError::UnknownCounty {
         county: county.to_string(),
-        hint: near_matches(county, &candidates),
+        hint: crate::suggest::near_matches(county, &candidates),
     })
-}
-
-/// "Did you mean ...?" with the closest names by edit distance.
-fn near_matches(county: &str, candidates: &[&str]) -> String {
-    let mut scored: Vec<(usize, &str)> = candidates
-        .iter()
-        .map(|c| (edit_distance(county, c), *c))
-        .collect();
-    scored.sort();
-    scored.dedup();
-    let close: Vec<&str> = scored
-        .iter()
-        .take_while(|(d, _)| *d <= 4)
-        .take(3)
-        .map(|(_, c)| *c)
-        .collect();
-    if close.is_empty() {
-        "Use a county name as written in STP_ORI_CNTY_NAME, or ALL.".to_string()
-    } else {
-        format!("Did you mean {}?", close.join(", "))
-    }
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
-        }
-    }
-    row[b.len()]
 }
 
 /// Checks, parses and normalizes research files into the typed rows of
@@ -553,16 +517,4 @@ fn as_of_quality(left_out: &LeftOut) -> [QualityCount; 3] {
             rows: left_out.deaths,
         },
     ]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn near_matches_suggest_close_county_names() {
-        let hint = near_matches("SACRAMENT0", &["SACRAMENTO", "SAN MATEO", "YOLO"]);
-        assert_eq!(hint, "Did you mean SACRAMENTO?");
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-    }
 }

@@ -22,7 +22,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::eligibility::condition::date_lit;
+use crate::dates::date_lit;
 use crate::eligibility::facts;
 use crate::ingest::{Encoding, FileAccount, IngestError, OnBadRows, RejectedRow};
 use crate::normalize::quality::{self, QualityCount};

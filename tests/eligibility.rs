@@ -92,7 +92,7 @@ fn sentenced(row: DojRow, years: &str) -> DojRow {
     row.with("SENT_LENGTH", years).with("SENT_TIME_CODE", "Y")
 }
 
-/// Los Angeles as `../shared/spec/pilot-flows.md` gives it: each rule reached, in order, with
+/// Los Angeles as `docs/county-presets.md` gives it: each rule reached, in order, with
 /// its boundary days on both sides (compute-at 2019-11-11).
 #[test]
 fn los_angeles_rules_in_order() {

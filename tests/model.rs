@@ -1,6 +1,6 @@
-//! An independent model of the configurable flow and the impact figures: plain structs and
-//! loops over the CSV text, written from the spec (gogen-behaviour.md §2–4, §8, with
-//! clearstat's documented fixes), sharing no code with the engine. It must agree with the
+//! An independent model of the configurable flow, the impact figures and the county presets:
+//! plain structs and loops over the CSV text, written from `docs/` (with clearstat's
+//! documented fixes), sharing no code with the engine. It must agree with the
 //! vectorized engine on generated data for many seeds and option sets.
 
 use std::collections::{BTreeMap, HashMap};
@@ -413,7 +413,7 @@ fn independent_model_agrees_with_the_engine() {
     assert!(checked > 1000, "too few convictions compared: {checked}");
 }
 
-// The county presets (`../shared/spec/pilot-flows.md`), modelled the same way: rows read one
+// The county presets (`docs/county-presets.md`), modelled the same way: rows read one
 // by one, kinds of charge known from the generator's own offence lists (not from the
 // engine's patterns), three-valued conditions as `Option<bool>`.
 

@@ -283,6 +283,22 @@ mod tests {
     use super::super::suppress::UNKNOWN_RACE;
     use super::*;
 
+    /// A bundled query is a file in `queries/`: every file there is in [`BUNDLED`] under its
+    /// own name, and every entry is a file.
+    #[test]
+    fn every_query_file_is_bundled() {
+        let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/queries");
+        let mut files: Vec<String> = std::fs::read_dir(folder)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter_map(|name| name.strip_suffix(".sql").map(str::to_string))
+            .collect();
+        files.sort();
+        let mut bundled: Vec<String> = BUNDLED.iter().map(|(n, _)| n.to_string()).collect();
+        bundled.sort();
+        assert_eq!(files, bundled);
+    }
+
     #[test]
     fn every_bundled_query_declares_what_its_counts_count() {
         let measures = measures().unwrap();

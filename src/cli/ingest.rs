@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use crate::ingest::{self, Encoding, IngestOptions, OnBadRows};
+use crate::ingest;
 use crate::outputs::summary::RowAccounting;
 use crate::pipeline;
 
@@ -29,29 +29,18 @@ pub struct Args {
     /// The prepared input to write (a Parquet file).
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
-    /// What to do with a malformed row (fixed for every run from this file).
-    #[arg(long, value_enum, default_value_t = OnBadRows::Fail)]
-    on_bad_rows: OnBadRows,
-    /// Text encoding of the input files.
-    #[arg(long, value_enum, default_value_t = Encoding::Utf8)]
-    encoding: Encoding,
     /// Replace the file if it exists.
     #[arg(long)]
     force: bool,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    quiet: bool,
+    #[command(flatten)]
+    reading: super::reading::ReadingArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let options = IngestOptions {
-        on_bad_rows: args.on_bad_rows,
-        encoding: args.encoding,
-        progress: !args.quiet,
-    };
+    let options = args.reading.options();
     let inputs = ingest::expand_inputs(&args.inputs)?;
     let provenance = pipeline::prepare(&inputs, &options, &args.out, args.force)?;
-    if !args.quiet {
+    if !args.reading.quiet {
         let rows = RowAccounting::new(provenance.files);
         eprintln!(
             "rows read {} = accepted {} + rejected {}",

@@ -6,6 +6,7 @@ mod flows;
 mod generate;
 mod ingest;
 mod query;
+mod reading;
 mod report;
 mod run;
 mod scan;
@@ -32,11 +33,19 @@ pub mod exit {
     pub const USAGE: i32 = 2;
     /// An output could not be written.
     pub const OUTPUT: i32 = 3;
+    /// An internal error: a bug in clearstat, not in the input or the options.
+    pub const INTERNAL: i32 = 4;
 }
+
+/// Printed after an internal error's message (which quotes no data).
+pub const INTERNAL_HINT: &str = "this is a bug in clearstat, not in your input or options: \
+please report it with the command line and `clearstat --version` (the message above quotes \
+no data from the rows)";
 
 const EXIT_CODES: &str = "\
 Exit codes: 0 success; 1 an input file was missing, unreadable or malformed; \
-2 wrong usage or options; 3 an output could not be written (or the output folder holds an earlier run).";
+2 wrong usage or options; 3 an output could not be written (or the output folder holds an earlier run); \
+4 an internal error (a bug in clearstat: please report it).";
 
 /// Proposition 64 relief decisions and their statistics from California DOJ research files.
 #[derive(Debug, Parser)]
@@ -141,7 +150,8 @@ pub fn exit_code(error: &anyhow::Error) -> i32 {
                 RunError::Ingest(_) => exit::INPUT,
                 RunError::Output(_) => exit::OUTPUT,
                 RunError::UnknownCounty { .. } => exit::USAGE,
-                RunError::Stage { .. } => exit::INPUT,
+                // The rows were checked when read: a stage failing on them is a bug.
+                RunError::Stage { .. } => exit::INTERNAL,
                 RunError::Publish(e) => report_exit_code(e),
             };
         }
@@ -152,5 +162,27 @@ pub fn exit_code(error: &anyhow::Error) -> i32 {
             };
         }
     }
-    exit::INPUT
+    exit::INTERNAL
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// `--flow`'s help names every built-in flow.
+    #[test]
+    fn run_help_lists_every_built_in_flow() {
+        let command = Cli::command();
+        let run = command.find_subcommand("run").expect("run");
+        let flow = run
+            .get_arguments()
+            .find(|a| a.get_id() == "flow")
+            .expect("--flow");
+        let help = flow.get_help().expect("help").to_string();
+        for name in crate::eligibility::built_in_names() {
+            assert!(help.contains(name), "--flow help lacks {name}: {help}");
+        }
+    }
 }

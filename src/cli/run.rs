@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use super::UsageError;
 use crate::analytics::race::RaceMap;
 use crate::eligibility::{self, Flow, GogenOptions};
-use crate::ingest::{self, Encoding, IngestOptions, OnBadRows};
+use crate::ingest;
 use crate::outputs::pseudonym::{self, Pseudonymizer};
 use crate::pipeline::{self, RunPlan};
 use crate::population::Denominators;
@@ -67,12 +67,6 @@ pub struct Args {
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// What to do with a malformed row.
-    #[arg(long, value_enum, default_value_t = OnBadRows::Fail)]
-    on_bad_rows: OnBadRows,
-    /// Text encoding of the input files.
-    #[arg(long, value_enum, default_value_t = Encoding::Utf8)]
-    encoding: Encoding,
     /// Counts from 1 to N are withheld in the published tables (tables/); 0 turns it off
     /// for internal use.
     #[arg(long, value_name = "N", default_value_t = 10)]
@@ -117,9 +111,8 @@ pub struct Args {
     /// Print the time of each stage, and the peak memory so far after it.
     #[arg(long)]
     timings: bool,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    quiet: bool,
+    #[command(flatten)]
+    reading: super::reading::ReadingArgs,
 }
 
 /// The publishing options, checked before anything is read or written (exit code 2).
@@ -184,7 +177,7 @@ fn chosen_flow(args: &Args) -> anyhow::Result<(Flow, GogenOptions)> {
         let (options, warnings) =
             GogenOptions::from_json(&path.display().to_string(), &read(path)?)
                 .map_err(|e| UsageError(e.to_string()))?;
-        if !args.quiet {
+        if !args.reading.quiet {
             for warning in warnings {
                 eprintln!("warning: {}: {warning}", path.display());
             }
@@ -235,11 +228,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         county,
         compute_at,
         out: args.out.clone(),
-        ingest: IngestOptions {
-            on_bad_rows: args.on_bad_rows,
-            encoding: args.encoding,
-            progress: !args.quiet,
-        },
+        ingest: args.reading.options(),
         flow,
         gogen_options,
         force: args.force,
@@ -262,7 +251,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             stages.iter().map(|s| s.seconds).sum::<f64>()
         );
     }
-    if !args.quiet {
+    if !args.reading.quiet {
         if args.compute_at.is_none() {
             eprintln!("compute-at: {compute_at} (today; pass --compute-at to fix it)");
         }

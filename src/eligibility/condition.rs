@@ -6,10 +6,11 @@
 
 use std::fmt;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::facts;
+use crate::dates::{add_years, born_by, date_lit, days_since_epoch};
 use crate::normalize::columns as c;
 
 /// A named condition, written in flow files as `name` or `name:argument`, and `not:` before
@@ -265,39 +266,6 @@ impl fmt::Display for Condition {
     }
 }
 
-/// `date` moved by `years` the way Go's `AddDate` does (gogen's arithmetic): February 29 in a
-/// year without one becomes March 1.
-pub fn add_years(date: NaiveDate, years: i32) -> NaiveDate {
-    let year = date.year() + years;
-    NaiveDate::from_ymd_opt(year, date.month(), date.day())
-        .or_else(|| NaiveDate::from_ymd_opt(year, 3, 1))
-        .unwrap_or(date)
-}
-
-/// `year * 10000 + month * 100 + day`: comparing `key(dob) + N * 10000` with `key(day)` is
-/// exactly Go's `dob.AddDate(N, 0, 0)` compared with `day` (Feb 29 + N lands between Feb 28
-/// and Mar 1, as Go's normalised Mar 1 does).
-fn date_key(date: Expr) -> Expr {
-    date.clone().dt().year().cast(DataType::Int32) * lit(10_000)
-        + date.clone().dt().month().cast(DataType::Int32) * lit(100)
-        + date.dt().day().cast(DataType::Int32)
-}
-
-/// Whole years from `from` to `to` (Go's `AddDate` counting: see [`date_key`]).
-pub fn whole_years(from: Expr, to: Expr) -> Expr {
-    (date_key(to) - date_key(from)).floor_div(lit(10_000))
-}
-
-/// The last day of birth of someone `years` old or more on `day`: `key(dob) + years * 10000 <=
-/// key(day)` holds exactly for the days of birth up to it (Feb 29 of a year that has none
-/// stands for Feb 28).
-fn born_by(day: NaiveDate, years: u32) -> NaiveDate {
-    let year = day.year() - years as i32;
-    NaiveDate::from_ymd_opt(year, day.month(), day.day())
-        .or_else(|| NaiveDate::from_ymd_opt(year, 2, 28))
-        .unwrap_or(day)
-}
-
 impl Condition {
     /// The condition as a boolean expression for a rule: unknown (null) never holds.
     pub fn to_expr(&self, compute_at: NaiveDate) -> Expr {
@@ -375,17 +343,6 @@ impl Condition {
     }
 }
 
-/// A `Date` literal. (`lit` of a `NaiveDate` is a nanosecond datetime in Polars 0.55, which
-/// makes every compared date column be cast first.)
-pub fn date_lit(date: NaiveDate) -> Expr {
-    lit(days_since_epoch(date) as i32).cast(DataType::Date)
-}
-
-/// `date` as Polars stores a `Date`: days since 1970-01-01.
-pub fn days_since_epoch(date: NaiveDate) -> i64 {
-    (date - NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date")).num_days()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -407,37 +364,5 @@ mod tests {
         assert!("section:11361".parse::<Condition>().is_err());
         assert!("age_at_least:old".parse::<Condition>().is_err());
         assert!("sometimes".parse::<Condition>().is_err());
-    }
-
-    /// The day of birth `born_by` sets apart is the one `key(dob) + N * 10000 <= key(day)`
-    /// does, around leap days.
-    #[test]
-    fn born_by_agrees_with_the_date_keys() {
-        let key = |d: NaiveDate| d.year() * 10_000 + d.month() as i32 * 100 + d.day() as i32;
-        let first = NaiveDate::from_ymd_opt(1995, 1, 1).unwrap();
-        let births: Vec<NaiveDate> = first.iter_days().take(3 * 366).collect();
-        for (y, m, d) in [
-            (2020, 2, 28),
-            (2020, 2, 29),
-            (2020, 3, 1),
-            (2021, 2, 28),
-            (2021, 3, 1),
-        ] {
-            let day = NaiveDate::from_ymd_opt(y, m, d).unwrap();
-            for years in [21, 24, 25] {
-                let last = born_by(day, years);
-                for &dob in &births {
-                    let by_keys = key(dob) + years as i32 * 10_000 <= key(day);
-                    assert_eq!(dob <= last, by_keys, "{dob} {day} {years}");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn add_years_like_go() {
-        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
-        assert_eq!(add_years(d(2000, 2, 29), 1), d(2001, 3, 1));
-        assert_eq!(add_years(d(2019, 11, 11), -10), d(2009, 11, 11));
     }
 }

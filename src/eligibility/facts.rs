@@ -146,10 +146,10 @@ pub fn add(convictions: LazyFrame) -> PolarsResult<LazyFrame> {
             ])?
             .alias(FIRST_PC290_DATE),
             col(c::CONVICTION_DATE)
-                .gt(super::condition::date_lit(prop64_effective()))
+                .gt(crate::dates::date_lit(prop64_effective()))
                 .fill_null(lit(false))
                 .alias(IS_AFTER_PROP64),
-            super::condition::whole_years(col(c::SUBJECT_DOB), col(c::CONVICTION_DATE))
+            crate::dates::whole_years(col(c::SUBJECT_DOB), col(c::CONVICTION_DATE))
                 .alias(AGE_AT_CONVICTION),
         ])
         .join(

@@ -1,4 +1,4 @@
-//! gogen's eligibility options JSON (spec §6) → the `configurable` flow.
+//! gogen's eligibility options JSON (docs/gogen-compatibility.md) → the `configurable` flow.
 //!
 //! Same schema, keys matched case-insensitively, same ranges and messages as gogen; also
 //! checked here: unknown sections, a section in both lists (errors) and unknown keys
@@ -185,7 +185,7 @@ impl GogenOptions {
         Ok((options, warnings))
     }
 
-    /// gogen's decision order (spec §4.2) as a rule table.
+    /// gogen's decision order (docs/gogen-compatibility.md) as a rule table.
     pub fn to_flow(&self) -> Flow {
         let rule = |when: Condition, determination: &str, reason: String| Rule {
             when: vec![when],

@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::Scenario;
-use super::condition::{add_years, date_lit};
 use super::determination::{DISMISSAL, FELONY_RELIEF};
+use crate::dates::{add_years, date_lit};
 use crate::normalize::columns as c;
 
 /// Per-subject outcome columns of a scenario.

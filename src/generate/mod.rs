@@ -283,7 +283,9 @@ fn yyyymmdd(date: NaiveDate) -> String {
     date.format("%Y%m%d").to_string()
 }
 
-fn add_years(date: NaiveDate, years: i64) -> NaiveDate {
+/// About `years` later (365.25-day years), for drawing dates; not the calendar arithmetic of
+/// the rules (`crate::dates::add_years`).
+fn years_later(date: NaiveDate, years: i64) -> NaiveDate {
     date.checked_add_days(Days::new((years * 365 + years / 4) as u64))
         .unwrap_or(date)
 }
@@ -308,8 +310,8 @@ fn person(rng: &mut Rng, number: u64, county: &County, template: &mut Row, rows:
     let gender = if rng.chance(MALE_RATE) { "M" } else { "F" };
 
     // Arrest cycles.
-    let earliest = add_years(dob, 12).max(first_day());
-    let mut date = add_years(dob, rng.between(14, 40));
+    let earliest = years_later(dob, 12).max(first_day());
+    let mut date = years_later(dob, rng.between(14, 40));
     if date < earliest {
         // Records start in 1970: spread earlier first arrests over the following years.
         date = earliest + Days::new(rng.between(0, 3 * 365) as u64);

@@ -1,5 +1,6 @@
-//! The DOJ research-file layout (gogen spec §2.1), declared once: each of the 95 columns in
-//! file order, with what it says about a person ([`Role`]) and whether clearstat reads it.
+//! The DOJ research-file layout (`docs/doj-research-file.md`), declared once: each of the 95
+//! columns in file order, with what it says about a person ([`Role`]) and whether clearstat
+//! reads it.
 //!
 //! Everything about columns follows from this table: the columns the normalize stage parses
 //! ([`READ_COLUMNS`]), what `--pseudonymize` does to each (`crate::outputs::pseudonym`),
@@ -208,8 +209,8 @@ const fn positions<const N: usize>(pick: Pick) -> [usize; N] {
     out
 }
 
-/// The columns clearstat parses, in file order (projection pushdown leaves the others
-/// unparsed; a test checks that nothing else is needed).
+/// The columns clearstat parses, in file order: the reader splits out these fields only,
+/// so a column the normalize stage used without being listed here fails every run test.
 pub const READ_COLUMNS: [usize; count(Pick::Read)] = positions(Pick::Read);
 /// The direct identifiers, in file order.
 pub const IDENTIFIERS: [usize; count(Pick::Role(Identifier))] = positions(Pick::Role(Identifier));

@@ -1,8 +1,8 @@
 //! What a charge is: its code section, and whether it is a Prop 64 offence (with section and
 //! subsection), a related charge, a superstrike or a PC 290 (sex-offender registrable) offence.
 //!
-//! gogen's patterns (spec §5) were unanchored: `11357.5 HS` counted as Prop 64 and `1187 PC` as
-//! murder (bug 9). Here a section number must not be glued to other digits or a decimal point;
+//! gogen's patterns (`docs/gogen-compatibility.md`) were unanchored: `11357.5 HS` counted as
+//! Prop 64 and `1187 PC` as murder. Here a section number must not be glued to other digits or a decimal point;
 //! the attempt prefix `664` is the one thing allowed right before a Prop 64 section
 //! (`664/11357(C) HS`, `66411357(A) HS`). All matching is case-insensitive.
 
@@ -58,8 +58,8 @@ pub fn prop64_subsection(code_section: Expr) -> Expr {
         .to_uppercase()
 }
 
-/// Related charges (gogen's list, spec §5), each with its code: a subsection may follow the
-/// number (`647(F) PC`, `148(A)(1) PC`).
+/// Related charges (gogen's list, `docs/gogen-compatibility.md`), each with its code: a
+/// subsection may follow the number (`647(F) PC`, `148(A)(1) PC`).
 pub const RELATED_CHARGES: [(&str, &str); 12] = [
     (r"647\(F\)", "PC"),
     ("602", "PC"),
@@ -92,7 +92,7 @@ pub fn related_charge(code_section: Expr) -> Expr {
 const GANG_ENHANCEMENT: &str = r"186\.22\(B\)\(4\)";
 const ENHANCEABLE: &str = r"(?:136\.1|215|213\(A\)\(1\)\(A\)|246|519|12022\.55)";
 
-/// Superstrikes (PC 667(e)(2)(C)(iv)), gogen's patterns (spec §5).
+/// Superstrikes (PC 667(e)(2)(C)(iv)), gogen's patterns (docs/gogen-compatibility.md).
 pub const SUPERSTRIKE_PATTERNS: [&str; 36] = [
     "37 PC",
     "128 PC",
@@ -132,7 +132,7 @@ pub const SUPERSTRIKE_PATTERNS: [&str; 36] = [
     r"1672\(A\) MV",
 ];
 
-/// PC 290 registrable offences, gogen's patterns (spec §5).
+/// PC 290 registrable offences, gogen's patterns (docs/gogen-compatibility.md).
 pub const PC290_PATTERNS: [&str; 30] = [
     r"236\.1\([BC]\)(.*) PC",
     r"243\.4(.*) PC",
@@ -190,7 +190,7 @@ pub fn matches(code_section: Expr, pattern: String) -> Expr {
 }
 
 /// gogen's "Possible Other P64 Charges": the comment, when it names a Prop 64 charge the
-/// offence does not (spec §7.3); `""` otherwise.
+/// offence does not (docs/gogen-compatibility.md); `""` otherwise.
 pub fn possible_other_prop64_charge(offense_descr: Expr, comment_text: Expr) -> Expr {
     let offense = || offense_descr.clone().fill_null(lit(""));
     let comment = || comment_text.clone().fill_null(lit(""));

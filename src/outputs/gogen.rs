@@ -1,11 +1,11 @@
 //! The gogen bundle: `All_Results.csv`, `All_Results_Condensed.csv`, `Prop64_Results.csv` and
-//! `gogen.json`, in gogen 0.2.13's exact layout and formatting (spec §7–8), so offices that
-//! used BEAR can diff old and new.
+//! `gogen.json`, in gogen 0.2.13's exact layout and formatting
+//! (`docs/gogen-compatibility.md`), so offices that used BEAR can diff old and new.
 //!
-//! Deliberate differences, each a gogen bug (spec §13): an unknown date prints as an empty
-//! cell, not `01/01/0001` / `-1.0`; a relevant conviction no rule decides still prints empty
-//! determination and reason (as gogen) but is "No determination" in `convictions.parquet`;
-//! counts use the 7 years before compute-at; people are merged across input files;
+//! Deliberate differences, each a gogen bug (the README's table of differences): an unknown
+//! date prints as an empty cell, not `01/01/0001` / `-1.0`; a relevant conviction no rule
+//! decides still prints empty determination and reason (as gogen) but is "No determination"
+//! in `convictions.parquet`; counts use the 7 years before compute-at; people are merged across input files;
 //! `processingTimeInSeconds` is 0 (outputs hold no wall-clock figures).
 
 use std::borrow::Cow;
@@ -18,7 +18,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use super::{AtomicFile, OutputError};
-use crate::eligibility::condition::days_since_epoch;
+use crate::dates::days_since_epoch;
 use crate::eligibility::determination::{DISMISSAL, NO_DETERMINATION, REDUCTION};
 use crate::eligibility::impact;
 use crate::eligibility::{GogenOptions, Scenario, facts};
@@ -556,7 +556,7 @@ fn write_failed(path: &Path, e: std::io::Error) -> OutputError {
     }
 }
 
-/// One CSV record as Go's `csv.Writer` writes it (spec §7.4), appended to `line`.
+/// One CSV record as Go's `csv.Writer` writes it (docs/gogen-compatibility.md), appended to `line`.
 fn encode_record<S: AsRef<str>>(line: &mut Vec<u8>, fields: impl Iterator<Item = S>) {
     for (i, field) in fields.enumerate() {
         let field = field.as_ref();
@@ -631,7 +631,7 @@ fn needs_quotes(field: &str) -> bool {
             .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
 }
 
-/// gogen's summary (spec §8), computed correctly.
+/// gogen's summary (docs/gogen-compatibility.md), computed correctly.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GogenSummary {

@@ -61,7 +61,7 @@ pub struct Summary {
     pub subjects: u64,
     pub prop64_convictions: u64,
     pub prop64_convictions_in_county: u64,
-    /// Every gogen summary field (spec §8), computed correctly.
+    /// Every gogen summary field (docs/gogen-compatibility.md), computed correctly.
     pub gogen: crate::outputs::gogen::GogenSummary,
     pub data_quality: Vec<QualityCount>,
     /// Counts from 1 to this are withheld in the published tables (0: none).
