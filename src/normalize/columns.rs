@@ -1,7 +1,7 @@
 //! Names of the normalized columns, as constants so that a typo fails to compile.
 //! Booleans start `is_`/`has_`, dates end `_date`.
 
-use crate::ingest::layout::{Role, col as doj};
+use crate::ingest::layout::col as doj;
 
 /// Global position of the row over all input files, in command-line order (first row wins).
 pub const RECORD_NR: &str = "record_nr";
@@ -95,9 +95,9 @@ pub fn prop64_convictions_in(section: &str) -> String {
 pub const PROP64_SECTIONS: [&str; 4] = ["11357", "11358", "11359", "11360"];
 
 /// The columns of the row-level tables that copy a DOJ column (or, for `case_number`, list
-/// its values), with the DOJ column: its role in the layout decides what `--pseudonymize`
-/// does to them.
-const FROM_DOJ: [(&str, usize); 12] = [
+/// its values), with the DOJ column's position: its declaration in the layout decides what
+/// `--pseudonymize` does to them.
+pub const FROM_DOJ: [(&str, usize); 12] = [
     (SUBJECT_ID, doj::SUBJECT_ID),
     (OFN, doj::OFN),
     (CASE_NUMBER, doj::OFN),
@@ -111,14 +111,6 @@ const FROM_DOJ: [(&str, usize); 12] = [
     (GENDER, doj::GENDER),
     (OFFENSE_DESCR, doj::OFFENSE_DESCR),
 ];
-
-/// [`FROM_DOJ`] with the role of each DOJ column.
-pub fn from_doj() -> Vec<(&'static str, Role)> {
-    FROM_DOJ
-        .iter()
-        .map(|&(name, index)| (name, crate::ingest::layout::role(index)))
-        .collect()
-}
 
 /// The name a date-of-birth column takes when `--birth-year-only` cuts it to the year
 /// (`dob` → `birth_year`, `subject_dob` → `subject_birth_year`).

@@ -152,24 +152,24 @@ impl Pseudonymizer {
     }
 
     /// Applies `--pseudonymize` to a row-level table (the conviction or the subject table):
-    /// each column copied from a DOJ column ([`c::FROM_DOJ`]) as its role says.
+    /// each column copied from a DOJ column ([`c::FROM_DOJ`]) as that column's declaration says.
     pub fn protect(&self, frame: &mut DataFrame) -> PolarsResult<()> {
-        for &(name, role) in c::from_doj().iter() {
+        for &(name, index) in &c::FROM_DOJ {
             if frame.column(name).is_err() {
                 continue;
             }
-            match role {
-                Role::Identifier if name == c::CASE_NUMBER => {
+            match Treatment::of(&LAYOUT[index]) {
+                Treatment::Pseudonym if name == c::CASE_NUMBER => {
                     self.map_column(frame, name, |v| self.pseudonym_list(v))?
                 }
-                Role::Identifier => self.map_column(frame, name, |v| self.pseudonym(v))?,
-                Role::FreeText => self.map_column(frame, name, |v| withheld(v).into())?,
-                Role::DateOfBirth if self.birth_year_only => {
+                Treatment::Pseudonym => self.map_column(frame, name, |v| self.pseudonym(v))?,
+                Treatment::Withheld => self.map_column(frame, name, |v| withheld(v).into())?,
+                Treatment::BirthYear if self.birth_year_only => {
                     let year = frame.column(name)?.as_materialized_series().year()?;
                     frame.replace(name, year.into_column())?;
                     frame.rename(name, c::birth_year_of(name).into())?;
                 }
-                _ => {}
+                Treatment::BirthYear | Treatment::Kept => {}
             }
         }
         self.protect_code_section(frame)
