@@ -54,32 +54,44 @@ impl RaceMap {
             line,
             problem,
         };
-        let mut lines = text.lines();
-        if lines.next().map(str::trim) != Some("race_code,race_descr,group") {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let header_ok = reader
+            .headers()
+            .is_ok_and(|h| h.iter().eq(["race_code", "race_descr", "group"]));
+        if !header_ok {
             return Err(problem(
                 1,
                 "the header must be race_code,race_descr,group".into(),
             ));
         }
         let mut rows: Vec<(String, String, String)> = Vec::new();
-        for (i, line) in lines.enumerate() {
-            if line.trim().is_empty() {
+        for record in reader.records() {
+            let record = record.map_err(|e| {
+                let line = e.position().map_or(0, |at| at.line() as usize);
+                problem(line, e.to_string())
+            })?;
+            let line = record.position().map_or(0, |at| at.line() as usize);
+            if record.iter().all(str::is_empty) {
                 continue;
             }
-            let fields: Vec<&str> = line.split(',').map(str::trim).collect();
-            let [code, descr, group] = fields[..] else {
+            let [code, descr, group] = [0, 1, 2].map(|i| record.get(i).unwrap_or_default());
+            if record.len() != 3 {
                 return Err(problem(
-                    i + 2,
-                    format!("{} fields, expected 3", fields.len()),
+                    line,
+                    format!("{} fields, expected 3", record.len()),
                 ));
-            };
+            }
             let (code, group) = (code.to_uppercase(), group.to_uppercase());
             if code.is_empty() {
-                return Err(problem(i + 2, "empty race_code".into()));
+                return Err(problem(line, "empty race_code".into()));
             }
             if !crate::population::GROUPS.contains(&group.as_str()) && group != UNKNOWN {
                 return Err(problem(
-                    i + 2,
+                    line,
                     format!(
                         "group '{group}' is not one of {}, {UNKNOWN}",
                         crate::population::GROUPS.join(", ")
@@ -87,7 +99,7 @@ impl RaceMap {
                 ));
             }
             if rows.iter().any(|(c, _, _)| *c == code) {
-                return Err(problem(i + 2, format!("race_code '{code}' given twice")));
+                return Err(problem(line, format!("race_code '{code}' given twice")));
             }
             rows.push((code, descr.to_uppercase(), group));
         }
@@ -121,6 +133,21 @@ impl RaceMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Read with the `csv` crate: a quoted description may hold a comma; problems name their
+    /// line.
+    #[test]
+    fn quoted_fields_and_line_numbers() {
+        let text = "race_code,race_descr,group\nB,\"BLACK, AFRICAN AMERICAN\",BLACK\n\nW,WHITE,WHITE\nQ,Q\n";
+        let error = RaceMap::from_csv("m", text).unwrap_err().to_string();
+        assert!(
+            error.contains("line 5") && error.contains("2 fields, expected 3"),
+            "{error}"
+        );
+        let map = RaceMap::from_csv("m", &text.replace("Q,Q\n", "")).unwrap();
+        assert_eq!(map.rows.len(), 2);
+        assert_eq!(map.rows[0].1, "BLACK, AFRICAN AMERICAN");
+    }
 
     #[test]
     fn codes_map_to_census_groups_and_unknown_stays() {

@@ -34,38 +34,88 @@ pub mod columns {
     pub const VINTAGE: &str = "vintage";
 }
 
-fn schema() -> polars::prelude::Schema {
-    use columns::*;
-    use polars::prelude::DataType;
-    [
-        (COUNTY, DataType::String),
-        (FIPS, DataType::String),
-        (YEAR, DataType::Int32),
-        (AGE_GROUP, DataType::String),
-        (GROUP, DataType::String),
-        (POPULATION, DataType::Int64),
-    ]
-    .into_iter()
-    .map(|(name, dtype)| (name.into(), dtype))
-    .collect()
+/// The header of every population table.
+pub const HEADER: [&str; 6] = ["county", "fips", "year", "age_group", "group", "population"];
+
+/// A whole number of at most 15 digits, no sign (`field` names it in the message).
+fn whole_number(value: &str, field: &str, line: u64) -> Result<Option<i64>, String> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if value.len() > 15 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "line {line}: {field} '{value}' is not a whole number of at most 15 digits (no sign)"
+        ));
+    }
+    Ok(value.parse().ok())
 }
 
-/// Reads one table in the tidy layout (`county,fips,year,age_group,group,population`) and
-/// names its vintage.
-pub fn read_table(
-    text: &[u8],
-    vintage: &str,
-) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
+/// A population table in the bundled layout (`county,fips,year,age_group,group,population`),
+/// read with the `csv` crate into typed columns, with a `vintage` column; the message says
+/// which line is wrong and why. Empty cells are nulls (the caller decides whether to refuse
+/// them).
+pub fn read_table(text: &[u8], vintage: &str) -> Result<polars::prelude::DataFrame, String> {
     use polars::prelude::*;
-    let frame = CsvReadOptions::default()
-        .with_has_header(true)
-        .with_schema(Some(std::sync::Arc::new(schema())))
-        .into_reader_with_file_handle(std::io::Cursor::new(text.to_vec()))
-        .finish()?;
-    frame
-        .lazy()
-        .with_column(lit(vintage.to_string()).alias(columns::VINTAGE))
-        .collect()
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text);
+    let header = reader.headers().map_err(|e| e.to_string())?;
+    if header.iter().ne(HEADER) {
+        return Err("the first line is not the header".into());
+    }
+    // county, fips (digits, leading zeros kept), age_group, group; then year, population.
+    let mut texts: [Vec<Option<String>>; 4] = Default::default();
+    let mut numbers: [Vec<Option<i64>>; 2] = Default::default();
+    for record in reader.records() {
+        let record = record.map_err(|e| match e.position() {
+            Some(at) => format!("line {}: {}", at.line(), csv_problem(&e)),
+            None => csv_problem(&e),
+        })?;
+        let line = record.position().map_or(0, |at| at.line());
+        if record.len() != HEADER.len() {
+            return Err(format!(
+                "line {line}: {} fields, expected {}",
+                record.len(),
+                HEADER.len()
+            ));
+        }
+        whole_number(&record[1], HEADER[1], line)?;
+        for (slot, i) in texts.iter_mut().zip([0, 1, 3, 4]) {
+            slot.push(Some(record[i].to_string()).filter(|t| !t.is_empty()));
+        }
+        for (slot, i) in numbers.iter_mut().zip([2, 5]) {
+            slot.push(whole_number(&record[i], HEADER[i], line)?);
+        }
+    }
+    let [county, fips, age_group, group] = texts;
+    let [year, population] = numbers;
+    let year: Vec<Option<i32>> = year
+        .into_iter()
+        .map(|y| y.and_then(|y| i32::try_from(y).ok()))
+        .collect();
+    let rows = county.len();
+    DataFrame::new(
+        rows,
+        vec![
+            Column::new(columns::COUNTY.into(), county),
+            Column::new(columns::FIPS.into(), fips),
+            Column::new(columns::YEAR.into(), year),
+            Column::new(columns::AGE_GROUP.into(), age_group),
+            Column::new(columns::GROUP.into(), group),
+            Column::new(columns::POPULATION.into(), population),
+            Column::new(columns::VINTAGE.into(), vec![vintage.to_string(); rows]),
+        ],
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// What the `csv` crate found wrong, without its position (given separately).
+fn csv_problem(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => "not UTF-8 text".into(),
+        _ => e.to_string(),
+    }
 }
 
 /// All bundled tables in one frame, with a `vintage` column.
@@ -73,7 +123,11 @@ pub fn bundled() -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
     use polars::prelude::*;
     let frames = VINTAGES
         .iter()
-        .map(|(vintage, text)| read_table(text.as_bytes(), vintage).map(DataFrame::lazy))
+        .map(|(vintage, text)| {
+            read_table(text.as_bytes(), vintage)
+                .map(DataFrame::lazy)
+                .map_err(|message| polars_err!(ComputeError: "bundled table {vintage}: {message}"))
+        })
         .collect::<PolarsResult<Vec<_>>>()?;
     concat(frames, UnionArgs::default())?.collect()
 }
@@ -139,6 +193,35 @@ pub fn county_names() -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Typed rows through the `csv` crate: quoting, CRLF and leading zeros as written;
+    /// each problem named with its line.
+    #[test]
+    fn tables_read_with_line_numbers_in_errors() {
+        let text = "county,fips,year,age_group,group,population\r\n\"ALAMEDA, CA\",06001,2020,ALL,WHITE,12\r\n";
+        let table = read_table(text.as_bytes(), "t").unwrap();
+        assert_eq!(table.height(), 1);
+        let fips = table.column(columns::FIPS).unwrap().str().unwrap().get(0);
+        assert_eq!(fips, Some("06001"));
+        let county = table.column(columns::COUNTY).unwrap().str().unwrap().get(0);
+        assert_eq!(county, Some("ALAMEDA, CA"));
+        let header = "county,fips,year,age_group,group,population\n";
+        for (rows, message) in [
+            (
+                "X,1,2020,ALL,WHITE,5\nX,1,2020,ALL,WHITE\n",
+                "line 3: 5 fields, expected 6",
+            ),
+            (
+                "X,1,20x0,ALL,WHITE,5\n",
+                "line 2: year '20x0' is not a whole number",
+            ),
+            ("X,1,2020,ALL,WHITE,\"5\n", "line 2"),
+        ] {
+            let error = read_table(format!("{header}{rows}").as_bytes(), "t").unwrap_err();
+            assert!(error.contains(message), "{error}");
+        }
+        assert!(read_table(b"county,fips\n", "t").is_err());
+    }
 
     #[test]
     fn bundled_tables_read_into_one_frame() {
