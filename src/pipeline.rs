@@ -125,6 +125,8 @@ pub fn run_timed(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> 
     result
 }
 
+/// The run's spine, stage by stage (about 100 lines: read it top to bottom; each stage is a
+/// call, and the last three outputs are written on threads beside each other).
 fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     let mut clock = Stopwatch {
         last: std::time::Instant::now(),
@@ -132,25 +134,7 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     };
     outputs::prepare_run_folder(&plan.out, plan.force)?;
     let prepared = prepared_input(&plan.inputs)?;
-    let (tables, provenance, gogen_rows) = match prepared {
-        Some(path) => {
-            let (tables, provenance) = prepared::read(path)?;
-            clock.mark("read prepared input");
-            (tables, provenance, None)
-        }
-        None => {
-            let (records, provenance) =
-                read_research_files(&plan.inputs, &plan.ingest, &mut |stage| clock.mark(stage))?;
-            // The gogen bundle needs three of the typed rows' columns; the rest are freed
-            // while the conviction table is built (at 10M rows, gigabytes that would
-            // otherwise sit under every later stage).
-            let gogen_rows = records
-                .select([FILE_INDEX, SOURCE_LINE, c::GOGEN_POSSIBLE_OTHER_CHARGES])
-                .map_err(stage_error("building the conviction table"))?;
-            let tables = prepare_records(records, &provenance, &mut |stage| clock.mark(stage))?;
-            (tables, provenance, Some(gogen_rows))
-        }
-    };
+    let (tables, provenance, gogen_rows) = load(plan, prepared, &mut clock)?;
     check_county(&plan.county, &tables.counties)?;
     let (tables, left_out) = tables
         .as_of(plan.compute_at, &plan.county)
@@ -176,21 +160,13 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     .and_then(LazyFrame::collect)
     .map_err(stage_error("deciding eligibility"))?;
     clock.mark("decide");
-    let rows = RowAccounting::new(provenance.files.clone());
-    let gogen_folder = plan.out.join(files::GOGEN);
     // A prepared input keeps only the tables clearstat decides from, not the 95 columns
     // gogen prints.
     let gogen_rows = gogen_rows.filter(|_| plan.gogen);
-    let gogen_written = gogen_rows.is_some();
-    if gogen_written {
+    let gogen_folder = plan.out.join(files::GOGEN);
+    if gogen_rows.is_some() {
         outputs::create_folder(&gogen_folder)?;
     }
-    let input_paths: Vec<&Path> = plan.inputs.iter().map(PathBuf::as_path).collect();
-    let source = gogen::Source {
-        inputs: &input_paths,
-        ingest: &plan.ingest,
-        pseudonymizer: plan.pseudonymizer.as_ref(),
-    };
     // The subject key is a grouping aid (from the research files, its values depend on thread
     // timing): never written.
     let mut convictions = decided.drop_many([c::SUBJECT_KEY]);
@@ -199,6 +175,16 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
             .protect(&mut convictions)
             .map_err(stage_error("pseudonymizing"))?;
     }
+    let run = Decided {
+        plan,
+        prepared,
+        provenance: &provenance,
+        scenarios: &scenarios,
+        decided: &decided,
+        convictions: &convictions,
+        gogen_written: gogen_rows.is_some(),
+        left_out,
+    };
     std::thread::scope(|scope| {
         // The conviction table's Parquet is written beside everything else (the tables
         // query the frame, not the file).
@@ -209,6 +195,11 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
         // else is made from the decisions: neither needs the other.
         let gogen = gogen_rows.as_ref().map(|gogen_rows| {
             scope.spawn(|| {
+                let source = gogen::Source {
+                    inputs: &plan.inputs.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
+                    ingest: &plan.ingest,
+                    pseudonymizer: plan.pseudonymizer.as_ref(),
+                };
                 gogen::write_csvs(
                     &gogen_folder,
                     &source,
@@ -219,118 +210,13 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
                 )
             })
         });
-        let published = (|| {
-            let outcomes = impact::by_subject(decided.clone().lazy(), &scenarios, plan.compute_at)
-                .collect()
-                .map_err(stage_error("computing the impact on people"))?;
-            let mut subjects = subjects
-                .join(
-                    outcomes.clone().lazy(),
-                    [col(c::SUBJECT_KEY)],
-                    [col(c::SUBJECT_KEY)],
-                    normalize::ordered_join(JoinType::Left),
-                )
-                .drop(by_name([c::SUBJECT_KEY], true, false))
-                .collect()
-                .map_err(stage_error("building the subject table"))?;
-            if plan.flow.uses_dob() {
-                data_quality.push(QualityCount {
-                    column: ingest::layout::name(ingest::layout::col::PRI_DOB),
-                    issue: normalize::quality::DECIDED_WITHOUT_DOB,
-                    rows: count_where(
-                        &decided,
-                        col(c::SUBJECT_DOB)
-                            .is_null()
-                            .and(col(scenarios[0].rule_column()).is_not_null()),
-                    )?,
-                });
-            }
-
-            clock.mark("subjects and impact");
-            if let Some(pseudonymizer) = &plan.pseudonymizer {
-                pseudonymizer
-                    .protect(&mut subjects)
-                    .map_err(stage_error("pseudonymizing"))?;
-            }
-            outputs::write_parquet(&mut subjects, &plan.out.join(files::SUBJECTS))?;
-            if provenance.on_bad_rows == OnBadRows::Skip {
-                let text_kept = plan.pseudonymizer.is_none();
-                outputs::write_rejected(
-                    &provenance.rejected,
-                    &plan.out.join(files::REJECTED),
-                    text_kept,
-                )?;
-            }
-            clock.mark("subject Parquet");
-            let gogen_summary = GogenSummary::new(
-                &plan.county,
-                rows.rows_accepted,
-                &decided,
-                &outcomes,
-                &scenarios,
-                &plan.gogen_options,
-            )
-            .map_err(stage_error("summarising"))?;
-            if gogen_written {
-                write_json(
-                    &gogen_folder.join(files::GOGEN_SUMMARY),
-                    &gogen_summary,
-                    false,
-                )?;
-            }
-            let (prop64, prop64_in_county) =
-                prop64_counts(&decided).map_err(stage_error("counting"))?;
-            let mut summary = Summary {
-                clearstat_version: env!("CARGO_PKG_VERSION"),
-                county: plan.county.clone(),
-                compute_at: plan.compute_at.format("%Y-%m-%d").to_string(),
-                flow: plan.flow.name.clone(),
-                flow_rules: plan.flow.describe(),
-                on_bad_rows: provenance.on_bad_rows,
-                encoding: provenance.encoding,
-                prepared_input: prepared.map(|p| p.display().to_string()),
-                gogen_bundle: gogen_written,
-                rows,
-                convictions: decided.height() as u64,
-                subjects: subjects.height() as u64,
-                prop64_convictions: prop64,
-                prop64_convictions_in_county: prop64_in_county,
-                gogen: gogen_summary,
-                data_quality,
-                min_cell: plan.publish.min_cell,
-                left_out_as_of: left_out,
-                population: None,
-                pseudonymized: plan.pseudonymizer.is_some(),
-                birth_year_only: plan
-                    .pseudonymizer
-                    .as_ref()
-                    .is_some_and(Pseudonymizer::birth_year_only),
-            };
-            let summary_json = serde_json::to_value(&summary).map_err(|e| OutputError::Write {
-                path: plan.out.join(files::SUMMARY),
-                message: e.to_string(),
-            })?;
-            clock.mark("summaries");
-            // The tables are queries over the frames written to Parquet (the same queries
-            // over the files give the same tables: `clearstat report`).
-            let tables = RunTables {
-                convictions: convictions.clone().lazy(),
-                subjects: subjects.lazy(),
-            };
-            let baseline = report::publish(
-                &plan.out,
-                tables,
-                summary_json,
-                &plan.publish,
-                &mut |stage| clock.mark(stage),
-            )?;
-            summary.population = Some(baseline);
+        let published = publish(&run, subjects, data_quality, &mut clock).and_then(|summary| {
             convictions_parquet
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
             clock.mark("conviction Parquet (the part after the rest)");
-            Ok::<_, RunError>(summary)
-        })();
+            Ok(summary)
+        });
         if let Some(gogen) = gogen {
             gogen
                 .join()
@@ -338,6 +224,172 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
             clock.mark("gogen CSVs (after the rest)");
         }
         Ok((published?, clock.stages))
+    })
+}
+
+/// The tables a run decides from, with their provenance and, when read from the research
+/// files, the rows the gogen bundle needs.
+fn load(
+    plan: &RunPlan,
+    prepared: Option<&Path>,
+    clock: &mut Stopwatch,
+) -> Result<(Prepared, Provenance, Option<DataFrame>), RunError> {
+    if let Some(path) = prepared {
+        let (tables, provenance) = prepared::read(path)?;
+        clock.mark("read prepared input");
+        return Ok((tables, provenance, None));
+    }
+    let (records, provenance) =
+        read_research_files(&plan.inputs, &plan.ingest, &mut |stage| clock.mark(stage))?;
+    // The gogen bundle needs three of the typed rows' columns; the rest are freed while the
+    // conviction table is built (at 10M rows, gigabytes that would otherwise sit under every
+    // later stage).
+    let gogen_rows = records
+        .select([FILE_INDEX, SOURCE_LINE, c::GOGEN_POSSIBLE_OTHER_CHARGES])
+        .map_err(stage_error("building the conviction table"))?;
+    let tables = prepare_records(records, &provenance, &mut |stage| clock.mark(stage))?;
+    Ok((tables, provenance, Some(gogen_rows)))
+}
+
+/// What a run has decided, for the outputs made from it.
+struct Decided<'a> {
+    plan: &'a RunPlan,
+    prepared: Option<&'a Path>,
+    provenance: &'a Provenance,
+    scenarios: &'a [Scenario],
+    /// Every conviction with its facts and decisions (the subject key still in).
+    decided: &'a DataFrame,
+    /// The same, as written to `convictions.parquet` (pseudonymized when asked).
+    convictions: &'a DataFrame,
+    gogen_written: bool,
+    left_out: LeftOut,
+}
+
+/// Everything but the conviction Parquet and the gogen CSVs: the subject table, the
+/// summaries, the published tables, charts and report. Returns the summary written.
+fn publish(
+    run: &Decided,
+    subjects: LazyFrame,
+    mut data_quality: Vec<QualityCount>,
+    clock: &mut Stopwatch,
+) -> Result<Summary, RunError> {
+    let (plan, decided) = (run.plan, run.decided);
+    let outcomes = impact::by_subject(decided.clone().lazy(), run.scenarios, plan.compute_at)
+        .collect()
+        .map_err(stage_error("computing the impact on people"))?;
+    let mut subjects = subjects
+        .join(
+            outcomes.clone().lazy(),
+            [col(c::SUBJECT_KEY)],
+            [col(c::SUBJECT_KEY)],
+            normalize::ordered_join(JoinType::Left),
+        )
+        .drop(by_name([c::SUBJECT_KEY], true, false))
+        .collect()
+        .map_err(stage_error("building the subject table"))?;
+    if plan.flow.uses_dob() {
+        data_quality.push(QualityCount {
+            column: ingest::layout::name(ingest::layout::col::PRI_DOB),
+            issue: normalize::quality::DECIDED_WITHOUT_DOB,
+            rows: count_where(
+                decided,
+                col(c::SUBJECT_DOB)
+                    .is_null()
+                    .and(col(run.scenarios[0].rule_column()).is_not_null()),
+            )?,
+        });
+    }
+    clock.mark("subjects and impact");
+    if let Some(pseudonymizer) = &plan.pseudonymizer {
+        pseudonymizer
+            .protect(&mut subjects)
+            .map_err(stage_error("pseudonymizing"))?;
+    }
+    outputs::write_parquet(&mut subjects, &plan.out.join(files::SUBJECTS))?;
+    if run.provenance.on_bad_rows == OnBadRows::Skip {
+        let text_kept = plan.pseudonymizer.is_none();
+        outputs::write_rejected(
+            &run.provenance.rejected,
+            &plan.out.join(files::REJECTED),
+            text_kept,
+        )?;
+    }
+    clock.mark("subject Parquet");
+    let mut summary = summarise(run, &outcomes, subjects.height() as u64, data_quality)?;
+    let summary_json = serde_json::to_value(&summary).map_err(|e| OutputError::Write {
+        path: plan.out.join(files::SUMMARY),
+        message: e.to_string(),
+    })?;
+    clock.mark("summaries");
+    // The tables are queries over the frames written to Parquet (the same queries over the
+    // files give the same tables: `clearstat report`).
+    let tables = RunTables {
+        convictions: run.convictions.clone().lazy(),
+        subjects: subjects.lazy(),
+    };
+    let baseline = report::publish(
+        &plan.out,
+        tables,
+        summary_json,
+        &plan.publish,
+        &mut |stage| clock.mark(stage),
+    )?;
+    summary.population = Some(baseline);
+    Ok(summary)
+}
+
+/// The run's `summary.json` (its population baseline added when published), and gogen's
+/// summary written beside the gogen CSVs.
+fn summarise(
+    run: &Decided,
+    outcomes: &DataFrame,
+    subjects: u64,
+    data_quality: Vec<QualityCount>,
+) -> Result<Summary, RunError> {
+    let (plan, decided) = (run.plan, run.decided);
+    let rows = RowAccounting::new(run.provenance.files.clone());
+    let gogen_summary = GogenSummary::new(
+        &plan.county,
+        rows.rows_accepted,
+        decided,
+        outcomes,
+        run.scenarios,
+        &plan.gogen_options,
+    )
+    .map_err(stage_error("summarising"))?;
+    if run.gogen_written {
+        write_json(
+            &plan.out.join(files::GOGEN).join(files::GOGEN_SUMMARY),
+            &gogen_summary,
+            false,
+        )?;
+    }
+    let (prop64, prop64_in_county) = prop64_counts(decided).map_err(stage_error("counting"))?;
+    Ok(Summary {
+        clearstat_version: env!("CARGO_PKG_VERSION"),
+        county: plan.county.clone(),
+        compute_at: plan.compute_at.format("%Y-%m-%d").to_string(),
+        flow: plan.flow.name.clone(),
+        flow_rules: plan.flow.describe(),
+        on_bad_rows: run.provenance.on_bad_rows,
+        encoding: run.provenance.encoding,
+        prepared_input: run.prepared.map(|p| p.display().to_string()),
+        gogen_bundle: run.gogen_written,
+        rows,
+        convictions: decided.height() as u64,
+        subjects,
+        prop64_convictions: prop64,
+        prop64_convictions_in_county: prop64_in_county,
+        gogen: gogen_summary,
+        data_quality,
+        min_cell: plan.publish.min_cell,
+        left_out_as_of: run.left_out.clone(),
+        population: None,
+        pseudonymized: plan.pseudonymizer.is_some(),
+        birth_year_only: plan
+            .pseudonymizer
+            .as_ref()
+            .is_some_and(Pseudonymizer::birth_year_only),
     })
 }
 
