@@ -55,13 +55,15 @@ pub enum ChartError {
 }
 
 /// The charts, by file name (without extension), in the report's order.
-pub const NAMES: [&str; 5] = [
-    "share_vs_population",
-    "relief_by_scenario",
-    "rate_ratios",
-    "convictions_by_period",
-    "determinations_by_section",
-];
+pub const NAMES: [&str; 5] = {
+    let mut names = [""; 5];
+    let mut i = 0;
+    while i < SPECS.len() {
+        names[i] = SPECS[i].name;
+        i += 1;
+    }
+    names
+};
 
 /// Draws every chart from the tables in `tables` into `folder`, as PNG and SVG; returns the
 /// charts drawn, in [`NAMES`] order.
@@ -160,121 +162,205 @@ pub fn group_label(group: &str) -> String {
     .to_string()
 }
 
+/// Where a chart's bars come from.
+#[derive(Clone, Copy)]
+enum Bars {
+    /// One series per column, named as given (`{flow}` is the chosen flow's name).
+    Columns(&'static [(&'static str, &'static str)]),
+    /// One series per census group (and UNKNOWN), from the group's lower-case column.
+    Groups,
+}
+
+/// How a chart's categories (the x axis) are written.
+#[derive(Clone, Copy)]
+enum Axis {
+    /// `race_group`, as a reader writes the groups.
+    RaceGroups,
+    /// `period_start`: `2015–19`, or "no date".
+    Periods,
+    /// `code_section`: `HS 11357`.
+    Sections,
+}
+
+/// One chart, as data: the table it draws and how.
+struct Spec {
+    name: &'static str,
+    table: &'static str,
+    /// Drawn for the county with the most people (in a statewide run) rather than the place.
+    busiest_county: bool,
+    title: &'static str,
+    x_label: &'static str,
+    y_label: &'static str,
+    unit: Unit,
+    kind: Kind,
+    axis: Axis,
+    bars: Bars,
+    /// (low, high) columns of the first series' 95% interval.
+    intervals: Option<(&'static str, &'static str)>,
+    /// A stacked chart's total column: the part of it withheld in the parts is drawn grey.
+    total: Option<&'static str>,
+}
+
+/// The charts, in the report's order.
+const SPECS: [Spec; 5] = [
+    Spec {
+        name: "share_vs_population",
+        table: "disparity_vs_population",
+        busiest_county: true,
+        title: "Share of people with a Prop 64 conviction vs share of residents",
+        x_label: "Race/ethnicity (census groups; whiskers: 95% Wilson interval)",
+        y_label: "Share",
+        unit: Unit::Percent,
+        kind: Kind::Grouped,
+        axis: Axis::RaceGroups,
+        bars: Bars::Columns(&[
+            ("People with a Prop 64 conviction", "share_of_people"),
+            ("Residents", "share_of_population"),
+            ("People relieved", "share_of_relieved"),
+        ]),
+        intervals: Some(("share_low", "share_high")),
+        total: None,
+    },
+    Spec {
+        name: "relief_by_scenario",
+        table: "relief_by_race_and_scenario",
+        busiest_county: false,
+        title: "People left with no conviction, under each flow",
+        x_label: "Race/ethnicity",
+        y_label: "People",
+        unit: Unit::Count,
+        kind: Kind::Grouped,
+        axis: Axis::RaceGroups,
+        bars: Bars::Columns(&[
+            ("{flow} (chosen)", "no_conviction_left"),
+            ("dismiss all Prop 64", "dismiss_all_no_conviction_left"),
+            (
+                "dismiss all + related",
+                "dismiss_all_related_no_conviction_left",
+            ),
+        ]),
+        intervals: None,
+        total: None,
+    },
+    Spec {
+        name: "rate_ratios",
+        table: "rate_ratios_vs_white",
+        busiest_county: true,
+        title: "People with a Prop 64 conviction per resident, relative to White residents",
+        x_label: "Race/ethnicity (whiskers: 95% interval, log-normal)",
+        y_label: "Rate ratio (White = 1)",
+        unit: Unit::Ratio,
+        kind: Kind::Ratios,
+        axis: Axis::RaceGroups,
+        bars: Bars::Columns(&[("Rate ratio", "rate_ratio")]),
+        intervals: Some(("rate_ratio_low", "rate_ratio_high")),
+        total: None,
+    },
+    Spec {
+        name: "convictions_by_period",
+        table: "convictions_by_period_and_race",
+        busiest_county: false,
+        title: "Prop 64 convictions by period and race/ethnicity",
+        x_label: "Year of conviction (five-year periods)",
+        y_label: "Convictions",
+        unit: Unit::Count,
+        kind: Kind::Stacked,
+        axis: Axis::Periods,
+        bars: Bars::Groups,
+        intervals: None,
+        total: Some("convictions"),
+    },
+    Spec {
+        name: "determinations_by_section",
+        table: "convictions_by_code_section",
+        busiest_county: false,
+        title: "Determinations by code section",
+        x_label: "Health and Safety Code section",
+        y_label: "Convictions",
+        unit: Unit::Count,
+        kind: Kind::Stacked,
+        axis: Axis::Sections,
+        bars: Bars::Columns(&[
+            ("Dismissal", "dismissal"),
+            ("Reduction", "reduction"),
+            ("Not eligible", "not_eligible"),
+            ("Review", "review"),
+            ("No determination", "no_determination"),
+        ]),
+        intervals: None,
+        total: Some("convictions"),
+    },
+];
+
+/// Every chart of [`SPECS`] from the published tables in `tables`.
 fn build(tables: &Path, context: &Context) -> Result<Vec<(String, Chart)>, ChartError> {
-    let note = context.note();
-    let subtitle = |place: &str| {
-        format!(
+    let county = busiest_county(tables)?;
+    SPECS
+        .iter()
+        .map(|spec| {
+            let mut table = Published::read(tables, spec.table)?;
+            let mut place = context.place.clone();
+            if spec.busiest_county {
+                table = table.only_county(county.as_deref())?;
+                place = county.clone().unwrap_or(place);
+            }
+            Ok((spec.name.to_string(), chart(spec, &table, &place, context)?))
+        })
+        .collect()
+}
+
+/// The chart `spec` describes, from its table.
+fn chart(
+    spec: &Spec,
+    table: &Published,
+    place: &str,
+    context: &Context,
+) -> Result<Chart, ChartError> {
+    let mut bars = match spec.bars {
+        Bars::Columns(columns) => columns
+            .iter()
+            .map(|(name, column)| series(table, &name.replace("{flow}", &context.flow), column))
+            .collect::<Result<Vec<_>, _>>()?,
+        Bars::Groups => crate::population::GROUPS
+            .iter()
+            .chain(&["UNKNOWN"])
+            .map(|g| series(table, &group_label(g), &g.to_lowercase()))
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    if let (Some((low, high)), Some(first)) = (spec.intervals, bars.first_mut()) {
+        first.intervals = Some(table.intervals(low, high)?);
+    }
+    if let Some(total) = spec.total {
+        let withheld = withheld_part(&table.numbers(total)?, &bars);
+        bars.push(withheld);
+    }
+    Ok(Chart {
+        title: spec.title.to_string(),
+        subtitle: format!(
             "{} · flow {} · population {}",
             title_case(place),
             context.flow,
             context.vintage
-        )
-    };
-    let chart =
-        |title: &str, place: &str, x: &str, y: &str, unit, kind, categories, series| Chart {
-            title: title.to_string(),
-            subtitle: subtitle(place),
-            x_label: x.to_string(),
-            y_label: y.to_string(),
-            unit,
-            categories,
-            series,
-            kind,
-            note: note.clone(),
-        };
-    let groups = |t: &Published| -> Result<Vec<String>, ChartError> {
-        Ok(t.text("race_group")?
+        ),
+        x_label: spec.x_label.to_string(),
+        y_label: spec.y_label.to_string(),
+        unit: spec.unit,
+        categories: categories(spec.axis, table)?,
+        series: bars,
+        kind: spec.kind,
+        note: context.note(),
+    })
+}
+
+/// The x axis of a chart, as a reader writes it.
+fn categories(axis: Axis, table: &Published) -> Result<Vec<String>, ChartError> {
+    Ok(match axis {
+        Axis::RaceGroups => table
+            .text("race_group")?
             .iter()
             .map(|g| group_label(g))
-            .collect())
-    };
-    let mut charts = Vec::new();
-
-    let county = busiest_county(tables)?;
-    let place = county.clone().unwrap_or_else(|| context.place.clone());
-    let disparity =
-        Published::read(tables, "disparity_vs_population")?.only_county(county.as_deref())?;
-    let mut convicted = series(
-        &disparity,
-        "People with a Prop 64 conviction",
-        "share_of_people",
-    )?;
-    convicted.intervals = Some(disparity.intervals("share_low", "share_high")?);
-    charts.push(chart(
-        "Share of people with a Prop 64 conviction vs share of residents",
-        &place,
-        "Race/ethnicity (census groups; whiskers: 95% Wilson interval)",
-        "Share",
-        Unit::Percent,
-        Kind::Grouped,
-        groups(&disparity)?,
-        vec![
-            convicted,
-            series(&disparity, "Residents", "share_of_population")?,
-            series(&disparity, "People relieved", "share_of_relieved")?,
-        ],
-    ));
-
-    let relief = Published::read(tables, "relief_by_race_and_scenario")?;
-    charts.push(chart(
-        "People left with no conviction, under each flow",
-        &context.place,
-        "Race/ethnicity",
-        "People",
-        Unit::Count,
-        Kind::Grouped,
-        groups(&relief)?,
-        vec![
-            series(
-                &relief,
-                &format!("{} (chosen)", context.flow),
-                "no_conviction_left",
-            )?,
-            series(
-                &relief,
-                "dismiss all Prop 64",
-                "dismiss_all_no_conviction_left",
-            )?,
-            series(
-                &relief,
-                "dismiss all + related",
-                "dismiss_all_related_no_conviction_left",
-            )?,
-        ],
-    ));
-
-    let ratios = Published::read(tables, "rate_ratios_vs_white")?.only_county(county.as_deref())?;
-    let mut ratio = series(&ratios, "Rate ratio", "rate_ratio")?;
-    ratio.intervals = Some(ratios.intervals("rate_ratio_low", "rate_ratio_high")?);
-    charts.push(chart(
-        "People with a Prop 64 conviction per resident, relative to White residents",
-        &place,
-        "Race/ethnicity (whiskers: 95% interval, log-normal)",
-        "Rate ratio (White = 1)",
-        Unit::Ratio,
-        Kind::Ratios,
-        groups(&ratios)?,
-        vec![ratio],
-    ));
-
-    let periods = Published::read(tables, "convictions_by_period_and_race")?;
-    let mut period_series = crate::population::GROUPS
-        .iter()
-        .chain(&["UNKNOWN"])
-        .map(|g| series(&periods, &group_label(g), &g.to_lowercase()))
-        .collect::<Result<Vec<_>, _>>()?;
-    period_series.push(withheld_part(
-        &periods.numbers("convictions")?,
-        &period_series,
-    ));
-    charts.push(chart(
-        "Prop 64 convictions by period and race/ethnicity",
-        &context.place,
-        "Year of conviction (five-year periods)",
-        "Convictions",
-        Unit::Count,
-        Kind::Stacked,
-        periods
+            .collect(),
+        Axis::Periods => table
             .text("period_start")?
             .iter()
             .map(|start| match start.parse::<i32>() {
@@ -282,39 +368,12 @@ fn build(tables: &Path, context: &Context) -> Result<Vec<(String, Chart)>, Chart
                 Err(_) => "no date".to_string(),
             })
             .collect(),
-        period_series,
-    ));
-
-    let sections = Published::read(tables, "convictions_by_code_section")?;
-    let mut section_series = [
-        ("Dismissal", "dismissal"),
-        ("Reduction", "reduction"),
-        ("Not eligible", "not_eligible"),
-        ("Review", "review"),
-        ("No determination", "no_determination"),
-    ]
-    .iter()
-    .map(|(name, column)| series(&sections, name, column))
-    .collect::<Result<Vec<_>, _>>()?;
-    section_series.push(withheld_part(
-        &sections.numbers("convictions")?,
-        &section_series,
-    ));
-    charts.push(chart(
-        "Determinations by code section",
-        &context.place,
-        "Health and Safety Code section",
-        "Convictions",
-        Unit::Count,
-        Kind::Stacked,
-        sections
+        Axis::Sections => table
             .text("code_section")?
             .iter()
             .map(|s| format!("HS {s}"))
             .collect(),
-        section_series,
-    ));
-    Ok(NAMES.iter().map(|n| n.to_string()).zip(charts).collect())
+    })
 }
 
 /// The part of each published total that its withheld parts add up to, drawn in grey so
