@@ -39,8 +39,7 @@ fn yyyymmdd_days(text: &str) -> Option<i32> {
             .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
     };
     let date = NaiveDate::from_ymd_opt(number(0..4) as i32, number(4..6), number(6..8))?;
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1)?;
-    i32::try_from((date - epoch).num_days()).ok()
+    i32::try_from(days_since_epoch(date)).ok()
 }
 
 /// `date` moved by `years` the way Go's `AddDate` does (gogen's arithmetic): February 29 in a

@@ -25,3 +25,17 @@ pub mod generate;
 pub mod population;
 
 pub mod cli;
+
+/// The names, without `extension`, of the files in `folder` (relative to the crate), sorted:
+/// for tests that check a folder of data files against the list that bundles them.
+#[cfg(test)]
+pub(crate) fn file_stems(folder: &str, extension: &str) -> Vec<String> {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+    let mut stems: Vec<String> = std::fs::read_dir(folder)
+        .expect("the folder")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter_map(|name| Some(name.strip_suffix(extension)?.to_string()))
+        .collect();
+    stems.sort();
+    stems
+}

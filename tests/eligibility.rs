@@ -87,6 +87,14 @@ fn preset(name: &str) -> Flow {
     eligibility::built_in(name).unwrap().unwrap()
 }
 
+/// The target, dated 2005, and the person's last conviction (a burglary) on `date`.
+fn last_conviction_on(date: &str) -> Vec<DojRow> {
+    vec![
+        target("11359 HS-POSSESS FOR SALE").with("STP_EVENT_DATE", "20050101"),
+        other("100002001000", "459 PC-BURGLARY", date),
+    ]
+}
+
 /// A sentence of `years` years on the row.
 fn sentenced(row: DojRow, years: &str) -> DojRow {
     row.with("SENT_LENGTH", years).with("SENT_TIME_CODE", "Y")
@@ -298,12 +306,6 @@ fn los_angeles_rules_in_order() {
 fn sacramento_rules_in_order() {
     let sac = preset("sacramento");
     let t = || target("11359 HS-POSSESS FOR SALE");
-    let with_last = |date: &str| {
-        vec![
-            t().with("STP_EVENT_DATE", "20050101"),
-            other("100002001000", "459 PC-BURGLARY", date),
-        ]
-    };
     let cases = vec![
         (
             "prop64_day",
@@ -342,14 +344,14 @@ fn sacramento_rules_in_order() {
         ),
         (
             "last_more_than_10_years_ago",
-            with_last("20091110"),
+            last_conviction_on("20091110"),
             4,
             DISMISS,
             "No convictions in past 10 years",
         ),
         (
             "last_10_years_ago_to_the_day",
-            with_last("20091111"),
+            last_conviction_on("20091111"),
             5,
             REDUCE,
             "Has convictions in past 10 years",
@@ -398,7 +400,6 @@ fn contra_costa_and_san_joaquin_rules_in_order() {
             .with("CONV_STAT_DESCR", "MISDEMEANOR")
     };
     let t = || target("11359 HS-POSSESS FOR SALE");
-    let with_last = |date: &str| vec![t(), other("100002001000", "459 PC-BURGLARY", date)];
     for name in ["contra-costa", "san-joaquin"] {
         let flow = preset(name);
         let cases = vec![
@@ -468,14 +469,14 @@ fn contra_costa_and_san_joaquin_rules_in_order() {
             ),
             (
                 "last_more_than_5_years_ago",
-                with_last("20141110"),
+                last_conviction_on("20141110"),
                 7,
                 DISMISS,
                 "No convictions in past 5 years",
             ),
             (
                 "last_5_years_ago_to_the_day",
-                with_last("20141111"),
+                last_conviction_on("20141111"),
                 8,
                 FLAG,
                 "Has convictions in past 5 years",

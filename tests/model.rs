@@ -65,6 +65,10 @@ const OFFENSE_TOC: usize = 55;
 const DISP_DESCR: usize = 80;
 const CONV_STAT_DESCR: usize = 82;
 const COMMENT_TEXT: usize = 93;
+/// The arrest cycle: the first three digits of CNT_ORDER.
+const CYCLE_DIGITS: usize = 3;
+const SENT_LENGTH: usize = 87;
+const SENT_TIME_CODE: usize = 88;
 
 fn date(text: &str) -> Option<NaiveDate> {
     let t = text.trim();
@@ -119,35 +123,84 @@ fn prop64_section(code: &str) -> Option<&'static str> {
     best.map(|(_, s)| s)
 }
 
+/// What the generator's offence lists say a code section is.
+#[derive(Default, Clone, Copy)]
+struct Kind {
+    related: bool,
+    superstrike: bool,
+    pc290: bool,
+}
+
+fn kinds() -> HashMap<String, Kind> {
+    use clearstat::generate::offenses::{PC290, RELATED, SUPERSTRIKE};
+    let mut kinds: HashMap<String, Kind> = HashMap::new();
+    let code = |descr: &str| descr.split('-').next().unwrap_or("").trim().to_string();
+    for o in RELATED {
+        kinds.entry(code(o.descr)).or_default().related = true;
+    }
+    for o in SUPERSTRIKE {
+        kinds.entry(code(o.descr)).or_default().superstrike = true;
+    }
+    for o in SUPERSTRIKE.iter().chain(PC290) {
+        kinds.entry(code(o.descr)).or_default().pc290 |= o.registers;
+    }
+    kinds
+}
+
 struct Conviction {
     count_order: String,
     county: String,
+    code: String,
     section: Option<&'static str>,
+    kind: Kind,
     felony: bool,
     date: Option<NaiveDate>,
+    /// Days of all sentence parts (rows with the same CNT_ORDER).
+    sentence_days: f64,
+    prop64_in_cycle: bool,
+}
+
+impl Conviction {
+    /// The day the sentence ends (its date plus the parts, rounded up), unknown without a date.
+    fn sentence_end(&self) -> Option<NaiveDate> {
+        self.date
+            .map(|d| d + chrono::Days::new(self.sentence_days.ceil() as u64))
+    }
 }
 
 #[derive(Default)]
 struct Person {
     dob: Option<NaiveDate>,
     deceased: bool,
-    /// The date of each DECEASED record (None when unreadable).
-    deaths: Vec<Option<NaiveDate>>,
+    registered: Option<NaiveDate>,
     convictions: Vec<Conviction>,
 }
 
-/// subject → person, in the model's own terms.
-fn people(rows: &[Vec<String>]) -> BTreeMap<String, Person> {
+/// subject -> person, in the model's own terms, as of `at`: convictions, registrations and
+/// deaths dated later left out (the first row of a conviction decides its date, as in the
+/// engine).
+fn people(rows: &[Vec<String>], at: NaiveDate) -> BTreeMap<String, Person> {
+    let kinds = kinds();
     let mut people: BTreeMap<String, Person> = BTreeMap::new();
+    let mut prop64_cycles = std::collections::HashSet::new();
+    let mut sentences: HashMap<(String, String), f64> = HashMap::new();
     for row in rows {
-        let person = people
-            .entry(row[SUBJECT_ID].trim().to_string())
-            .or_default();
-        if person.dob.is_none() {
-            person.dob = date(&row[PRI_DOB]);
+        let id = row[SUBJECT_ID].trim().to_string();
+        let person = people.entry(id.clone()).or_default();
+        person.dob = person.dob.or(date(&row[PRI_DOB]));
+        let count_order = row[CNT_ORDER].trim().to_string();
+        let step = row[STP_TYPE_DESCR].trim().to_uppercase();
+        let day = date(&row[STP_EVENT_DATE]);
+        let not_later = day.is_none_or(|d| d <= at);
+        if step == "DECEASED" && not_later {
+            person.deceased = true;
         }
-        if row[STP_TYPE_DESCR].trim().to_uppercase() == "DECEASED" {
-            person.deaths.push(date(&row[STP_EVENT_DATE]));
+        if step == "REGISTRATION" && row[OFFENSE_DESCR].trim().starts_with("290") && not_later {
+            person.registered = day.into_iter().chain(person.registered).min();
+        }
+        let code = code_section(row);
+        if prop64_section(&code).is_some() && count_order.len() >= CYCLE_DIGITS {
+            prop64_cycles.insert((id.clone(), count_order[..CYCLE_DIGITS].to_string()));
         }
         if !row[DISP_DESCR]
             .trim()
@@ -156,7 +209,16 @@ fn people(rows: &[Vec<String>]) -> BTreeMap<String, Person> {
         {
             continue;
         }
-        let count_order = row[CNT_ORDER].trim().to_string();
+        let per_unit = match row[SENT_TIME_CODE].trim() {
+            "D" => 1.0,
+            "M" => 365.25 / 12.0,
+            "Y" => 365.25,
+            _ => 0.0,
+        };
+        let length: f64 = row[SENT_LENGTH].trim().parse().unwrap_or(0.0);
+        *sentences
+            .entry((id.clone(), count_order.clone()))
+            .or_default() += length * per_unit;
         if person
             .convictions
             .iter()
@@ -166,13 +228,29 @@ fn people(rows: &[Vec<String>]) -> BTreeMap<String, Person> {
         }
         let status = row[CONV_STAT_DESCR].trim().to_uppercase();
         person.convictions.push(Conviction {
-            count_order,
             county: row[COUNTY].trim().to_uppercase(),
-            section: prop64_section(&code_section(row)),
+            section: prop64_section(&code),
+            kind: kinds.get(&code).copied().unwrap_or_default(),
             felony: status == "FELONY"
                 || (status.is_empty() && row[OFFENSE_TOC].trim().to_uppercase() == "F"),
-            date: date(&row[STP_EVENT_DATE]),
+            date: day,
+            sentence_days: 0.0,
+            prop64_in_cycle: false,
+            code,
+            count_order,
         });
+    }
+    for (id, person) in people.iter_mut() {
+        person
+            .convictions
+            .retain(|c| c.date.is_none_or(|d| d <= at));
+        for charge in &mut person.convictions {
+            let key = (id.clone(), charge.count_order.clone());
+            charge.sentence_days = sentences.get(&key).copied().unwrap_or(0.0);
+            charge.prop64_in_cycle = charge.count_order.len() >= CYCLE_DIGITS
+                && prop64_cycles
+                    .contains(&(id.clone(), charge.count_order[..CYCLE_DIGITS].to_string()));
+        }
     }
     people
 }
@@ -321,18 +399,10 @@ fn independent_model_agrees_with_the_engine() {
         };
         generate::generate(&config, &mut std::fs::File::create(&input).unwrap()).unwrap();
         let text = std::fs::read_to_string(&input).unwrap();
-        let model_people = people(&parse_csv(&text));
         let json = option_sets[seed as usize % option_sets.len()];
         let opts = options(json);
         let at = NaiveDate::parse_from_str(dates[seed as usize % dates.len()], "%Y-%m-%d").unwrap();
-        // As of `at`: a conviction dated later is not on the record yet.
-        let mut model_people = model_people;
-        for person in model_people.values_mut() {
-            person
-                .convictions
-                .retain(|c| c.date.is_none_or(|d| d <= at));
-            person.deceased = person.deaths.iter().any(|d| d.is_none_or(|d| d <= at));
-        }
+        let model_people = people(&parse_csv(&text), at);
         let out = dir.path(&format!("out{seed}"));
         let plan = RunPlan {
             inputs: vec![input],
@@ -413,140 +483,8 @@ fn independent_model_agrees_with_the_engine() {
     assert!(checked > 1000, "too few convictions compared: {checked}");
 }
 
-// The county presets (`docs/county-presets.md`), modelled the same way: rows read one
-// by one, kinds of charge known from the generator's own offence lists (not from the
-// engine's patterns), three-valued conditions as `Option<bool>`.
-
-/// The arrest cycle: the first three digits of CNT_ORDER.
-const CYCLE_DIGITS: usize = 3;
-const SENT_LENGTH: usize = 87;
-const SENT_TIME_CODE: usize = 88;
-
-/// What the generator's offence lists say a code section is.
-#[derive(Default, Clone, Copy)]
-struct Kind {
-    related: bool,
-    superstrike: bool,
-    pc290: bool,
-}
-
-fn kinds() -> HashMap<String, Kind> {
-    use clearstat::generate::offenses::{PC290, RELATED, SUPERSTRIKE};
-    let mut kinds: HashMap<String, Kind> = HashMap::new();
-    let code = |descr: &str| descr.split('-').next().unwrap_or("").trim().to_string();
-    for o in RELATED {
-        kinds.entry(code(o.descr)).or_default().related = true;
-    }
-    for o in SUPERSTRIKE {
-        kinds.entry(code(o.descr)).or_default().superstrike = true;
-    }
-    for o in SUPERSTRIKE.iter().chain(PC290) {
-        kinds.entry(code(o.descr)).or_default().pc290 |= o.registers;
-    }
-    kinds
-}
-
-struct Charge {
-    count_order: String,
-    county: String,
-    code: String,
-    section: Option<&'static str>,
-    kind: Kind,
-    felony: bool,
-    date: Option<NaiveDate>,
-    /// Days of all sentence parts (rows with the same CNT_ORDER).
-    sentence_days: f64,
-    prop64_in_cycle: bool,
-}
-
-impl Charge {
-    /// The day the sentence ends (its date plus the parts, rounded up), unknown without a date.
-    fn sentence_end(&self) -> Option<NaiveDate> {
-        self.date
-            .map(|d| d + chrono::Days::new(self.sentence_days.ceil() as u64))
-    }
-}
-
-#[derive(Default)]
-struct Record {
-    dob: Option<NaiveDate>,
-    deceased: bool,
-    registered: Option<NaiveDate>,
-    charges: Vec<Charge>,
-}
-
-/// The people of the rows as of `at`: convictions, registrations and deaths dated later left
-/// out.
-fn records(rows: &[Vec<String>], at: NaiveDate) -> BTreeMap<String, Record> {
-    let kinds = kinds();
-    let mut people: BTreeMap<String, Record> = BTreeMap::new();
-    let mut prop64_cycles = std::collections::HashSet::new();
-    let mut sentences: HashMap<(String, String), f64> = HashMap::new();
-    for row in rows {
-        let id = row[SUBJECT_ID].trim().to_string();
-        let person = people.entry(id.clone()).or_default();
-        person.dob = person.dob.or(date(&row[PRI_DOB]));
-        let count_order = row[CNT_ORDER].trim().to_string();
-        let step = row[STP_TYPE_DESCR].trim().to_uppercase();
-        let day = date(&row[STP_EVENT_DATE]);
-        let not_later = day.is_none_or(|d| d <= at);
-        if step == "DECEASED" && not_later {
-            person.deceased = true;
-        }
-        if step == "REGISTRATION" && row[OFFENSE_DESCR].trim().starts_with("290") && not_later {
-            person.registered = day.into_iter().chain(person.registered).min();
-        }
-        let code = code_section(row);
-        if prop64_section(&code).is_some() && count_order.len() >= CYCLE_DIGITS {
-            prop64_cycles.insert((id.clone(), count_order[..CYCLE_DIGITS].to_string()));
-        }
-        if !row[DISP_DESCR]
-            .trim()
-            .to_uppercase()
-            .starts_with("CONVICTED")
-        {
-            continue;
-        }
-        let per_unit = match row[SENT_TIME_CODE].trim() {
-            "D" => 1.0,
-            "M" => 365.25 / 12.0,
-            "Y" => 365.25,
-            _ => 0.0,
-        };
-        let length: f64 = row[SENT_LENGTH].trim().parse().unwrap_or(0.0);
-        *sentences
-            .entry((id.clone(), count_order.clone()))
-            .or_default() += length * per_unit;
-        if day.is_some_and(|d| d > at)
-            || person.charges.iter().any(|c| c.count_order == count_order)
-        {
-            continue;
-        }
-        let status = row[CONV_STAT_DESCR].trim().to_uppercase();
-        person.charges.push(Charge {
-            county: row[COUNTY].trim().to_uppercase(),
-            section: prop64_section(&code),
-            kind: kinds.get(&code).copied().unwrap_or_default(),
-            felony: status == "FELONY"
-                || (status.is_empty() && row[OFFENSE_TOC].trim().to_uppercase() == "F"),
-            date: day,
-            sentence_days: 0.0,
-            prop64_in_cycle: false,
-            code,
-            count_order,
-        });
-    }
-    for (id, person) in people.iter_mut() {
-        for charge in &mut person.charges {
-            let key = (id.clone(), charge.count_order.clone());
-            charge.sentence_days = sentences.get(&key).copied().unwrap_or(0.0);
-            charge.prop64_in_cycle = charge.count_order.len() >= CYCLE_DIGITS
-                && prop64_cycles
-                    .contains(&(id.clone(), charge.count_order[..CYCLE_DIGITS].to_string()));
-        }
-    }
-    people
-}
+// The county presets (`docs/county-presets.md`), modelled the same way, three-valued
+// conditions as `Option<bool>`.
 
 /// Each fact a preset looks at, about one conviction, three-valued where it can be unknown.
 struct Facts {
@@ -563,9 +501,9 @@ struct Facts {
     more_than_one: bool,
 }
 
-fn facts(p: &Record, c: &Charge, at: NaiveDate) -> Facts {
-    let first = |flag: fn(&Charge) -> bool| {
-        p.charges
+fn facts(p: &Person, c: &Conviction, at: NaiveDate) -> Facts {
+    let first = |flag: fn(&Conviction) -> bool| {
+        p.convictions
             .iter()
             .filter(|c| flag(c))
             .filter_map(|c| c.date)
@@ -581,7 +519,7 @@ fn facts(p: &Record, c: &Charge, at: NaiveDate) -> Facts {
         .into_iter()
         .chain(p.registered)
         .min();
-    let ends: Vec<Option<NaiveDate>> = p.charges.iter().map(Charge::sentence_end).collect();
+    let ends: Vec<Option<NaiveDate>> = p.convictions.iter().map(Conviction::sentence_end).collect();
     let last_end = ends.iter().flatten().max();
     Facts {
         on_or_after_prop64: c
@@ -590,7 +528,7 @@ fn facts(p: &Record, c: &Charge, at: NaiveDate) -> Facts {
         superstrike_before: before(first(|c| c.kind.superstrike)),
         pc290_before: before(pc290),
         two_priors: c.date.is_some_and(|d| {
-            p.charges
+            p.convictions
                 .iter()
                 .filter(|o| o.section.is_some() && o.section == c.section)
                 .filter(|o| o.date.is_some_and(|od| od < d))
@@ -599,11 +537,11 @@ fn facts(p: &Record, c: &Charge, at: NaiveDate) -> Facts {
         }),
         age_50: p.dob.map(|dob| plus_years(dob, 50) <= at),
         under_21: p.dob.zip(c.date).map(|(dob, d)| plus_years(dob, 21) > d),
-        only_prop64: p.charges.iter().all(|c| c.section.is_some()),
+        only_prop64: p.convictions.iter().all(|c| c.section.is_some()),
         all_sentences_done: last_end.map(|end| *end < at),
         this_sentence_done: c.sentence_end().map(|end| end < at),
-        last: p.charges.iter().filter_map(|c| c.date).max(),
-        more_than_one: p.charges.len() > 1,
+        last: p.convictions.iter().filter_map(|c| c.date).max(),
+        more_than_one: p.convictions.len() > 1,
     }
 }
 
@@ -612,7 +550,12 @@ fn yes(value: Option<bool>) -> bool {
 }
 
 /// The four presets, as the spec lists their rules.
-fn preset_decision(name: &str, p: &Record, c: &Charge, at: NaiveDate) -> (&'static str, String) {
+fn preset_decision(
+    name: &str,
+    p: &Person,
+    c: &Conviction,
+    at: NaiveDate,
+) -> (&'static str, String) {
     let f = facts(p, c, at);
     let years_ago = |n: i32| plus_years(at, -n);
     let last_before = |n: i32| f.last.map(|l| l < years_ago(n));
@@ -743,14 +686,14 @@ fn independent_model_of_the_county_presets_agrees_with_the_engine() {
         generate::generate(&config, &mut std::fs::File::create(&input).unwrap()).unwrap();
         let rows = parse_csv(&std::fs::read_to_string(&input).unwrap());
         let at = NaiveDate::parse_from_str(dates[seed as usize % dates.len()], "%Y-%m-%d").unwrap();
-        let people = records(&rows, at);
+        let people = people(&rows, at);
         for name in ["los-angeles", "sacramento", "contra-costa", "san-joaquin"] {
             let flow = clearstat::eligibility::built_in(name).unwrap().unwrap();
             let related = name == "contra-costa" || name == "san-joaquin";
             let got = engine_preset(&input, &flow, at);
             let mut expected = HashMap::new();
             for (id, p) in &people {
-                for c in &p.charges {
+                for c in &p.convictions {
                     let relevant = c.section.is_some() || (related && c.kind.related);
                     if c.county == "SAN FRANCISCO" && relevant {
                         let (d, reason) = preset_decision(name, p, c, at);

@@ -287,16 +287,9 @@ mod tests {
     /// own name, and every entry is a file.
     #[test]
     fn every_query_file_is_bundled() {
-        let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/queries");
-        let mut files: Vec<String> = std::fs::read_dir(folder)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .filter_map(|name| name.strip_suffix(".sql").map(str::to_string))
-            .collect();
-        files.sort();
         let mut bundled: Vec<String> = BUNDLED.iter().map(|(n, _)| n.to_string()).collect();
         bundled.sort();
-        assert_eq!(files, bundled);
+        assert_eq!(crate::file_stems("queries", ".sql"), bundled);
     }
 
     #[test]

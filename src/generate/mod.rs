@@ -656,20 +656,14 @@ fn fake(value: &str) -> String {
     format!("{FAKE_MARK}{value}")
 }
 
-/// The FE_NUM columns that hold numbers of other agencies (arrest, booking, court case…).
-const FE_NUMBERS: [usize; 11] = [
-    col::FE_NUM_ARR_AGY,
-    col::FE_NUM_BNCH_WARR,
-    col::FE_NUM_CITE,
-    col::FE_NUM_DOCKET,
-    col::FE_NUM_INCIDENT,
-    col::FE_NUM_BOOKING,
-    col::FE_NUM_NUMBER,
-    col::FE_NUM_REMAND,
-    col::FE_NUM_OOS_INN,
-    col::FE_NUM_CRT_CASE,
-    col::FE_NUM_WARRANT,
-];
+/// The FE_NUM columns that hold numbers of other agencies (arrest, booking, court case…):
+/// the layout's identifiers of that segment, in file order.
+static FE_NUMBERS: std::sync::LazyLock<Vec<usize>> = std::sync::LazyLock::new(|| {
+    crate::ingest::layout::IDENTIFIERS
+        .into_iter()
+        .filter(|&i| COLUMNS[i].starts_with("FE_NUM_"))
+        .collect()
+});
 
 const LAST_NAMES: &[&str] = &[
     "GARCIA",

@@ -278,17 +278,6 @@ pub mod col {
     pub const OFFENSE_CODE: usize = position("OFFENSE_CODE");
     pub const OFFENSE_DESCR: usize = position("OFFENSE_DESCR");
     pub const OFFENSE_TOC: usize = position("OFFENSE_TOC");
-    pub const FE_NUM_ARR_AGY: usize = position("FE_NUM_ARR_AGY");
-    pub const FE_NUM_BNCH_WARR: usize = position("FE_NUM_BNCH_WARR");
-    pub const FE_NUM_CITE: usize = position("FE_NUM_CITE");
-    pub const FE_NUM_DOCKET: usize = position("FE_NUM_DOCKET");
-    pub const FE_NUM_INCIDENT: usize = position("FE_NUM_INCIDENT");
-    pub const FE_NUM_BOOKING: usize = position("FE_NUM_BOOKING");
-    pub const FE_NUM_NUMBER: usize = position("FE_NUM_NUMBER");
-    pub const FE_NUM_REMAND: usize = position("FE_NUM_REMAND");
-    pub const FE_NUM_OOS_INN: usize = position("FE_NUM_OOS_INN");
-    pub const FE_NUM_CRT_CASE: usize = position("FE_NUM_CRT_CASE");
-    pub const FE_NUM_WARRANT: usize = position("FE_NUM_WARRANT");
     pub const DISP_DESCR: usize = position("DISP_DESCR");
     pub const CONV_STAT_CODE: usize = position("CONV_STAT_CODE");
     pub const CONV_STAT_DESCR: usize = position("CONV_STAT_DESCR");

@@ -26,7 +26,7 @@ use crate::ingest::layout::{COLUMNS, IDENTIFIERS, col as doj};
 use crate::ingest::records::{Encoding, Fields, RecordCopy};
 use crate::ingest::{FILE_INDEX, IngestOptions, SOURCE_LINE};
 use crate::normalize::columns as c;
-use crate::outputs::pseudonym::{self, Pseudonymizer};
+use crate::outputs::pseudonym::Pseudonymizer;
 use crate::progress::Progress;
 
 /// The 18 columns gogen appends, in order.
@@ -294,12 +294,12 @@ impl Lookup {
             .u64()?
             .rechunk()
             .into_owned();
-        // "Possible Other P64 Charges" is the comment, free text.
+        // "Possible Other P64 Charges" copies the comment: it is treated as COMMENT_TEXT is.
         let possible = typed(records, c::GOGEN_POSSIBLE_OTHER_CHARGES, DataType::String)?;
         let possible = match pseudonymizer {
-            Some(_) => possible
+            Some(p) => possible
                 .str()?
-                .apply_values(|v| pseudonym::withheld(v).into_owned().into()),
+                .apply_values(|v| p.cell(doj::COMMENT_TEXT, v).into_owned().into()),
             None => possible.str()?.rechunk().into_owned(),
         };
         let mut rows_in_file = Vec::new();

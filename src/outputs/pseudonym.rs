@@ -235,7 +235,7 @@ impl Treatment {
 }
 
 /// A cell withheld: [`WITHHELD`], or the blank it was.
-pub fn withheld(value: &str) -> Cow<'_, str> {
+fn withheld(value: &str) -> Cow<'_, str> {
     if is_blank(value) {
         Cow::Borrowed(value)
     } else {
