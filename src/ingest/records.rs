@@ -396,8 +396,6 @@ pub struct Records<R> {
     lines: Lines<R>,
     buf: Vec<u8>,
     commas: Vec<usize>,
-    /// Offsets of the quotes of a line (a buffer reused between records).
-    quotes: Vec<usize>,
     next_line: u64,
     blank_lines: u64,
 }
@@ -413,7 +411,6 @@ impl<R: BufRead> Records<R> {
             },
             buf: Vec::new(),
             commas: Vec::new(),
-            quotes: Vec::new(),
             next_line: first_line,
             blank_lines: 0,
         }
@@ -459,10 +456,10 @@ impl<R: BufRead> Records<R> {
                 return Ok(Some(self.record(line, 1, Err(Problem::TooLong))));
             }
             let body = trim_line_end(&self.buf);
-            if split_plain(body, &mut self.commas, &mut self.quotes)
+            if let Some(plain) = split_plain(body, &mut self.commas)
                 && self.commas.len() == FIELD_COUNT - 1
             {
-                let verdict = if line == accepted {
+                let verdict = if line == accepted || plain.ascii {
                     Ok(())
                 } else {
                     self.bytes_verdict(encoding)
