@@ -12,7 +12,7 @@ fn skip() -> IngestOptions {
     IngestOptions {
         on_bad_rows: OnBadRows::Skip,
         encoding: Encoding::Utf8,
-        progress: false,
+        ..Default::default()
     }
 }
 
@@ -317,7 +317,7 @@ fn ingest_latin1_rejected_by_default_transcoded_on_request() {
     let latin1 = IngestOptions {
         on_bad_rows: OnBadRows::Fail,
         encoding: Encoding::Latin1,
-        progress: false,
+        ..Default::default()
     };
     let (rows, _) = read(&[path], &latin1);
     let comment = strings(&rows, c::COMMENT_TEXT);
@@ -383,4 +383,139 @@ fn accepted_records_reach_every_visitor_in_order() {
     let (result, _, other) = read(&lines, 1500);
     assert_eq!(result, Err("stopped at 1500".to_string()));
     assert_eq!(other.last(), Some(&1499));
+}
+
+/// The reading pass cuts a file into blocks read on several threads. Wherever the cuts fall
+/// (blocks of one byte upward, so that every record, quoted line break, blank line and bad
+/// row meets a cut), the rows, their lines, the rejected rows, the accounting and the first
+/// error are those of the file read as one block, from start to end.
+#[test]
+fn cuts_between_blocks_never_change_what_is_read() {
+    let dir = TestDir::new("blocks");
+    let row = |i: usize| DojRow::new().with("SUBJECT_ID", &i.to_string());
+    let mut text = String::from("\u{FEFF}");
+    text.push_str(&doj::header());
+    text.push('\n');
+    for i in 0..6 {
+        let k = 100 * i;
+        text.push_str(&format!("{}\n\n", row(k).line()));
+        // A quoted line break (two of them, one after \r\n).
+        text.push_str(&format!(
+            "{}\r\n",
+            row(k + 1).with("PRI_NAME", "DOE,\nJANE\r\nX").line()
+        ));
+        // A quote never closed: its first line is rejected, the next rows read again.
+        text.push_str(&format!(
+            "{}\n",
+            row(k + 2).line().replacen("\"DOE", "\"D\"OE", 1)
+        ));
+        text.push_str(&format!(
+            "{}\n",
+            row(k + 3).line().replacen(",\"DOE,JANE\"", ",\"DOE", 1)
+        ));
+        text.push_str(&format!("{}\n", row(k + 4).line()));
+        text.push_str(&format!("{}\n", row(k + 5).line().replacen(",#", "", 1)));
+        text.push_str(&format!(
+            "{}\n",
+            row(k + 6)
+                .with("PRI_NAME", "A\"B")
+                .line()
+                .replace("\"A\"\"B\"", "A\"B")
+        ));
+        text.push_str(&format!(
+            "{}\n",
+            row(k + 7).line().replacen("DOE", "D\0E", 1)
+        ));
+        text.push_str(&format!(
+            "{}\n",
+            row(k + 8).with("COMMENT_TEXT", "\u{e9}t\u{e9}").line()
+        ));
+    }
+    text.push_str(&row(999).line());
+    let path = dir.create("cuts.csv", &text);
+    let whole = Some(text.len() + 1);
+    let read_with = |on_bad_rows, block_bytes| {
+        let options = IngestOptions {
+            on_bad_rows,
+            block_bytes,
+            ..Default::default()
+        };
+        let mut frames: Option<DataFrame> = None;
+        let read = ingest::read(
+            std::slice::from_ref(&path),
+            &options,
+            &ingest::layout::READ_COLUMNS,
+            |frame| {
+                match &mut frames {
+                    Some(all) => all.vstack_mut_owned(frame).map(|_| ()),
+                    None => {
+                        frames = Some(frame);
+                        Ok(())
+                    }
+                }
+                .map_err(|e| ingest::IngestError::Polars {
+                    path: path.clone(),
+                    message: e.to_string(),
+                })
+            },
+        );
+        (read, frames)
+    };
+    let (expected, expected_rows) = read_with(OnBadRows::Skip, whole);
+    let expected = expected.expect("read as one block");
+    let expected_rows = expected_rows.expect("rows");
+    // Per group of nine rows four are accepted (one with quoted line breaks), five rejected.
+    assert_eq!(
+        expected.totals(),
+        (6 * 9 + 1, 6 * 4 + 1, 6 * 5),
+        "{:?}",
+        expected.files
+    );
+    assert_eq!(expected.files[0].blank_lines, 6);
+    let rejected = |read: &ingest::Ingested| -> Vec<(u64, String, String)> {
+        read.rejected
+            .iter()
+            .map(|r| (r.line, r.reason.clone(), r.raw.clone()))
+            .collect()
+    };
+    let failed = read_with(OnBadRows::Fail, whole)
+        .0
+        .expect_err("bad rows")
+        .to_string();
+    assert!(
+        failed.contains("line 7: text after the closing quote"),
+        "{failed}"
+    );
+    // The lines of the accepted rows, as the one-thread reader of the gogen bundle finds them.
+    let mut one_thread = Vec::new();
+    let mut progress = clearstat::progress::Progress::bytes("", 0, false);
+    let visitor: ingest::Visitor = Box::new(|record| {
+        one_thread.push(record.line);
+        Ok(())
+    });
+    ingest::for_each_accepted(&path, Encoding::Utf8, &[], &mut progress, vec![visitor])
+        .expect("one thread");
+    assert_eq!(lines(&expected_rows), one_thread);
+    for block_bytes in [1, 2, 3, 5, 17, 64, 999, 1000, 4096] {
+        let (read, rows) = read_with(OnBadRows::Skip, Some(block_bytes));
+        let read = read.unwrap_or_else(|e| panic!("blocks of {block_bytes}: {e}"));
+        assert_eq!(
+            rejected(&read),
+            rejected(&expected),
+            "blocks of {block_bytes}"
+        );
+        assert_eq!(
+            format!("{:?}", read.files),
+            format!("{:?}", expected.files),
+            "blocks of {block_bytes}"
+        );
+        assert!(
+            rows.expect("rows").equals_missing(&expected_rows),
+            "blocks of {block_bytes}"
+        );
+        let error = read_with(OnBadRows::Fail, Some(block_bytes))
+            .0
+            .expect_err("bad rows");
+        assert_eq!(error.to_string(), failed, "blocks of {block_bytes}");
+    }
 }

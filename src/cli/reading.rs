@@ -22,6 +22,7 @@ impl ReadingArgs {
             on_bad_rows: self.on_bad_rows,
             encoding: self.encoding,
             progress: !self.quiet,
+            block_bytes: None,
         }
     }
 }

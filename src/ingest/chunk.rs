@@ -22,21 +22,23 @@ pub struct Chunk<'a> {
 }
 
 impl<'a> Chunk<'a> {
-    /// An empty chunk of `columns` (indices into [`COLUMNS`]) for the file `file_index`.
-    pub fn new(columns: &'a [usize], file_index: u32) -> Self {
+    /// An empty chunk of `columns` (indices into [`COLUMNS`]) for the file `file_index`,
+    /// with room for `rows` rows (at most [`ROWS`]).
+    pub fn new(columns: &'a [usize], file_index: u32, rows: usize) -> Self {
+        let rows = rows.min(ROWS);
         Chunk {
             columns,
             file_index,
-            text: Self::builders(columns),
-            lines: Vec::with_capacity(ROWS),
+            text: Self::builders(columns, rows),
+            lines: Vec::with_capacity(rows),
             decoded: String::new(),
         }
     }
 
-    fn builders(columns: &[usize]) -> Vec<StringChunkedBuilder> {
+    fn builders(columns: &[usize], rows: usize) -> Vec<StringChunkedBuilder> {
         columns
             .iter()
-            .map(|&i| StringChunkedBuilder::new(COLUMNS[i].into(), ROWS))
+            .map(|&i| StringChunkedBuilder::new(COLUMNS[i].into(), rows))
             .collect()
     }
 
@@ -75,8 +77,9 @@ impl<'a> Chunk<'a> {
     /// chunk is empty again.
     pub fn take(&mut self) -> PolarsResult<DataFrame> {
         let height = self.len();
-        let text = std::mem::replace(&mut self.text, Self::builders(self.columns));
-        let lines = std::mem::replace(&mut self.lines, Vec::with_capacity(ROWS));
+        let rows = self.lines.capacity();
+        let text = std::mem::replace(&mut self.text, Self::builders(self.columns, rows));
+        let lines = std::mem::replace(&mut self.lines, Vec::with_capacity(rows));
         let mut columns: Vec<Column> = text
             .into_iter()
             .map(|builder| builder.finish().into_column())

@@ -1,11 +1,13 @@
 //! Ingest: DOJ research files → the text of the columns clearstat uses, for every accepted
 //! row, plus the rows rejected.
 //!
-//! Each file is read once, on a thread of its own: [`records`] checks every record (field
-//! count, quoting, encoding) and finds its fields, and [`chunk`] gathers the fields used into
-//! frames that are handed on while the next rows are read. Bad rows, records spanning lines,
-//! blank lines, a BOM and Latin-1 are all handled in that one pass.
+//! Each file is read once, on every core ([`blocks`]): cut into blocks at line ends, each
+//! block's records are checked by [`records`] (field count, quoting, encoding), which finds
+//! their fields, and [`chunk`] gathers the fields used into frames, handed on in file order
+//! while the next blocks are read. Bad rows, records spanning lines (and cuts), blank lines,
+//! a BOM and Latin-1 are all handled in that one pass.
 
+pub mod blocks;
 pub mod chunk;
 pub mod inputs;
 pub mod layout;
@@ -19,9 +21,7 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
-use chunk::Chunk;
 pub use inputs::expand_inputs;
 use layout::{COLUMNS, FIELD_COUNT};
 pub use records::Encoding;
@@ -106,6 +106,9 @@ pub struct IngestOptions {
     pub encoding: Encoding,
     /// Show a progress bar on a terminal (see [`crate::progress`]).
     pub progress: bool,
+    /// Bytes read at a time; `None` for [`blocks::BLOCK_BYTES`]. Tests make it tiny, so that
+    /// the cuts between blocks fall everywhere.
+    pub block_bytes: Option<usize>,
 }
 
 /// A row that was not accepted.
@@ -298,7 +301,7 @@ pub fn for_each_accepted(
                         .map_err(|_| "a writer stopped".to_string())
                 })
             };
-            let (mut records, _) = open_records(path, false).map_err(|e| e.to_string())?;
+            let (mut records, _) = open_records(path).map_err(|e| e.to_string())?;
             let mut batch = Vec::new();
             let mut used = 0;
             let mut accepted = accepted.iter().copied().peekable();
@@ -342,77 +345,11 @@ pub fn for_each_accepted(
     })
 }
 
-/// Reads `inner`, hashing every byte that passes when it has a hasher (the checking pass
-/// only: the passes that read a file again need no second hash).
-struct Digesting<R> {
-    inner: R,
-    hasher: Option<Hasher>,
-}
-
-impl<R: Read> Read for Digesting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if let Some(hasher) = &mut self.hasher {
-            hasher.update(&buf[..n]);
-        }
-        Ok(n)
-    }
-}
-
-impl<R> Digesting<R> {
-    fn hex(self) -> String {
-        self.hasher.map(Hasher::hex).unwrap_or_default()
-    }
-}
-
-/// SHA-256 on a thread of its own, so that the checking thread only copies the bytes.
-struct Hasher {
-    blocks: std::sync::mpsc::SyncSender<Vec<u8>>,
-    /// Blocks hashed, back for reuse.
-    spare: std::sync::mpsc::Receiver<Vec<u8>>,
-    digest: std::thread::JoinHandle<String>,
-}
-
-impl Hasher {
-    fn new() -> Self {
-        let (blocks, to_hash) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
-        let (hashed, spare) = std::sync::mpsc::channel();
-        let digest = std::thread::spawn(move || {
-            let mut sha = Sha256::new();
-            for block in to_hash {
-                sha.update(&block);
-                let _ = hashed.send(block);
-            }
-            sha.finalize().iter().map(|b| format!("{b:02x}")).collect()
-        });
-        Hasher {
-            blocks,
-            spare,
-            digest,
-        }
-    }
-
-    fn update(&mut self, bytes: &[u8]) {
-        let mut block = self.spare.try_recv().unwrap_or_default();
-        block.clear();
-        block.extend_from_slice(bytes);
-        // The hashing thread only ends when this sender is dropped.
-        let _ = self.blocks.send(block);
-    }
-
-    fn hex(self) -> String {
-        drop(self.blocks);
-        self.digest
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    }
-}
-
-type FileRecords = Records<BufReader<Digesting<File>>>;
+type FileRecords = Records<BufReader<File>>;
 
 /// Opens `path` and returns a reader positioned after the BOM and header (if any), and
 /// whether there was a header.
-fn open_records(path: &Path, hash: bool) -> Result<(FileRecords, bool), IngestError> {
+fn open_records(path: &Path) -> Result<(FileRecords, bool), IngestError> {
     let unreadable = |source| IngestError::Unreadable {
         path: path.to_path_buf(),
         source,
@@ -429,11 +366,7 @@ fn open_records(path: &Path, hash: bool) -> Result<(FileRecords, bool), IngestEr
     };
     let has_header = rest.starts_with(HEADER_START);
     // Re-open to read from the beginning (simpler than chaining the peeked bytes back).
-    let digesting = Digesting {
-        inner: open(path)?,
-        hasher: hash.then(Hasher::new),
-    };
-    let mut reader = BufReader::with_capacity(1 << 20, digesting);
+    let mut reader = BufReader::with_capacity(1 << 20, open(path)?);
     if has_bom {
         let mut bom = [0u8; 3];
         reader.read_exact(&mut bom).map_err(unreadable)?;
@@ -457,8 +390,9 @@ fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> 
     Ok(n)
 }
 
-/// The one pass over a file: checks every record, sends the accepted ones on in frames and
-/// accounts for every row in `ingested`. False when `send` found nobody receiving any more.
+/// The one pass over a file: checks every record, sends the accepted ones on in frames of
+/// about [`chunk::ROWS`] rows and accounts for every row in `ingested`. False when `send`
+/// found nobody receiving any more.
 fn read_file(
     path: &Path,
     file_index: u32,
@@ -467,43 +401,54 @@ fn read_file(
     ingested: &mut Ingested,
     send: &mut dyn FnMut(DataFrame) -> bool,
 ) -> Result<bool, IngestError> {
-    let unreadable = |source| IngestError::Unreadable {
-        path: path.to_path_buf(),
-        source,
-    };
-    let (mut records, has_header) = open_records(path, true)?;
-    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    let size = open(path)?.metadata().map_or(0, |m| m.len());
     let mut progress =
         crate::progress::Progress::bytes("reading input rows", size, options.progress);
-    let (mut read, mut accepted) = (0u64, 0u64);
-    let mut chunk = Chunk::new(columns, file_index);
-    while let Some(record) = records.next_record(options.encoding).map_err(unreadable)? {
-        read += 1;
-        progress.advance(record.bytes.len() as u64 + 1);
-        match record.verdict {
-            Ok(()) => {
-                accepted += 1;
-                chunk.push(&record, options.encoding);
-                if chunk.is_full() && !send(chunk.take().map_err(|e| polars_error(path, e))?) {
-                    return Ok(false);
+    let reading = blocks::Reading {
+        path,
+        file_index,
+        columns,
+        encoding: options.encoding,
+        on_bad_rows: options.on_bad_rows,
+        block_bytes: options.block_bytes.unwrap_or(blocks::BLOCK_BYTES),
+    };
+    let (mut read, mut accepted, mut blank_lines) = (0u64, 0u64, 0u64);
+    let mut pending: Option<DataFrame> = None;
+    let mut send_pending = |pending: &mut Option<DataFrame>, at_least: usize| match pending
+        .take_if(|frame| frame.height() >= at_least)
+    {
+        Some(frame) => send(frame),
+        None => true,
+    };
+    let file = blocks::read_blocks(path, &reading, |block, bytes| {
+        progress.advance(bytes as u64);
+        if let Some(failure) = block.failure {
+            return Err(failure);
+        }
+        (read, accepted) = (read + block.read, accepted + block.accepted);
+        blank_lines += block.blank_lines;
+        ingested.rejected.extend(block.rejected);
+        for frame in block.frames {
+            // Blocks hold fewer rows than a frame should: frames are joined up to ROWS.
+            match &mut pending {
+                Some(all) => {
+                    all.vstack_mut_owned(frame)
+                        .map_err(|e| polars_error(path, e))?;
                 }
+                None => pending = Some(frame),
             }
-            Err(problem) => {
-                if options.on_bad_rows == OnBadRows::Fail {
-                    return Err(IngestError::BadRow {
-                        path: path.to_path_buf(),
-                        line: record.line,
-                        problem: problem.describe(),
-                    });
-                }
-                let row = rejected_row(path, record.line, &problem, record.bytes);
-                ingested.rejected.push(row);
+            if !send_pending(&mut pending, chunk::ROWS) {
+                return Ok(false);
             }
         }
-    }
+        Ok(true)
+    })?;
     progress.finish();
+    let Some(file) = file else {
+        return Ok(false);
+    };
     if read == 0 {
-        return Err(if has_header {
+        return Err(if file.has_header {
             IngestError::HeaderOnly {
                 path: path.to_path_buf(),
             }
@@ -513,15 +458,13 @@ fn read_file(
             }
         });
     }
-    if !chunk.is_empty() && !send(chunk.take().map_err(|e| polars_error(path, e))?) {
+    if !send_pending(&mut pending, 0) {
         return Ok(false);
     }
-    let blank_lines = records.blank_lines();
-    let sha256 = records.into_reader().into_inner().hex();
     ingested.files.push(FileAccount {
         path: path.display().to_string(),
-        sha256,
-        has_header,
+        sha256: file.sha256,
+        has_header: file.has_header,
         rows_read: read,
         rows_accepted: accepted,
         rows_rejected: read - accepted,

@@ -226,6 +226,9 @@ pub struct Record<'a> {
     pub bytes: &'a [u8],
     /// `Ok` for a well-formed data row, or what is wrong with it.
     pub verdict: Result<(), Problem>,
+    /// The record was still inside a quoted field at the end of the input: with more input,
+    /// it might have been read otherwise.
+    pub cut_by_end: bool,
     /// Offsets in `bytes` of the separators (all of them when the verdict is `Ok`).
     commas: &'a [usize],
 }
@@ -321,6 +324,8 @@ struct Lines<R> {
     reader: R,
     pushback: Vec<u8>,
     pushback_pos: usize,
+    /// Bytes taken from `reader` so far.
+    consumed: usize,
 }
 
 /// A physical line read into a buffer.
@@ -372,6 +377,7 @@ impl<R: BufRead> Lines<R> {
                 too_long = true;
             }
             self.reader.consume(n);
+            self.consumed += n;
             if done {
                 break;
             }
@@ -380,6 +386,11 @@ impl<R: BufRead> Lines<R> {
             return Ok(LineRead::Eof);
         }
         Ok(LineRead::Line { too_long })
+    }
+
+    /// Bytes of the input before the next line to be read.
+    fn position(&self) -> usize {
+        self.consumed - (self.pushback.len() - self.pushback_pos)
     }
 
     /// Puts `bytes` back in front of what is still to be read.
@@ -398,6 +409,8 @@ pub struct Records<R> {
     commas: Vec<usize>,
     next_line: u64,
     blank_lines: u64,
+    /// The last record was cut short by the end of the input, inside a quoted field.
+    cut_by_end: bool,
 }
 
 impl<R: BufRead> Records<R> {
@@ -408,11 +421,13 @@ impl<R: BufRead> Records<R> {
                 reader,
                 pushback: Vec::new(),
                 pushback_pos: 0,
+                consumed: 0,
             },
             buf: Vec::new(),
             commas: Vec::new(),
             next_line: first_line,
             blank_lines: 0,
+            cut_by_end: false,
         }
     }
 
@@ -424,6 +439,16 @@ impl<R: BufRead> Records<R> {
     /// Blank lines skipped so far.
     pub fn blank_lines(&self) -> u64 {
         self.blank_lines
+    }
+
+    /// Bytes of the input before the next record (blank lines included).
+    pub fn position(&self) -> usize {
+        self.lines.position()
+    }
+
+    /// The physical line where the next record (or blank line) starts.
+    pub fn next_line(&self) -> u64 {
+        self.next_line
     }
 
     /// The next record, or `None` at the end of the file.
@@ -440,6 +465,7 @@ impl<R: BufRead> Records<R> {
         encoding: Encoding,
         accepted: u64,
     ) -> io::Result<Option<Record<'_>>> {
+        self.cut_by_end = false;
         loop {
             self.buf.clear();
             let line = self.next_line;
@@ -481,7 +507,10 @@ impl<R: BufRead> Records<R> {
                         }
                         fed_from = self.buf.len();
                         match self.lines.read_line(&mut self.buf, MAX_RECORD_BYTES)? {
-                            LineRead::Eof => break Err(Problem::UnterminatedQuote { field }),
+                            LineRead::Eof => {
+                                self.cut_by_end = true;
+                                break Err(Problem::UnterminatedQuote { field });
+                            }
                             LineRead::Line { too_long: true } => {
                                 self.buf.truncate(fed_from);
                                 break Err(Problem::TooLong);
@@ -535,6 +564,7 @@ impl<R: BufRead> Records<R> {
             lines,
             bytes: trim_line_end(&self.buf),
             verdict,
+            cut_by_end: self.cut_by_end,
             commas: &self.commas,
         }
     }

@@ -1,0 +1,362 @@
+//! The checking pass of one file on every core.
+//!
+//! One thread reads the file in blocks of about [`BLOCK_BYTES`] cut after a line end, counts
+//! their lines and hashes them; workers check and gather the records of each block
+//! ([`read_block`]) as if a record started at its first line; the calling thread takes the
+//! results in file order. The guess is wrong only when a quoted field holds a line break
+//! across the cut: the worker then sees a record still open at the end of its block and says
+//! where it started, and the calling thread reads that record and the next block again,
+//! itself, as one (and so on, until a block ends where a record ends). The rows, line
+//! numbers, rejected rows and errors are those of reading the file from start to end on one
+//! thread: the same [`Records`] reader does the work, on a block instead of the file.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
+use std::sync::{Arc, Mutex};
+
+use polars::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::chunk::Chunk;
+use super::records::{Encoding, Records};
+use super::{
+    HEADER_START, IngestError, OnBadRows, RejectedRow, UTF8_BOM, polars_error, rejected_row,
+};
+
+/// Bytes read at a time (a block holds more when one line is longer).
+pub const BLOCK_BYTES: usize = 8 << 20;
+
+/// What the workers need besides the block.
+pub struct Reading<'a> {
+    pub path: &'a Path,
+    pub file_index: u32,
+    pub columns: &'a [usize],
+    pub encoding: Encoding,
+    pub on_bad_rows: OnBadRows,
+    /// Bytes read at a time ([`BLOCK_BYTES`] unless a test cuts records everywhere).
+    pub block_bytes: usize,
+}
+
+/// A block's buffer, handed back to the reading thread when its last holder drops it.
+struct Buffer {
+    bytes: Vec<u8>,
+    spare: Sender<Vec<u8>>,
+}
+
+impl std::ops::Deref for Buffer {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl Drop for Buffer {
+    fn drop(&mut self) {
+        let _ = self.spare.send(std::mem::take(&mut self.bytes));
+    }
+}
+
+/// A part of the file whose first line starts a record (or is believed to).
+struct Block {
+    bytes: Arc<Buffer>,
+    /// Where reading starts in `bytes` (after a BOM).
+    start: usize,
+    /// The physical line of the file at `start`.
+    first_line: u64,
+    /// Line ends after `start`: about the rows to make room for.
+    lines: u64,
+    /// The header is still to be skipped.
+    header: bool,
+    /// The block ends where the file ends.
+    last: bool,
+}
+
+/// A record still open at the end of a block, to be read again with the next block.
+struct Open {
+    offset: usize,
+    line: u64,
+    header: bool,
+}
+
+/// What the records of one block came to.
+#[derive(Default)]
+pub struct BlockRead {
+    pub frames: Vec<DataFrame>,
+    pub rejected: Vec<RejectedRow>,
+    pub read: u64,
+    pub accepted: u64,
+    pub blank_lines: u64,
+    /// The first bad row when bad rows stop the run, or a failure to make a frame.
+    pub failure: Option<IngestError>,
+    open: Option<Open>,
+}
+
+/// Checks and gathers the records of `block`, as [`super::read`] does for a file.
+fn read_block(block: &Block, reading: &Reading) -> BlockRead {
+    let mut out = BlockRead::default();
+    let bytes = &block.bytes[block.start..];
+    let mut records = Records::new(bytes, block.first_line);
+    let mut chunk = Chunk::new(
+        reading.columns,
+        reading.file_index,
+        block.lines as usize + 1,
+    );
+    let mut header = block.header;
+    loop {
+        let (offset, line, blank) = (
+            records.position(),
+            records.next_line(),
+            records.blank_lines(),
+        );
+        let encoding = if header {
+            // The header is never validated: gogen accepted one with a trailing comma.
+            Encoding::Latin1
+        } else {
+            reading.encoding
+        };
+        // Reading a slice cannot fail.
+        let Ok(Some(record)) = records.next_record(encoding) else {
+            break;
+        };
+        if record.cut_by_end && !block.last {
+            out.blank_lines = blank;
+            out.open = Some(Open {
+                offset: block.start + offset,
+                line,
+                header,
+            });
+            return finish(out, chunk, reading);
+        }
+        if std::mem::take(&mut header) {
+            continue;
+        }
+        out.read += 1;
+        match record.verdict {
+            Ok(()) => {
+                out.accepted += 1;
+                chunk.push(&record, reading.encoding);
+                if chunk.is_full() {
+                    match chunk.take() {
+                        Ok(frame) => out.frames.push(frame),
+                        Err(e) => {
+                            out.failure = Some(polars_error(reading.path, e));
+                            return out;
+                        }
+                    }
+                }
+            }
+            Err(problem) if reading.on_bad_rows == OnBadRows::Fail => {
+                out.failure = Some(IngestError::BadRow {
+                    path: reading.path.to_path_buf(),
+                    line: record.line,
+                    problem: problem.describe(),
+                });
+                return out;
+            }
+            Err(problem) => {
+                let row = rejected_row(reading.path, record.line, &problem, record.bytes);
+                out.rejected.push(row);
+            }
+        }
+    }
+    out.blank_lines = records.blank_lines();
+    finish(out, chunk, reading)
+}
+
+fn finish(mut out: BlockRead, mut chunk: Chunk, reading: &Reading) -> BlockRead {
+    if !chunk.is_empty() {
+        match chunk.take() {
+            Ok(frame) => out.frames.push(frame),
+            Err(e) => out.failure = Some(polars_error(reading.path, e)),
+        }
+    }
+    out
+}
+
+/// What the whole file came to, besides the blocks' rows.
+pub struct FileRead {
+    pub has_header: bool,
+    pub sha256: String,
+}
+
+/// Reads `path` on every core. `visit` gets each block's result and size in file order, on
+/// the calling thread, and returns false to stop reading (then `None`).
+pub fn read_blocks(
+    path: &Path,
+    reading: &Reading,
+    mut visit: impl FnMut(BlockRead, usize) -> Result<bool, IngestError>,
+) -> Result<Option<FileRead>, IngestError> {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let (to_workers, jobs) = sync_channel::<(Block, SyncSender<BlockRead>)>(workers);
+    let jobs = Mutex::new(jobs);
+    // Blocks in file order with their results to come; bounded, so that reading stays a few
+    // blocks ahead at most.
+    let (in_order, ordered) = sync_channel::<(Block, Receiver<BlockRead>)>(workers + 1);
+    let (to_hash, blocks_to_hash) = sync_channel::<Arc<Buffer>>(workers + 1);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let jobs = &jobs;
+            scope.spawn(move || {
+                loop {
+                    let job = jobs.lock().map(|jobs| jobs.recv());
+                    let Ok(Ok((block, result))) = job else { break };
+                    let read = read_block(&block, reading);
+                    drop(block);
+                    let _ = result.send(read);
+                }
+            });
+        }
+        // SHA-256 of every byte, so that a reader of the report can check which file was read.
+        let hash = scope.spawn(move || {
+            let mut sha = Sha256::new();
+            for block in blocks_to_hash {
+                sha.update(&block[..]);
+            }
+            sha.finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        });
+        let reader =
+            scope.spawn(move || read_file_blocks(path, reading, to_workers, in_order, to_hash));
+        let merged = merge(ordered, reading, &mut visit);
+        let read = reader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let sha256 = hash
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let stopped = merged?;
+        let has_header = read?;
+        Ok((!stopped).then_some(FileRead { has_header, sha256 }))
+    })
+}
+
+/// Takes the results in file order, reads again what a cut left open, and hands each on.
+/// True when `visit` asked to stop.
+fn merge(
+    ordered: Receiver<(Block, Receiver<BlockRead>)>,
+    reading: &Reading,
+    visit: &mut impl FnMut(BlockRead, usize) -> Result<bool, IngestError>,
+) -> Result<bool, IngestError> {
+    let mut carried: Option<(Vec<u8>, Open)> = None;
+    for (block, result) in ordered {
+        let size = block.bytes.len() - block.start;
+        // A worker only drops its result when the program is already failing.
+        let guessed = result.recv().unwrap_or_default();
+        let (mut read, source) = match carried.take() {
+            None => (guessed, block.bytes),
+            Some((mut bytes, open)) => {
+                bytes.extend_from_slice(&block.bytes[block.start..]);
+                let lines = memchr::memchr_iter(b'\n', &bytes).count() as u64;
+                let joined = Block {
+                    bytes: Arc::new(Buffer {
+                        bytes,
+                        spare: block.bytes.spare.clone(),
+                    }),
+                    start: 0,
+                    first_line: open.line,
+                    lines,
+                    header: open.header,
+                    last: block.last,
+                };
+                (read_block(&joined, reading), joined.bytes)
+            }
+        };
+        if let Some(open) = read.open.take() {
+            carried = Some((source[open.offset..].to_vec(), open));
+        }
+        if !visit(read, size)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Reads the file in blocks cut after a line end and sends each to the workers, to the
+/// hashing thread and, in order, to [`merge`]. True when the file starts with a header.
+fn read_file_blocks(
+    path: &Path,
+    reading: &Reading,
+    to_workers: SyncSender<(Block, SyncSender<BlockRead>)>,
+    in_order: SyncSender<(Block, Receiver<BlockRead>)>,
+    to_hash: SyncSender<Arc<Buffer>>,
+) -> Result<bool, IngestError> {
+    let unreadable = |source| IngestError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = super::open(path)?;
+    let (spare, returned) = channel::<Vec<u8>>();
+    let mut rest: Vec<u8> = Vec::new();
+    let (mut first_line, mut first) = (1u64, true);
+    let mut has_header = false;
+    loop {
+        let mut bytes = returned.try_recv().unwrap_or_default();
+        bytes.clear();
+        bytes.append(&mut rest);
+        let eof = fill(&mut file, &mut bytes, reading.block_bytes).map_err(unreadable)?;
+        let mut start = 0;
+        if first {
+            start = if bytes.starts_with(UTF8_BOM) {
+                UTF8_BOM.len()
+            } else {
+                0
+            };
+            has_header = bytes[start..].starts_with(HEADER_START);
+        }
+        if !eof {
+            // Cut after the last line end; `fill` made sure there is one.
+            let cut = memchr::memrchr(b'\n', &bytes).map_or(bytes.len(), |at| at + 1);
+            rest.extend_from_slice(&bytes[cut..]);
+            bytes.truncate(cut);
+        }
+        let lines = memchr::memchr_iter(b'\n', &bytes[start..]).count() as u64;
+        let bytes = Arc::new(Buffer {
+            bytes,
+            spare: spare.clone(),
+        });
+        let block = |bytes| Block {
+            bytes,
+            start,
+            first_line,
+            lines,
+            header: first && has_header,
+            last: eof,
+        };
+        let (result_tx, result_rx) = sync_channel(1);
+        let sent = to_hash.send(Arc::clone(&bytes)).is_ok()
+            && to_workers
+                .send((block(Arc::clone(&bytes)), result_tx))
+                .is_ok()
+            && in_order.send((block(bytes), result_rx)).is_ok();
+        if !sent || eof {
+            break;
+        }
+        first_line += lines;
+        first = false;
+    }
+    Ok(has_header)
+}
+
+/// Reads into `bytes` until it holds `block_bytes` and a line end, or the file ends (true).
+fn fill(file: &mut File, bytes: &mut Vec<u8>, block_bytes: usize) -> std::io::Result<bool> {
+    loop {
+        // A line longer than a block makes the block grow an eighth of a block at a time.
+        let want = block_bytes
+            .saturating_sub(bytes.len())
+            .max(block_bytes / 8)
+            .max(1);
+        bytes.reserve(want);
+        // Into the spare capacity, which is not zeroed first.
+        let n = file.by_ref().take(want as u64).read_to_end(bytes)?;
+        if n < want {
+            return Ok(true);
+        }
+        if bytes.len() >= block_bytes && memchr::memrchr(b'\n', bytes).is_some() {
+            return Ok(false);
+        }
+    }
+}
