@@ -193,6 +193,86 @@ fn every_number_in_the_fact_sheet_equals_the_table_cell_it_cites() {
     );
 }
 
+/// Headless Chromium run on the page `html` with `extra` options.
+fn chromium(html: &Path, extra: &[&str]) -> std::process::Output {
+    let chromium = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|c| Command::new(c).arg("--version").output().is_ok())
+        .expect(
+            "headless Chromium is needed for this test: apt-get install chromium (.ci/run does)",
+        );
+    Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--enable-logging=stderr",
+        ])
+        .args(extra)
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .unwrap()
+}
+
+/// The page `html` as the browser parsed it, checked for load errors.
+fn dom_in_chromium(html: &Path) -> String {
+    let dom = chromium(html, &["--dump-dom"]);
+    assert!(dom.status.success());
+    let stderr = String::from_utf8_lossy(&dom.stderr);
+    for problem in ["CONSOLE", "Failed to load", "net::ERR_", "Uncaught"] {
+        assert!(!stderr.contains(problem), "{problem}: {stderr}");
+    }
+    String::from_utf8_lossy(&dom.stdout).into_owned()
+}
+
+/// A statewide run draws the county maps; in the browser each holds the 58 counties, each a
+/// shape named on hover, and the withheld counties are named in its legend.
+#[test]
+fn the_statewide_report_shows_the_county_maps_in_a_browser() {
+    let dir = TestDir::new("report_maps");
+    dir.ok(&[
+        "generate", "--rows", "20000", "--seed", "5", "--out", "in.csv", "--quiet",
+    ]);
+    dir.ok(&[
+        "run",
+        "in.csv",
+        "--county",
+        "ALL",
+        "--compute-at",
+        "2020-01-01",
+        "--no-gogen",
+        "--quiet",
+        "--out",
+        "out",
+    ]);
+    let out = dir.path("out");
+    for name in clearstat::charts::MAP_NAMES {
+        for ext in ["png", "svg"] {
+            let file = out.join("charts").join(format!("{name}.{ext}"));
+            assert!(
+                std::fs::metadata(&file).is_ok_and(|m| m.len() > 10_000),
+                "{name}.{ext}"
+            );
+        }
+    }
+    let dom = dom_in_chromium(&out.join("report.html"));
+    for name in clearstat::charts::MAP_NAMES {
+        let start = dom.find(&format!("id=\"chart-{name}\"")).expect(name);
+        let figure = &dom[start..start + dom[start..].find("</figure>").expect("figure end")];
+        assert_eq!(figure.matches("<g class=\"county\"").count(), 58, "{name}");
+        assert_eq!(figure.matches("<title>").count(), 58, "{name}");
+        assert!(figure.contains("<title>Los Angeles: "), "{name}");
+        assert!(
+            figure.contains("Population census2010; convictions up to the as-of date 2020-01-01")
+        );
+    }
+    // 20,000 rows leave small counties with small counts: withheld, drawn grey, named.
+    let start = dom.find("id=\"chart-map_black_white_rate_ratio\"").unwrap();
+    let figure = &dom[start..];
+    assert!(figure.contains(": withheld (small counts)</title>"));
+    assert!(figure.contains("Withheld (small counts): "));
+}
+
 #[test]
 fn the_report_renders_in_a_real_browser_with_its_charts() {
     let (_dir, out) = sample_run("report_browser");
@@ -210,34 +290,7 @@ fn the_report_renders_in_a_real_browser_with_its_charts() {
     ] {
         assert!(!html.contains(attribute), "the report loads {attribute}");
     }
-    let chromium = ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|c| Command::new(c).arg("--version").output().is_ok())
-        .expect(
-            "headless Chromium is needed for this test: apt-get install chromium (.ci/run does)",
-        );
-    let url = format!("file://{}", out.join("report.html").display());
-    let shot = out.join("report.png");
-    let run = |extra: &[&str]| {
-        Command::new(chromium)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--enable-logging=stderr",
-            ])
-            .args(extra)
-            .arg(&url)
-            .output()
-            .unwrap()
-    };
-    let dom = run(&["--dump-dom"]);
-    assert!(dom.status.success());
-    let dom_text = String::from_utf8_lossy(&dom.stdout);
-    let stderr = String::from_utf8_lossy(&dom.stderr);
-    for problem in ["CONSOLE", "Failed to load", "net::ERR_", "Uncaught"] {
-        assert!(!stderr.contains(problem), "{problem}: {stderr}");
-    }
+    let dom_text = dom_in_chromium(&out.join("report.html"));
     // The browser parsed every chart as SVG with bars in it, and the tables.
     assert_eq!(
         dom_text.matches("<svg").count(),
@@ -245,8 +298,12 @@ fn the_report_renders_in_a_real_browser_with_its_charts() {
     );
     assert!(dom_text.matches("<rect").count() > 50);
     assert!(dom_text.contains("Share of people with a Prop 64 conviction"));
+    let shot = out.join("report.png");
     let shot_arg = format!("--screenshot={}", shot.display());
-    let screenshot = run(&[&shot_arg, "--window-size=1200,6000"]);
+    let screenshot = chromium(
+        &out.join("report.html"),
+        &[&shot_arg, "--window-size=1200,6000"],
+    );
     assert!(screenshot.status.success());
     let png = std::fs::read(&shot).unwrap();
     assert!(

@@ -39,7 +39,7 @@ pub enum Unit {
 }
 
 impl Unit {
-    fn format(self, v: f64) -> String {
+    pub(crate) fn format(self, v: f64) -> String {
         match self {
             Unit::Count => format!("{v:.0}"),
             Unit::Percent => format!("{:.0}%", v * 100.0),

@@ -2,6 +2,7 @@
 //! after small-cell suppression, so a withheld count is never drawn.
 
 pub mod draw;
+pub mod map;
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
@@ -11,6 +12,7 @@ use plotters::prelude::*;
 use crate::analytics::published::{Published, TableError, busiest_county};
 use crate::outputs::{self, OutputError, files};
 pub use draw::{Chart, Kind, Series, Unit};
+pub use map::{Cell, Map, Scale};
 
 /// Size of every chart, in pixels.
 pub const SIZE: (u32, u32) = (1000, 560);
@@ -24,6 +26,10 @@ pub struct Context {
     /// The population baseline's label.
     pub vintage: String,
     pub min_cell: u64,
+    /// The run covers every county (`--county ALL`): the county maps are drawn too.
+    pub statewide: bool,
+    /// The run's as-of date (`--compute-at`), `YYYY-MM-DD`.
+    pub as_of: String,
 }
 
 impl Context {
@@ -65,37 +71,80 @@ pub const NAMES: [&str; 5] = {
     names
 };
 
-/// Draws every chart from the tables in `tables` into `folder`, as PNG and SVG; returns the
-/// charts drawn, in [`NAMES`] order.
+/// A drawing of the report: a chart of bars, or a county map.
+#[derive(Debug, Clone)]
+pub enum Figure {
+    Bars(Chart),
+    Map(Map),
+}
+
+impl Figure {
+    pub fn title(&self) -> &str {
+        match self {
+            Figure::Bars(chart) => &chart.title,
+            Figure::Map(map) => &map.title,
+        }
+    }
+
+    /// The figure as an SVG document.
+    pub fn svg(&self) -> Result<String, String> {
+        register_fonts();
+        match self {
+            Figure::Bars(chart) => {
+                let mut text = String::new();
+                {
+                    let root = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
+                    draw::draw(&root, chart)?;
+                    root.present().map_err(|e| format!("{e:?}"))?;
+                }
+                Ok(text)
+            }
+            Figure::Map(map) => map::svg(map),
+        }
+    }
+
+    fn png(&self, path: &Path) -> Result<(), String> {
+        match self {
+            Figure::Bars(chart) => {
+                let root = BitMapBackend::new(path, SIZE).into_drawing_area();
+                draw::draw(&root, chart)?;
+                root.present().map_err(|e| format!("{e:?}"))
+            }
+            Figure::Map(map) => {
+                let root = BitMapBackend::new(path, map::SIZE).into_drawing_area();
+                map::draw(&root, map)?;
+                root.present().map_err(|e| format!("{e:?}"))
+            }
+        }
+    }
+}
+
+/// Draws every chart from the tables in `tables` into `folder`, as PNG and SVG, and in a
+/// statewide run the county maps; returns the figures drawn, charts in [`NAMES`] order, then
+/// maps in [`MAP_NAMES`] order.
 pub fn write_all(
     tables: &Path,
     folder: &Path,
     context: &Context,
-) -> Result<Vec<(String, Chart)>, ChartError> {
+) -> Result<Vec<(String, Figure)>, ChartError> {
     register_fonts();
     outputs::create_folder(folder)?;
-    let charts = build(tables, context)?;
-    for (name, chart) in &charts {
-        write_svg(folder, name, chart)?;
-        write_png(folder, name, chart)?;
+    let mut figures: Vec<(String, Figure)> = build(tables, context)?
+        .into_iter()
+        .map(|(name, chart)| (name, Figure::Bars(chart)))
+        .collect();
+    if context.statewide {
+        figures.extend(maps(tables, context)?);
     }
-    Ok(charts)
+    for (name, figure) in &figures {
+        write_svg(folder, name, figure)?;
+        write_png(folder, name, figure)?;
+    }
+    Ok(figures)
 }
 
-/// Draws `chart` as an SVG document.
-pub fn svg(chart: &Chart) -> Result<String, String> {
-    register_fonts();
-    let mut text = String::new();
-    {
-        let root = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
-        draw::draw(&root, chart)?;
-        root.present().map_err(|e| format!("{e:?}"))?;
-    }
-    Ok(text)
-}
-
-fn write_svg(folder: &Path, name: &str, chart: &Chart) -> Result<(), ChartError> {
-    let text = svg(chart).map_err(|message| ChartError::Draw {
+fn write_svg(folder: &Path, name: &str, figure: &Figure) -> Result<(), ChartError> {
+    let text = figure.svg().map_err(|message| ChartError::Draw {
         name: name.to_string(),
         message,
     })?;
@@ -106,15 +155,11 @@ fn write_svg(folder: &Path, name: &str, chart: &Chart) -> Result<(), ChartError>
     Ok(())
 }
 
-fn write_png(folder: &Path, name: &str, chart: &Chart) -> Result<(), ChartError> {
+fn write_png(folder: &Path, name: &str, figure: &Figure) -> Result<(), ChartError> {
     // The encoder picks the format from the extension, so the temporary name ends in .png.
     let temporary = folder.join(format!(".{name}.partial.png"));
     let finished = folder.join(format!("{name}.png"));
-    let drawn = (|| {
-        let root = BitMapBackend::new(&temporary, SIZE).into_drawing_area();
-        draw::draw(&root, chart)?;
-        root.present().map_err(|e| format!("{e:?}"))
-    })();
+    let drawn = figure.png(&temporary);
     let moved =
         drawn.and_then(|()| std::fs::rename(&temporary, &finished).map_err(|e| e.to_string()));
     moved.map_err(|message| {
@@ -307,6 +352,105 @@ fn build(tables: &Path, context: &Context) -> Result<Vec<(String, Chart)>, Chart
             Ok((spec.name.to_string(), chart(spec, &table, &place, context)?))
         })
         .collect()
+}
+
+/// The county maps of a statewide run, by file name, in the report's order.
+pub const MAP_NAMES: [&str; 3] = [
+    "map_people_per_100k",
+    "map_black_white_rate_ratio",
+    "map_share_relieved",
+];
+
+/// The county maps, from `statewide_by_county` and `rate_ratios_vs_white`: a county is
+/// withheld where a count its figure comes from is withheld.
+fn maps(tables: &Path, context: &Context) -> Result<Vec<(String, Figure)>, ChartError> {
+    let by_county = Published::read(tables, "statewide_by_county")?;
+    let counties = by_county.text("county")?;
+    let people = by_county.numbers("people")?;
+    let per_100k = by_county.numbers("people_per_100k")?;
+    let relieved = by_county.numbers("some_relief")?;
+    let ratios = Published::read(tables, "rate_ratios_vs_white")?;
+    let (ratio_counties, groups) = (ratios.text("county")?, ratios.text("race_group")?);
+    let (ratio, group_people) = (ratios.numbers("rate_ratio")?, ratios.numbers("people")?);
+    let people_of = |county: &str, group: &str| {
+        (0..groups.len()).find(|&i| ratio_counties[i] == county && groups[i] == group)
+    };
+    let cells = |figure: &dyn Fn(&str) -> Cell| -> Vec<Cell> {
+        map::shapes()
+            .iter()
+            .map(|shape| figure(&shape.name.to_uppercase()))
+            .collect()
+    };
+    let row = |county: &str| counties.iter().position(|c| c == county);
+    let per_100k = cells(&|county| match row(county) {
+        None => Cell::Missing,
+        Some(i) if people[i].is_none() => Cell::Withheld,
+        Some(i) => per_100k[i].map_or(Cell::Missing, Cell::Value),
+    });
+    let share = cells(&|county| match row(county) {
+        None => Cell::Missing,
+        Some(i) => match (relieved[i], people[i]) {
+            (Some(r), Some(p)) if p > 0.0 => Cell::Value(r / p),
+            (Some(_), Some(_)) => Cell::Missing,
+            _ => Cell::Withheld,
+        },
+    });
+    let ratio = cells(&|county| {
+        let (black, white) = (people_of(county, "BLACK"), people_of(county, "WHITE"));
+        match (black, white) {
+            (Some(b), Some(w)) if group_people[b].is_none() || group_people[w].is_none() => {
+                Cell::Withheld
+            }
+            (Some(b), Some(_)) => ratio[b].map_or(Cell::Missing, Cell::Value),
+            _ => Cell::Missing,
+        }
+    });
+    let note = format!(
+        "Population {}; convictions up to the as-of date {}. {}",
+        context.vintage,
+        context.as_of,
+        context.note()
+    );
+    let map = |title: &str, legend: &str, unit, scale, cells| Map {
+        title: title.to_string(),
+        subtitle: format!("California's 58 counties · flow {}", context.flow),
+        legend: legend.to_string(),
+        unit,
+        scale,
+        cells,
+        note: note.clone(),
+    };
+    let maps = [
+        map(
+            "People with a Prop 64 conviction per 100,000 residents",
+            "People per 100,000 residents (all ages)",
+            Unit::Count,
+            Scale::Sequential,
+            per_100k,
+        ),
+        map(
+            "Black-to-White rate ratio of people with a Prop 64 conviction",
+            "Rate ratio (Black rate / White rate; 1 = the same rate)",
+            Unit::Ratio,
+            Scale::DivergingAtOne,
+            ratio,
+        ),
+        map(
+            "Share of people with some relief under the chosen flow",
+            &format!(
+                "Share of the county's people relieved (flow {})",
+                context.flow
+            ),
+            Unit::Percent,
+            Scale::Sequential,
+            share,
+        ),
+    ];
+    Ok(MAP_NAMES
+        .iter()
+        .map(|name| name.to_string())
+        .zip(maps.into_iter().map(Figure::Map))
+        .collect())
 }
 
 /// The chart `spec` describes, from its table.

@@ -11,7 +11,7 @@ use super::{ReportError, text};
 use crate::analytics::published::Published;
 use crate::analytics::race::RaceMap;
 use crate::analytics::tables::{BUNDLED, Header};
-use crate::charts::{self, Chart, group_label, title_case};
+use crate::charts::{self, Figure, group_label, title_case};
 use crate::normalize::quality::DECIDED_WITHOUT_DOB;
 use crate::outputs::files;
 use crate::population::Baseline;
@@ -145,7 +145,7 @@ impl Report {
         summary: &Value,
         baseline: &Baseline,
         race_map: &RaceMap,
-        charts: &[(String, Chart)],
+        charts: &[(String, Figure)],
     ) -> Result<Report, ReportError> {
         let tables = run.join(files::TABLES);
         let county = text(summary, "county");
@@ -306,10 +306,10 @@ fn headline(tables: &Path) -> Result<String, ReportError> {
     Ok(html)
 }
 
-fn chart_figures(charts: &[(String, Chart)]) -> Result<String, ReportError> {
+fn chart_figures(charts: &[(String, Figure)]) -> Result<String, ReportError> {
     let mut html = String::new();
     for (name, chart) in charts {
-        let svg = charts::svg(chart).map_err(|message| {
+        let svg = chart.svg().map_err(|message| {
             ReportError::Charts(charts::ChartError::Draw {
                 name: name.clone(),
                 message,
@@ -325,7 +325,7 @@ fn chart_figures(charts: &[(String, Chart)]) -> Result<String, ReportError> {
             html,
             "<figure id=\"chart-{name}\">{svg}\n<figcaption>{} (<code>charts/{name}.png</code>, \
              <code>charts/{name}.svg</code>)</figcaption></figure>\n",
-            escape(&chart.title)
+            escape(chart.title())
         );
     }
     Ok(html)

@@ -111,6 +111,8 @@ pub fn publish(
         flow: text(&summary, "flow"),
         vintage: baseline.label(),
         min_cell: options.min_cell,
+        statewide: county == "ALL",
+        as_of: text(&summary, "compute_at"),
     };
     let drawn = charts::write_all(&folder, &charts::folder(run), &context)?;
     mark("charts");
