@@ -271,6 +271,12 @@ fn the_statewide_report_shows_the_county_maps_in_a_browser() {
     let figure = &dom[start..];
     assert!(figure.contains(": withheld (small counts)</title>"));
     assert!(figure.contains("Withheld (small counts): "));
+    // The counties side by side, each with its interval; the withheld ones named, not drawn.
+    let name = clearstat::charts::BY_COUNTY;
+    let start = dom.find(&format!("id=\"chart-{name}\"")).expect(name);
+    let figure = &dom[start..start + dom[start..].find("</figure>").expect("figure end")];
+    assert!(figure.contains("Los Angeles") && figure.contains("Not drawn, withheld"));
+    assert!(out.join("charts").join(format!("{name}.png")).is_file());
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! after small-cell suppression, so a withheld count is never drawn.
 
 pub mod draw;
+pub mod forest;
 pub mod map;
 
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ use plotters::prelude::*;
 use crate::analytics::published::{Published, TableError, busiest_county};
 use crate::outputs::{self, OutputError, files};
 pub use draw::{Chart, Kind, Series, Unit};
+pub use forest::{Estimate, Forest};
 pub use map::{Cell, Map, Scale};
 
 /// Size of every chart, in pixels.
@@ -76,6 +78,8 @@ pub const NAMES: [&str; 5] = {
 pub enum Figure {
     Bars(Chart),
     Map(Map),
+    /// Counties side by side.
+    Forest(Forest),
 }
 
 impl Figure {
@@ -83,6 +87,7 @@ impl Figure {
         match self {
             Figure::Bars(chart) => &chart.title,
             Figure::Map(map) => &map.title,
+            Figure::Forest(forest) => &forest.title,
         }
     }
 
@@ -100,6 +105,16 @@ impl Figure {
                 Ok(text)
             }
             Figure::Map(map) => map::svg(map),
+            Figure::Forest(forest) => {
+                let mut text = String::new();
+                {
+                    let root =
+                        SVGBackend::with_string(&mut text, forest.size()).into_drawing_area();
+                    forest::draw(&root, forest)?;
+                    root.present().map_err(|e| format!("{e:?}"))?;
+                }
+                Ok(text)
+            }
         }
     }
 
@@ -113,6 +128,11 @@ impl Figure {
             Figure::Map(map) => {
                 let root = BitMapBackend::new(path, map::SIZE).into_drawing_area();
                 map::draw(&root, map)?;
+                root.present().map_err(|e| format!("{e:?}"))
+            }
+            Figure::Forest(forest) => {
+                let root = BitMapBackend::new(path, forest.size()).into_drawing_area();
+                forest::draw(&root, forest)?;
                 root.present().map_err(|e| format!("{e:?}"))
             }
         }
@@ -135,6 +155,10 @@ pub fn write_all(
         .collect();
     if context.statewide {
         figures.extend(maps(tables, context)?);
+        figures.push((
+            BY_COUNTY.to_string(),
+            counties_side_by_side(tables, context)?,
+        ));
     }
     for (name, figure) in &figures {
         write_svg(folder, name, figure)?;
@@ -360,6 +384,58 @@ pub const MAP_NAMES: [&str; 3] = [
     "map_black_white_rate_ratio",
     "map_share_relieved",
 ];
+
+/// The chart of a statewide run that sets the counties side by side.
+pub const BY_COUNTY: &str = "rate_ratios_by_county";
+
+/// Each county's Black-to-White rate ratio with its interval (`rate_ratios_vs_white`), in
+/// alphabetical order; counties withheld or without a figure named underneath.
+fn counties_side_by_side(tables: &Path, context: &Context) -> Result<Figure, ChartError> {
+    let ratios = Published::read(tables, "rate_ratios_vs_white")?;
+    let (counties, groups) = (ratios.text("county")?, ratios.text("race_group")?);
+    let people = ratios.numbers("people")?;
+    let estimates = ratios.intervals("rate_ratio_low", "rate_ratio_high")?;
+    let values = ratios.numbers("rate_ratio")?;
+    let row_of = |county: &str, group: &str| {
+        (0..groups.len()).find(|&i| counties[i] == county && groups[i] == group)
+    };
+    let mut rows = Vec::new();
+    let (mut withheld, mut missing) = (Vec::new(), Vec::new());
+    for shape in map::shapes() {
+        let county = shape.name.to_uppercase();
+        match (row_of(&county, "BLACK"), row_of(&county, "WHITE")) {
+            (Some(b), Some(w)) if people[b].is_none() || people[w].is_none() => {
+                withheld.push(shape.name.clone())
+            }
+            (Some(b), Some(_)) => match (values[b], estimates[b]) {
+                (Some(value), Some((low, high))) => {
+                    rows.push((shape.name.clone(), Estimate { value, low, high }))
+                }
+                _ => missing.push(shape.name.clone()),
+            },
+            _ => missing.push(shape.name.clone()),
+        }
+    }
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(Figure::Forest(Forest {
+        title: "Black-to-White rate ratio of people with a Prop 64 conviction, by county".into(),
+        subtitle: format!(
+            "Each county with its 95% interval (log-normal), in alphabetical order · population {}",
+            context.vintage
+        ),
+        x_label: "Rate ratio (Black rate / White rate; log scale; 1 = the same rate)".into(),
+        rows,
+        left_out: vec![
+            ("withheld (small counts)".into(), withheld),
+            ("no figure (no one, or no residents)".into(), missing),
+        ],
+        note: format!(
+            "Convictions up to the as-of date {}. {}",
+            context.as_of,
+            context.note()
+        ),
+    }))
+}
 
 /// The county maps, from `statewide_by_county` and `rate_ratios_vs_white`: a county is
 /// withheld where a count its figure comes from is withheld.

@@ -193,8 +193,8 @@ pub fn read_blocks(
     let jobs = Mutex::new(jobs);
     // Blocks in file order with their results to come; bounded, so that reading stays a few
     // blocks ahead at most.
-    let (in_order, ordered) = sync_channel::<(Block, Receiver<BlockRead>)>(workers + 1);
-    let (to_hash, blocks_to_hash) = sync_channel::<Arc<Buffer>>(workers + 1);
+    let (in_order, ordered) = sync_channel::<(Block, Receiver<BlockRead>)>(workers);
+    let (to_hash, blocks_to_hash) = sync_channel::<Arc<Buffer>>(2);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let jobs = &jobs;
