@@ -373,3 +373,124 @@ fn rate_ratios_recover_the_generators_over_representation() {
     }
     assert!(checked >= 4, "groups with enough people: {checked}");
 }
+
+/// The state tables of a statewide run recomputed in plain code from the run's own rows (the
+/// convictions under review, `race_map.csv`) and the bundled census file's CALIFORNIA rows:
+/// each person once per group, against all California's residents.
+#[test]
+fn state_tables_agree_with_plain_code_from_the_rows() {
+    use std::collections::{BTreeMap, HashSet};
+    let dir = TestDir::new("analytics_state");
+    dir.ok(&[
+        "generate", "--rows", "20000", "--seed", "5", "--out", "in.csv", "-q",
+    ]);
+    dir.ok(&[
+        "run",
+        "in.csv",
+        "--county",
+        "ALL",
+        "--compute-at",
+        "2020-01-01",
+        "--no-gogen",
+        "--out",
+        "out",
+        "-q",
+    ]);
+    let out = dir.path("out");
+    let mut groups: BTreeMap<String, String> = BTreeMap::new();
+    let mut map = csv::Reader::from_path(out.join("race_map.csv")).unwrap();
+    for record in map.records() {
+        let record = record.unwrap();
+        groups.insert(record[0].trim().to_uppercase(), record[2].to_string());
+    }
+    let rows = crate::frames::read_parquet(&out.join("convictions.parquet"));
+    let text = |name: &str| crate::frames::strings(&rows, name);
+    let flag = |name: &str| -> Vec<bool> {
+        let column = rows.column(name).unwrap().bool().unwrap();
+        column.iter().map(|v| v == Some(true)).collect()
+    };
+    let (subjects, codes) = (text("subject_id"), text("race_code"));
+    let (prop64, in_county) = (flag("is_prop64"), flag("in_county"));
+    let mut pairs = HashSet::new();
+    for i in 0..rows.height() {
+        if prop64[i] && in_county[i] {
+            let code = codes[i].as_deref().unwrap_or("").trim().to_uppercase();
+            let group = groups.get(&code).cloned().unwrap_or("UNKNOWN".into());
+            pairs.insert((subjects[i].clone(), group));
+        }
+    }
+    let mut people: BTreeMap<String, f64> = BTreeMap::new();
+    for (_, group) in &pairs {
+        *people.entry(group.clone()).or_default() += 1.0;
+    }
+    let all_people: f64 = people.values().sum();
+    let census = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src/population/ca_county_race_census2010.csv"
+    );
+    let mut residents: BTreeMap<String, f64> = BTreeMap::new();
+    for record in csv::Reader::from_path(census).unwrap().records() {
+        let record = record.unwrap();
+        if &record[0] == "CALIFORNIA" && &record[3] == "ALL" {
+            residents.insert(record[4].to_string(), record[5].parse().unwrap());
+        }
+    }
+    let all_residents: f64 = residents.values().sum();
+    let close = |a: f64, b: f64, what: &str| {
+        assert!(
+            (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+            "{what}: {a} vs {b}"
+        );
+    };
+    let rates = query(&dir, "state_rate_ratios_vs_white.sql");
+    let shares = query(&dir, "state_disparity_vs_population.sql");
+    let published = std::fs::read_to_string(out.join("tables/state_rate_ratios_vs_white.csv"));
+    assert!(
+        published.unwrap().contains(",census2010\n"),
+        "the census file read above"
+    );
+    assert_eq!(
+        strings(&rates, "residents_of"),
+        vec!["CALIFORNIA"; rates.height()]
+    );
+    let number = |frame: &DataFrame, name: &str, i: usize| {
+        frame
+            .column(name)
+            .unwrap()
+            .cast(&DataType::Float64)
+            .unwrap()
+            .f64()
+            .unwrap()
+            .get(i)
+    };
+    let white = people["WHITE"] / residents["WHITE"];
+    for (i, group) in strings(&rates, "race_group").iter().enumerate() {
+        let rate = people[group] / residents[group];
+        close(number(&rates, "people", i).unwrap(), people[group], group);
+        close(
+            number(&rates, "rate_per_100k", i).unwrap(),
+            rate * 1e5,
+            group,
+        );
+        close(
+            number(&rates, "rate_ratio", i).unwrap(),
+            rate / white,
+            group,
+        );
+    }
+    assert_eq!(rates.height(), 7, "every census group has people");
+    for (i, group) in strings(&shares, "race_group").iter().enumerate() {
+        close(number(&shares, "all_people", i).unwrap(), all_people, group);
+        close(
+            number(&shares, "share_of_people", i).unwrap(),
+            people[group] / all_people,
+            group,
+        );
+        let share_of_residents = residents[group] / all_residents;
+        close(
+            number(&shares, "share_of_population", i).unwrap(),
+            share_of_residents,
+            group,
+        );
+    }
+}

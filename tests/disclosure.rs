@@ -203,7 +203,7 @@ fn meaning(column: &str) -> Meaning {
     let (people, condition, flag, ignored): (bool, _, _, &'static [&'static str]) = match column {
         "convictions" => (false, None, None, &[]),
         "people" => (true, None, None, &[]),
-        "county_people" => (true, None, None, &["race_group"]),
+        "county_people" | "all_people" => (true, None, None, &["race_group"]),
         "black_people" => (true, Some(("race_group", "BLACK".into())), None, &[]),
         "relieved" => (true, None, Some("some_relief".into()), &[]),
         c if decisions.contains(&c) => (false, Some(("decision", c.to_string())), None, &[]),

@@ -22,7 +22,7 @@ pub const VIEWS: [(&str, &str); 1] =
     [("reviewed", include_str!("../../queries/views/reviewed.sql"))];
 
 /// The queries in `queries/`, bundled so that an installed binary has them.
-pub const BUNDLED: [(&str, &str); 15] = [
+pub const BUNDLED: [(&str, &str); 18] = [
     ("headline", include_str!("../../queries/headline.sql")),
     (
         "convictions_by_race",
@@ -79,6 +79,18 @@ pub const BUNDLED: [(&str, &str); 15] = [
     (
         "statewide_by_county",
         include_str!("../../queries/statewide_by_county.sql"),
+    ),
+    (
+        "state_disparity_vs_population",
+        include_str!("../../queries/state_disparity_vs_population.sql"),
+    ),
+    (
+        "state_rate_ratios_vs_white",
+        include_str!("../../queries/state_rate_ratios_vs_white.sql"),
+    ),
+    (
+        "state_rates_by_period",
+        include_str!("../../queries/state_rates_by_period.sql"),
     ),
 ];
 

@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 
 use plotters::prelude::*;
+use polars::prelude::{Column, DataFrame};
 
-use crate::analytics::published::{Published, TableError, busiest_county};
+use crate::analytics::published::{Published, TableError};
 use crate::outputs::{self, OutputError, files};
 pub use draw::{Chart, Kind, Series, Unit};
 pub use forest::{Estimate, Forest};
@@ -63,8 +64,8 @@ pub enum ChartError {
 }
 
 /// The charts, by file name (without extension), in the report's order.
-pub const NAMES: [&str; 5] = {
-    let mut names = [""; 5];
+pub const NAMES: [&str; 6] = {
+    let mut names = [""; 6];
     let mut i = 0;
     while i < SPECS.len() {
         names[i] = SPECS[i].name;
@@ -238,6 +239,9 @@ enum Bars {
     Columns(&'static [(&'static str, &'static str)]),
     /// One series per census group (and UNKNOWN), from the group's lower-case column.
     Groups,
+    /// One series per census group from a table of one row per period and group: this
+    /// column of each group's rows, for the periods that have residents.
+    GroupRows(&'static str),
 }
 
 /// How a chart's categories (the x axis) are written.
@@ -255,8 +259,9 @@ enum Axis {
 struct Spec {
     name: &'static str,
     table: &'static str,
-    /// Drawn for the county with the most people (in a statewide run) rather than the place.
-    busiest_county: bool,
+    /// The table drawn instead in a statewide run: the same figures for California as a whole
+    /// (`table` has one row per county and group there).
+    statewide: Option<&'static str>,
     title: &'static str,
     x_label: &'static str,
     y_label: &'static str,
@@ -271,11 +276,11 @@ struct Spec {
 }
 
 /// The charts, in the report's order.
-const SPECS: [Spec; 5] = [
+const SPECS: [Spec; 6] = [
     Spec {
         name: "share_vs_population",
         table: "disparity_vs_population",
-        busiest_county: true,
+        statewide: Some("state_disparity_vs_population"),
         title: "Share of people with a Prop 64 conviction vs share of residents",
         x_label: "Race/ethnicity (census groups; whiskers: 95% Wilson interval)",
         y_label: "Share",
@@ -293,7 +298,7 @@ const SPECS: [Spec; 5] = [
     Spec {
         name: "relief_by_scenario",
         table: "relief_by_race_and_scenario",
-        busiest_county: false,
+        statewide: None,
         title: "People left with no conviction, under each flow",
         x_label: "Race/ethnicity",
         y_label: "People",
@@ -314,7 +319,7 @@ const SPECS: [Spec; 5] = [
     Spec {
         name: "rate_ratios",
         table: "rate_ratios_vs_white",
-        busiest_county: true,
+        statewide: Some("state_rate_ratios_vs_white"),
         title: "People with a Prop 64 conviction per resident, relative to White residents",
         x_label: "Race/ethnicity (whiskers: 95% interval, log-normal)",
         y_label: "Rate ratio (White = 1)",
@@ -328,7 +333,7 @@ const SPECS: [Spec; 5] = [
     Spec {
         name: "convictions_by_period",
         table: "convictions_by_period_and_race",
-        busiest_county: false,
+        statewide: None,
         title: "Prop 64 convictions by period and race/ethnicity",
         x_label: "Year of conviction (five-year periods)",
         y_label: "Convictions",
@@ -340,9 +345,24 @@ const SPECS: [Spec; 5] = [
         total: Some("convictions"),
     },
     Spec {
+        name: "rates_by_period",
+        table: "rates_by_period",
+        statewide: Some("state_rates_by_period"),
+        title: "People with a Prop 64 conviction per 100,000 residents, by period",
+        x_label: "Year of conviction, five-year periods (residents of one year in each, adults \
+                  where the yearly estimates have them: see the table)",
+        y_label: "People per 100,000 residents",
+        unit: Unit::Count,
+        kind: Kind::Grouped,
+        axis: Axis::Periods,
+        bars: Bars::GroupRows("rate_per_100k"),
+        intervals: None,
+        total: None,
+    },
+    Spec {
         name: "determinations_by_section",
         table: "convictions_by_code_section",
-        busiest_county: false,
+        statewide: None,
         title: "Determinations by code section",
         x_label: "Health and Safety Code section",
         y_label: "Convictions",
@@ -363,15 +383,16 @@ const SPECS: [Spec; 5] = [
 
 /// Every chart of [`SPECS`] from the published tables in `tables`.
 fn build(tables: &Path, context: &Context) -> Result<Vec<(String, Chart)>, ChartError> {
-    let county = busiest_county(tables)?;
     SPECS
         .iter()
         .map(|spec| {
-            let mut table = Published::read(tables, spec.table)?;
-            let mut place = context.place.clone();
-            if spec.busiest_county {
-                table = table.only_county(county.as_deref())?;
-                place = county.clone().unwrap_or(place);
+            let (name, place) = match spec.statewide {
+                Some(name) if context.statewide => (name, "California".to_string()),
+                _ => (spec.table, context.place.clone()),
+            };
+            let mut table = Published::read(tables, name)?;
+            if let Bars::GroupRows(column) = spec.bars {
+                table = by_period(table, column)?;
             }
             Ok((spec.name.to_string(), chart(spec, &table, &place, context)?))
         })
@@ -546,6 +567,10 @@ fn chart(
             .chain(&["UNKNOWN"])
             .map(|g| series(table, &group_label(g), &g.to_lowercase()))
             .collect::<Result<Vec<_>, _>>()?,
+        Bars::GroupRows(_) => crate::population::GROUPS
+            .iter()
+            .map(|g| series(table, &group_label(g), &g.to_lowercase()))
+            .collect::<Result<Vec<_>, _>>()?,
     };
     if let (Some((low, high)), Some(first)) = (spec.intervals, bars.first_mut()) {
         first.intervals = Some(table.intervals(low, high)?);
@@ -570,6 +595,39 @@ fn chart(
         kind: spec.kind,
         note: context.note(),
     })
+}
+
+/// A table of one row per period and group as one row per period with residents and one
+/// column of `column` per group (lower case), for [`Bars::GroupRows`].
+fn by_period(table: Published, column: &str) -> Result<Published, ChartError> {
+    let periods = table.text("period_start")?;
+    let groups = table.text("race_group")?;
+    let residents = table.numbers("residents")?;
+    let values = table.numbers(column)?;
+    let mut shown: Vec<&String> = (0..periods.len())
+        .filter(|&i| residents[i].is_some())
+        .map(|i| &periods[i])
+        .collect();
+    shown.sort_by_key(|p| p.parse::<i64>().unwrap_or(i64::MAX));
+    shown.dedup();
+    let mut columns = vec![Column::new(
+        "period_start".into(),
+        shown.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+    )];
+    for group in crate::population::GROUPS {
+        let cell = |period: &String| {
+            (0..periods.len())
+                .find(|&i| &periods[i] == period && groups[i] == group)
+                .and_then(|i| values[i])
+        };
+        let cells: Vec<Option<f64>> = shown.iter().map(|p| cell(p)).collect();
+        columns.push(Column::new(group.to_lowercase().into(), cells));
+    }
+    let frame = DataFrame::new(shown.len(), columns).map_err(|e| TableError {
+        path: table.path.clone(),
+        message: e.to_string(),
+    })?;
+    Ok(Published { frame, ..table })
 }
 
 /// The x axis of a chart, as a reader writes it.

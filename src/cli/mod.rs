@@ -2,6 +2,7 @@
 //! and calling the library. Nothing in the library depends on this module.
 
 mod columns;
+mod export;
 mod flows;
 mod generate;
 mod ingest;
@@ -69,6 +70,7 @@ pub enum Command {
     Query(query::Args),
     Report(report::Args),
     Generate(generate::Args),
+    Export(export::Args),
     /// The benchmark's reading floor (see benches/run).
     #[command(hide = true)]
     Scan(scan::Args),
@@ -92,6 +94,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Query(args) => query::run(args),
         Command::Report(args) => report::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Export(args) => export::run(args),
         Command::Scan(args) => scan::run(args),
     }
 }

@@ -1,6 +1,7 @@
 //! Outputs: files written into the run's output folder. Every file is written under a
 //! temporary name and renamed into place, so a failed run leaves no half-written file.
 
+pub mod export;
 pub mod gogen;
 pub mod pseudonym;
 pub mod summary;

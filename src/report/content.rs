@@ -161,6 +161,7 @@ impl Report {
                 place: &place,
                 flow: &flow,
                 baseline,
+                statewide: county == "ALL",
             },
         )?;
         let mut values: Vec<(&'static str, String)> = vec![

@@ -174,6 +174,8 @@ pub struct Setting<'a> {
     pub place: &'a str,
     pub flow: &'a str,
     pub baseline: &'a crate::population::Baseline,
+    /// The run covers every county (`--county ALL`): shares and rates are California's.
+    pub statewide: bool,
 }
 
 impl Setting<'_> {
@@ -322,19 +324,29 @@ pub fn facts(tables: &Path, setting: &Setting) -> Result<Vec<Fact>, TableError> 
         Some((first, last)) => format!("{first:.0} to {last:.0}"),
         None => "in any year".to_string(),
     };
-    let county = busiest_county(tables)?;
-    let place = county
-        .as_deref()
-        .map_or_else(|| setting.place.to_string(), title_case);
-    let disparity =
-        Published::read(tables, "disparity_vs_population")?.only_county(county.as_deref())?;
-    let rates = Published::read(tables, "rate_ratios_vs_white")?.only_county(county.as_deref())?;
+    // A statewide run speaks of California, against all its residents; a county's of the county.
+    let (shares, rate_table, place, whose) = if setting.statewide {
+        let (s, r) = (
+            "state_disparity_vs_population",
+            "state_rate_ratios_vs_white",
+        );
+        (s, r, "California".to_string(), "the state's")
+    } else {
+        let (s, r) = ("disparity_vs_population", "rate_ratios_vs_white");
+        (s, r, setting.place.to_string(), "the county's")
+    };
+    let disparity = Published::read(tables, shares)?;
+    let rates = Published::read(tables, rate_table)?;
     for group in ["BLACK", "HISPANIC"] {
         let label = group_label(group);
-        if let Some(row) = find("disparity_vs_population", &disparity, "race_group", group)?
+        if let Some(row) = find(shares, &disparity, "race_group", group)?
             && let Some([share, people, low, high, residents, times]) = row.cite_all([
                 "share_of_people",
-                "county_people",
+                if setting.statewide {
+                    "all_people"
+                } else {
+                    "county_people"
+                },
                 "share_low",
                 "share_high",
                 "share_of_population",
@@ -344,8 +356,8 @@ pub fn facts(tables: &Path, setting: &Setting) -> Result<Vec<Fact>, TableError> 
             facts.push(Fact {
                 sentence: format!(
                     "{} of the {} people with a Prop 64 conviction in {place} (race known or \
-                     not) were {label} (95% interval {} to {}), against {} of the county's {}: \
-                     {} times their share.",
+                     not) were {label} (95% interval {} to {}), against {} of {whose} {}: {} \
+                     times their share.",
                     percent(share.value),
                     count(people.value),
                     percent(low.value),
@@ -357,7 +369,7 @@ pub fn facts(tables: &Path, setting: &Setting) -> Result<Vec<Fact>, TableError> 
                 sources: vec![share, people, low, high, residents, times],
             });
         }
-        if let Some(row) = find("rate_ratios_vs_white", &rates, "race_group", group)?
+        if let Some(row) = find(rate_table, &rates, "race_group", group)?
             && let Some([rr, low, high, rate]) = row.cite_all([
                 "rate_ratio",
                 "rate_ratio_low",
@@ -382,7 +394,18 @@ pub fn facts(tables: &Path, setting: &Setting) -> Result<Vec<Fact>, TableError> 
         }
     }
 
+    // Period rates are published per county: a statewide run cites its busiest county, and
+    // says so.
+    let county = busiest_county(tables)?.filter(|_| setting.statewide);
     let periods = Published::read(tables, "rates_by_period")?.only_county(county.as_deref())?;
+    let place = match &county {
+        Some(county) => format!(
+            "{} (the county with the most people reviewed: period rates are published per \
+             county)",
+            title_case(county)
+        ),
+        None => place,
+    };
     for group in ["BLACK", "HISPANIC"] {
         if let Some(row) = latest_period_with_residents(&periods, group)?
             && let Some([start, rr, low, high, rate, year]) = row.cite_all([
