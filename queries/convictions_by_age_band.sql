@@ -17,4 +17,4 @@ select
     sum(no_determination) as no_determination
 from reviewed
 group by age_band
-order by age_band
+order by age_band nulls last

@@ -17,4 +17,4 @@ select
     sum(no_determination) as no_determination
 from reviewed
 group by code_section
-order by code_section
+order by code_section nulls last

@@ -17,4 +17,4 @@ select
     sum(no_determination) as no_determination
 from reviewed
 group by conviction_year
-order by conviction_year
+order by conviction_year nulls last

@@ -17,4 +17,4 @@ select
     sum(no_determination) as no_determination
 from reviewed
 group by gender
-order by gender
+order by gender nulls last

@@ -17,4 +17,4 @@ select
     sum(no_determination) as no_determination
 from reviewed
 group by level
-order by level
+order by level nulls last

@@ -20,4 +20,4 @@ select
     sum(case when race_group = 'UNKNOWN' then 1 else 0 end) as unknown
 from reviewed
 group by period_start
-order by period_start
+order by period_start nulls last

@@ -19,4 +19,4 @@ select
     sum(no_determination) as no_determination
 from reviewed
 group by prop64_timing
-order by prop64_timing
+order by prop64_timing nulls last

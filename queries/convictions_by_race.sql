@@ -17,4 +17,4 @@ select
     sum(no_determination) as no_determination
 from reviewed
 group by race_group
-order by race_group
+order by race_group nulls last

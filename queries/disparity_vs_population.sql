@@ -85,11 +85,11 @@ final as (
         cast(r.population as double) / rc.county_population as share_of_population,
         -- One division of exact integer products: the same bytes whatever the thread count.
         cast(g.people * rc.county_population as double)
-            / cast(r.population * c.county_people as double) as share_ratio,
+            / cast(nullif(r.population, 0) * c.county_people as double) as share_ratio,
         g.relieved,
-        cast(g.relieved as double) / c.county_relieved as share_of_relieved,
+        cast(g.relieved as double) / nullif(c.county_relieved, 0) as share_of_relieved,
         cast(g.relieved * rc.county_population as double)
-            / cast(r.population * c.county_relieved as double) as relieved_share_ratio
+            / cast(nullif(r.population, 0) * nullif(c.county_relieved, 0) as double) as relieved_share_ratio
     from people_by_group as g
     inner join people_by_county as c on g.county = c.county
     inner join residents as r on g.county = r.county and g.race_group = r.race_group
@@ -98,4 +98,4 @@ final as (
 )
 
 select * from final
-order by county, race_group
+order by county nulls last, race_group nulls last

@@ -39,7 +39,7 @@ rates as (
         g.people,
         r.population,
         r.residents_age,
-        cast(g.people as double) / r.population as rate
+        cast(g.people as double) / nullif(r.population, 0) as rate
     from people_by_group as g
     inner join residents as r on g.county = r.county and g.race_group = r.race_group
 ),
@@ -61,8 +61,8 @@ ratios as (
         r.residents_age,
         r.rate,
         cast(r.people * w.white_population as double)
-            / cast(r.population * w.white_people as double) as rate_ratio,
-        sqrt(1.0 / r.people - 1.0 / r.population + 1.0 / w.white_people - 1.0 / w.white_population)
+            / cast(nullif(r.population, 0) * w.white_people as double) as rate_ratio,
+        sqrt(1.0 / r.people - 1.0 / nullif(r.population, 0) + 1.0 / w.white_people - 1.0 / nullif(w.white_population, 0))
             as log_se
     from rates as r
     inner join white as w on r.county = w.county
@@ -75,7 +75,7 @@ final as (
         people,
         population as residents,
         residents_age,
-        cast(people * 100000 as double) / population as rate_per_100k,
+        cast(people * 100000 as double) / nullif(population, 0) as rate_per_100k,
         rate_ratio,
         exp(ln(rate_ratio) - 1.96 * log_se) as rate_ratio_low,
         exp(ln(rate_ratio) + 1.96 * log_se) as rate_ratio_high
@@ -83,4 +83,4 @@ final as (
 )
 
 select * from final
-order by county, race_group
+order by county nulls last, race_group nulls last

@@ -119,8 +119,8 @@ ratios as (
         r.residents_age,
         -- One division of exact integer products: the same bytes whatever the thread count.
         cast(r.people * w.white_residents as double)
-            / cast(r.residents * w.white_people as double) as rate_ratio,
-        sqrt(1.0 / r.people - 1.0 / r.residents + 1.0 / w.white_people - 1.0 / w.white_residents)
+            / cast(nullif(r.residents, 0) * w.white_people as double) as rate_ratio,
+        sqrt(1.0 / r.people - 1.0 / nullif(r.residents, 0) + 1.0 / w.white_people - 1.0 / nullif(w.white_residents, 0))
             as log_se
     from rates as r
     left join white as w on r.county = w.county and r.period_start = w.period_start
@@ -136,7 +136,7 @@ final as (
         residents_vintage,
         residents_year,
         residents_age,
-        cast(people * 100000 as double) / residents as rate_per_100k,
+        cast(people * 100000 as double) / nullif(residents, 0) as rate_per_100k,
         rate_ratio,
         exp(ln(rate_ratio) - 1.96 * log_se) as rate_ratio_low,
         exp(ln(rate_ratio) + 1.96 * log_se) as rate_ratio_high
@@ -144,4 +144,4 @@ final as (
 )
 
 select * from final
-order by county, period_start, race_group
+order by county nulls last, period_start nulls last, race_group nulls last

@@ -21,4 +21,4 @@ select
     sum(case when race_group = 'UNKNOWN' then 1 else 0 end) as unknown
 from reviewed
 group by decision, determination, reason
-order by decision, determination, reason
+order by decision nulls last, determination nulls last, reason nulls last

@@ -40,4 +40,4 @@ final as (
 )
 
 select * from final
-order by race_group
+order by race_group nulls last

@@ -81,15 +81,15 @@ final as (
         cast(r.population as double) / a.all_population as share_of_population,
         -- One division of exact integer products: the same bytes whatever the thread count.
         cast(g.people * a.all_population as double)
-            / cast(r.population * g.all_people as double) as share_ratio,
+            / cast(nullif(r.population, 0) * g.all_people as double) as share_ratio,
         g.relieved,
-        cast(g.relieved as double) / g.all_relieved as share_of_relieved,
+        cast(g.relieved as double) / nullif(g.all_relieved, 0) as share_of_relieved,
         cast(g.relieved * a.all_population as double)
-            / cast(r.population * g.all_relieved as double) as relieved_share_ratio
+            / cast(nullif(r.population, 0) * nullif(g.all_relieved, 0) as double) as relieved_share_ratio
     from state_shares as g
     inner join state_residents as r on g.race_group = r.race_group
     cross join state_all_residents as a
 )
 
 select * from final
-order by race_group
+order by race_group nulls last

@@ -64,20 +64,20 @@ final as (
         r.people,
         r.population as residents,
         r.residents_age,
-        cast(r.people * 100000 as double) / r.population as rate_per_100k,
+        cast(r.people * 100000 as double) / nullif(r.population, 0) as rate_per_100k,
         cast(r.people * w.white_population as double)
-            / cast(r.population * w.white_people as double) as rate_ratio,
+            / cast(nullif(r.population, 0) * w.white_people as double) as rate_ratio,
         exp(ln(cast(r.people * w.white_population as double)
-                / cast(r.population * w.white_people as double))
-            - 1.96 * sqrt(1.0 / r.people - 1.0 / r.population + 1.0 / w.white_people - 1.0 / w.white_population))
+                / cast(nullif(r.population, 0) * w.white_people as double))
+            - 1.96 * sqrt(1.0 / r.people - 1.0 / nullif(r.population, 0) + 1.0 / w.white_people - 1.0 / nullif(w.white_population, 0)))
             as rate_ratio_low,
         exp(ln(cast(r.people * w.white_population as double)
-                / cast(r.population * w.white_people as double))
-            + 1.96 * sqrt(1.0 / r.people - 1.0 / r.population + 1.0 / w.white_people - 1.0 / w.white_population))
+                / cast(nullif(r.population, 0) * w.white_people as double))
+            + 1.96 * sqrt(1.0 / r.people - 1.0 / nullif(r.population, 0) + 1.0 / w.white_people - 1.0 / nullif(w.white_population, 0)))
             as rate_ratio_high
     from state_rates as r
     cross join state_white as w
 )
 
 select * from final
-order by race_group
+order by race_group nulls last

@@ -49,14 +49,14 @@ final as (
         b.no_felony_left,
         b.no_conviction_left,
         r.residents,
-        cast(b.people * 100000 as double) / r.residents as people_per_100k,
+        cast(b.people * 100000 as double) / nullif(r.residents, 0) as people_per_100k,
         b.black_people,
         cast(b.black_people * r.residents as double)
-            / cast(b.people * r.black_residents as double) as black_share_ratio
+            / cast(b.people * nullif(r.black_residents, 0) as double) as black_share_ratio
     from by_county as b
     inner join convictions_by_county as c on b.county = c.county
     inner join residents as r on b.county = r.county
 )
 
 select * from final
-order by county
+order by county nulls last

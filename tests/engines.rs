@@ -25,9 +25,23 @@ fn python(script: &str, run: &Path) -> (String, bool) {
     (report, out.status.success())
 }
 
-/// Runs the DuckDB comparison over the finished run in `run`; fails with its report.
-fn duckdb_agrees(run: &Path) {
-    let (report, passed) = python("duckdb_tables.py", run);
+/// Runs the DuckDB comparison over the finished run in `run` (its tables read from `exported`,
+/// the layout of `clearstat export`, when given); fails with its report.
+fn duckdb_agrees_over(run: &Path, exported: Option<&Path>) {
+    let mut script = Command::new("python3");
+    script
+        .arg(Path::new(ROOT).join("tests/engines/duckdb_tables.py"))
+        .arg(run);
+    script.args(exported);
+    let out = script
+        .output()
+        .expect("python3 runs (with duckdb from PyPI)");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let passed = out.status.success();
     assert!(passed, "DuckDB disagrees:\n{report}");
     let compared = clearstat::analytics::tables::BUNDLED.len();
     assert!(
@@ -55,6 +69,10 @@ fn run(dir: &TestDir, input: &str, county: &str, extra: &[&str]) {
     dir.ok(&args);
 }
 
+fn duckdb_agrees(run: &Path) {
+    duckdb_agrees_over(run, None);
+}
+
 const SAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/data-samples/doj_research_sample.csv"
@@ -75,6 +93,17 @@ fn duckdb_gives_every_table_of_a_generated_statewide_run() {
     ]);
     run(&dir, "in.csv", "ALL", &["--min-cell", "0"]);
     duckdb_agrees(&dir.path("out"));
+    // The same queries over the layout for cluster engines: convictions partitioned by county.
+    dir.ok(&["export", "out", "--out", "parts"]);
+    let partitions = std::fs::read_dir(dir.path("parts/convictions"))
+        .unwrap()
+        .count();
+    assert!(partitions > 40, "{partitions} county partitions");
+    assert!(
+        dir.path("parts/convictions/county=LOS ANGELES/part-0.parquet")
+            .is_file()
+    );
+    duckdb_agrees_over(&dir.path("out"), Some(&dir.path("parts")));
 }
 
 /// `tables/datapackage.json` is a valid Frictionless Data Package whose tables' rows fit their

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Recomputes every published table of a clearstat run in DuckDB and compares.
 
-Usage: duckdb_tables.py RUN_DIR
+Usage: duckdb_tables.py RUN_DIR [EXPORT_DIR]
 
 RUN_DIR is a finished `clearstat run ... --min-cell 0` (nothing withheld). In RUN_DIR, the
 tables are registered exactly as the README's "Another engine" section says (its block marked
@@ -10,6 +10,9 @@ query of queries/ runs and its answer is compared with clearstat's tables/NAME.p
 by DuckDB too): same columns in the same order, same rows in the same order, whole numbers
 equal, decimals within 1e-9 relative, nulls in the same cells. Exits 1 with every difference
 listed, 0 when every table agrees.
+
+With EXPORT_DIR (`clearstat export RUN_DIR --out EXPORT_DIR`), the tables are read from that
+layout instead (the convictions as Hive partitions by county), as a cluster engine would.
 """
 
 import math
@@ -33,6 +36,24 @@ def readme_setup() -> str:
     if not found:
         sys.exit("README.md has no block marked duckdb-setup")
     return found.group(1)
+
+
+def export_setup(exported: Path) -> str:
+    """The README's registration, over the layout of `clearstat export`."""
+    race_map = f"read_csv('{exported}/race_map.csv', header = true, all_varchar = true)"
+    views = []
+    for view, files in [
+        ("convictions", f"read_parquet('{exported}/convictions/*/*.parquet', hive_partitioning = true)"),
+        ("subjects", f"read_parquet('{exported}/subjects/*.parquet')"),
+    ]:
+        views.append(
+            f"create view {view} as select t.*, coalesce(m.\"group\", 'UNKNOWN') as race_group "
+            f"from {files} as t left join {race_map} as m "
+            f"on upper(cast(t.race_code as varchar)) = m.race_code;"
+        )
+    for view in ["baseline", "population"]:
+        views.append(f"create view {view} as select * from read_parquet('{exported}/{view}/*.parquet');")
+    return "\n".join(views)
 
 
 def same(a, b) -> bool:
@@ -79,10 +100,11 @@ def compare(name: str, con, sql: str) -> list:
 
 
 def main() -> int:
-    run = Path(sys.argv[1])
+    run = Path(sys.argv[1]).resolve()
+    exported = Path(sys.argv[2]).resolve() if len(sys.argv) > 2 else None
     os.chdir(run)
     con = duckdb.connect()
-    con.execute(readme_setup())
+    con.execute(export_setup(exported) if exported else readme_setup())
     con.execute("create view reviewed as " + (QUERIES / "views" / "reviewed.sql").read_text())
     problems = []
     names = sorted(p.stem for p in QUERIES.glob("*.sql"))
