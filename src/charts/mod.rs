@@ -461,47 +461,8 @@ fn counties_side_by_side(tables: &Path, context: &Context) -> Result<Figure, Cha
 /// The county maps, from `statewide_by_county` and `rate_ratios_vs_white`: a county is
 /// withheld where a count its figure comes from is withheld.
 fn maps(tables: &Path, context: &Context) -> Result<Vec<(String, Figure)>, ChartError> {
-    let by_county = Published::read(tables, "statewide_by_county")?;
-    let counties = by_county.text("county")?;
-    let people = by_county.numbers("people")?;
-    let per_100k = by_county.numbers("people_per_100k")?;
-    let relieved = by_county.numbers("some_relief")?;
-    let ratios = Published::read(tables, "rate_ratios_vs_white")?;
-    let (ratio_counties, groups) = (ratios.text("county")?, ratios.text("race_group")?);
-    let (ratio, group_people) = (ratios.numbers("rate_ratio")?, ratios.numbers("people")?);
-    let people_of = |county: &str, group: &str| {
-        (0..groups.len()).find(|&i| ratio_counties[i] == county && groups[i] == group)
-    };
-    let cells = |figure: &dyn Fn(&str) -> Cell| -> Vec<Cell> {
-        map::shapes()
-            .iter()
-            .map(|shape| figure(&shape.name.to_uppercase()))
-            .collect()
-    };
-    let row = |county: &str| counties.iter().position(|c| c == county);
-    let per_100k = cells(&|county| match row(county) {
-        None => Cell::Missing,
-        Some(i) if people[i].is_none() => Cell::Withheld,
-        Some(i) => per_100k[i].map_or(Cell::Missing, Cell::Value),
-    });
-    let share = cells(&|county| match row(county) {
-        None => Cell::Missing,
-        Some(i) => match (relieved[i], people[i]) {
-            (Some(r), Some(p)) if p > 0.0 => Cell::Value(r / p),
-            (Some(_), Some(_)) => Cell::Missing,
-            _ => Cell::Withheld,
-        },
-    });
-    let ratio = cells(&|county| {
-        let (black, white) = (people_of(county, "BLACK"), people_of(county, "WHITE"));
-        match (black, white) {
-            (Some(b), Some(w)) if group_people[b].is_none() || group_people[w].is_none() => {
-                Cell::Withheld
-            }
-            (Some(b), Some(_)) => ratio[b].map_or(Cell::Missing, Cell::Value),
-            _ => Cell::Missing,
-        }
-    });
+    let (per_100k, whom, share) = county_cells(tables)?;
+    let ratio = ratio_cells(tables)?;
     let note = format!(
         "Population {}; convictions up to the as-of date {}. {}",
         context.vintage,
@@ -519,8 +480,8 @@ fn maps(tables: &Path, context: &Context) -> Result<Vec<(String, Figure)>, Chart
     };
     let maps = [
         map(
-            "People with a Prop 64 conviction per 100,000 residents",
-            "People per 100,000 residents (all ages)",
+            &format!("People with a Prop 64 conviction per 100,000 {whom}"),
+            &format!("People per 100,000 {whom}"),
             Unit::Count,
             Scale::Sequential,
             per_100k,
@@ -548,6 +509,63 @@ fn maps(tables: &Path, context: &Context) -> Result<Vec<(String, Figure)>, Chart
         .map(|name| name.to_string())
         .zip(maps.into_iter().map(Figure::Map))
         .collect())
+}
+
+/// One cell per county of [`map::shapes`], from `figure` of the county's upper-case name.
+fn cells(figure: impl Fn(&str) -> Cell) -> Vec<Cell> {
+    map::shapes()
+        .iter()
+        .map(|shape| figure(&shape.name.to_uppercase()))
+        .collect()
+}
+
+/// From `statewide_by_county`: people per 100,000 (adults where the baseline has them, as the
+/// rate tables do, and whom that is), and the share of people relieved.
+fn county_cells(tables: &Path) -> Result<(Vec<Cell>, &'static str, Vec<Cell>), ChartError> {
+    let by_county = Published::read(tables, "statewide_by_county")?;
+    let counties = by_county.text("county")?;
+    let people = by_county.numbers("people")?;
+    let relieved = by_county.numbers("some_relief")?;
+    let adults = by_county.numbers("people_per_100k_adults")?;
+    let (per_100k, whom) = if adults.iter().any(Option::is_some) {
+        (adults, "adult residents (18 and over)")
+    } else {
+        let all_ages = by_county.numbers("people_per_100k")?;
+        (all_ages, "residents (all ages)")
+    };
+    let row = |county: &str| counties.iter().position(|c| c == county);
+    let rates = cells(|county| match row(county) {
+        None => Cell::Missing,
+        Some(i) if people[i].is_none() => Cell::Withheld,
+        Some(i) => per_100k[i].map_or(Cell::Missing, Cell::Value),
+    });
+    let share = cells(|county| match row(county) {
+        None => Cell::Missing,
+        Some(i) => match (relieved[i], people[i]) {
+            (Some(r), Some(p)) if p > 0.0 => Cell::Value(r / p),
+            (Some(_), Some(_)) => Cell::Missing,
+            _ => Cell::Withheld,
+        },
+    });
+    Ok((rates, whom, share))
+}
+
+/// From `rate_ratios_vs_white`: each county's Black-to-White rate ratio, withheld where the
+/// Black or the White count is.
+fn ratio_cells(tables: &Path) -> Result<Vec<Cell>, ChartError> {
+    let ratios = Published::read(tables, "rate_ratios_vs_white")?;
+    let (counties, groups) = (ratios.text("county")?, ratios.text("race_group")?);
+    let (ratio, people) = (ratios.numbers("rate_ratio")?, ratios.numbers("people")?);
+    let row = |county: &str, group: &str| {
+        (0..groups.len()).find(|&i| counties[i] == county && groups[i] == group)
+    };
+    Ok(cells(|county| {
+        match (row(county, "BLACK"), row(county, "WHITE")) {
+            (Some(b), Some(w)) if people[b].is_none() || people[w].is_none() => Cell::Withheld,
+            (Some(b), Some(_)) => ratio[b].map_or(Cell::Missing, Cell::Value),
+            _ => Cell::Missing,
+        }
+    }))
 }
 
 /// The chart `spec` describes, from its table.
