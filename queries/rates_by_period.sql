@@ -1,6 +1,6 @@
 -- question: In each five-year period, how many people per 100,000 residents had a Prop 64 conviction dated in it, by group, against the residents of a year in that period, and how does each group's rate compare with the White non-Hispanic rate?
 -- grain: one row per county, five-year period of conviction (period_start 2010 = 2010 to 2014) and census race group
--- inputs: reviewed (queries/views/reviewed.sql), population (every population table of the run)
+-- inputs: reviewed (queries/views/reviewed.sql), period_residents (queries/views/period_residents.sql)
 -- notes: a person is counted in each period they have a Prop 64 conviction dated in. The
 --        residents are those of one year in the period: its middle year where a table has
 --        adults (18+) for it (the yearly estimates 2010-2019), otherwise the year nearest the
@@ -18,72 +18,6 @@ with period_people as (
     from reviewed
     where race_group <> 'UNKNOWN' and period_start is not null
     group by county, period_start, race_group
-),
-
-periods as (
-    select distinct period_start
-    from period_people
-),
-
--- Each (vintage, year) a table has in a period, scored: adults first, then the year nearest
--- the middle (the earlier of two as near).
-candidates as (
-    select
-        p.period_start,
-        t.vintage,
-        t.year,
-        max(case when t.age_group = '18+' then 1 else 0 end) as has_adults
-    from periods as p
-    inner join population as t on t.year >= p.period_start and t.year <= p.period_start + 4
-    group by p.period_start, t.vintage, t.year
-),
-
-scored as (
-    select
-        period_start,
-        vintage,
-        year,
-        has_adults,
-        (1 - has_adults) * 100
-            + abs(year - (period_start + 2)) * 2
-            + case when year < period_start + 2 then 1 else 0 end as score
-    from candidates
-),
-
-best_score as (
-    select period_start, min(score) as score
-    from scored
-    group by period_start
-),
-
-best_vintage as (
-    select s.period_start, min(s.vintage) as vintage
-    from scored as s
-    inner join best_score as b on s.period_start = b.period_start and s.score = b.score
-    group by s.period_start
-),
-
-chosen as (
-    select s.period_start, s.vintage, s.year, s.has_adults
-    from scored as s
-    inner join best_score as b on s.period_start = b.period_start and s.score = b.score
-    inner join best_vintage as v on s.period_start = v.period_start and s.vintage = v.vintage
-),
-
-period_residents as (
-    select
-        c.period_start,
-        t.county,
-        t."group" as race_group,
-        c.vintage,
-        c.year,
-        case when c.has_adults = 1 then '18+' else 'ALL' end as residents_age,
-        t.population
-    from chosen as c
-    inner join population as t
-        on t.vintage = c.vintage
-        and t.year = c.year
-        and t.age_group = case when c.has_adults = 1 then '18+' else 'ALL' end
 ),
 
 rates as (

@@ -1,6 +1,6 @@
 -- question: Across every county reviewed, in each five-year period, how many people per 100,000 residents had a Prop 64 conviction dated in it, by group, and how does each group's rate compare with the White non-Hispanic rate: with --county ALL, against all California's residents of a year in the period?
 -- grain: one row per five-year period of conviction (period_start 2010 = 2010 to 2014) and census race group
--- inputs: reviewed (queries/views/reviewed.sql), population (every population table of the run)
+-- inputs: reviewed (queries/views/reviewed.sql), period_residents (queries/views/period_residents.sql)
 -- notes: rates_by_period for everyone reviewed: each person once per period and group, and the
 --        residents California's (the population tables' CALIFORNIA rows) when the people
 --        reviewed come from more than one county, as in a statewide run; with one county,
@@ -26,72 +26,6 @@ sp_period_people as (
     group by p.county, r.period_start, r.race_group
 ),
 
-sp_periods as (
-    select distinct period_start
-    from sp_period_people
-),
-
--- Each (vintage, year) a table has in a period, scored: adults first, then the year nearest
--- the middle (the earlier of two as near).
-sp_candidates as (
-    select
-        p.period_start,
-        t.vintage,
-        t.year,
-        max(case when t.age_group = '18+' then 1 else 0 end) as has_adults
-    from sp_periods as p
-    inner join population as t on t.year >= p.period_start and t.year <= p.period_start + 4
-    group by p.period_start, t.vintage, t.year
-),
-
-sp_scored as (
-    select
-        period_start,
-        vintage,
-        year,
-        has_adults,
-        (1 - has_adults) * 100
-            + abs(year - (period_start + 2)) * 2
-            + case when year < period_start + 2 then 1 else 0 end as score
-    from sp_candidates
-),
-
-sp_best_score as (
-    select period_start, min(score) as score
-    from sp_scored
-    group by period_start
-),
-
-sp_best_vintage as (
-    select s.period_start, min(s.vintage) as vintage
-    from sp_scored as s
-    inner join sp_best_score as b on s.period_start = b.period_start and s.score = b.score
-    group by s.period_start
-),
-
-sp_chosen as (
-    select s.period_start, s.vintage, s.year, s.has_adults
-    from sp_scored as s
-    inner join sp_best_score as b on s.period_start = b.period_start and s.score = b.score
-    inner join sp_best_vintage as v on s.period_start = v.period_start and s.vintage = v.vintage
-),
-
-sp_period_residents as (
-    select
-        c.period_start,
-        t.county,
-        t."group" as race_group,
-        c.vintage,
-        c.year,
-        case when c.has_adults = 1 then '18+' else 'ALL' end as residents_age,
-        t.population
-    from sp_chosen as c
-    inner join population as t
-        on t.vintage = c.vintage
-        and t.year = c.year
-        and t.age_group = case when c.has_adults = 1 then '18+' else 'ALL' end
-),
-
 sp_rates as (
     select
         g.county,
@@ -103,7 +37,7 @@ sp_rates as (
         r.year as residents_year,
         r.residents_age
     from sp_period_people as g
-    left join sp_period_residents as r
+    left join period_residents as r
         on g.county = r.county and g.period_start = r.period_start and g.race_group = r.race_group
 ),
 

@@ -17,9 +17,15 @@ use super::{AnalyticsError, RunTables};
 use crate::outputs;
 use crate::population::Baseline;
 
-/// The views in `queries/views/`, registered (in this order) before any query runs.
-pub const VIEWS: [(&str, &str); 1] =
-    [("reviewed", include_str!("../../queries/views/reviewed.sql"))];
+/// The views in `queries/views/`, registered (in this order: each may read those before it)
+/// before any query runs.
+pub const VIEWS: [(&str, &str); 2] = [
+    ("reviewed", include_str!("../../queries/views/reviewed.sql")),
+    (
+        "period_residents",
+        include_str!("../../queries/views/period_residents.sql"),
+    ),
+];
 
 /// The queries in `queries/`, bundled so that an installed binary has them.
 pub const BUNDLED: [(&str, &str); 18] = [
@@ -302,6 +308,14 @@ mod tests {
         let mut bundled: Vec<String> = BUNDLED.iter().map(|(n, _)| n.to_string()).collect();
         bundled.sort();
         assert_eq!(crate::file_stems("queries", ".sql"), bundled);
+    }
+
+    /// Every file in `queries/views/` is registered, under its own name.
+    #[test]
+    fn every_view_file_is_registered() {
+        let mut views: Vec<String> = VIEWS.iter().map(|(n, _)| n.to_string()).collect();
+        views.sort();
+        assert_eq!(crate::file_stems("queries/views", ".sql"), views);
     }
 
     #[test]

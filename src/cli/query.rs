@@ -9,7 +9,8 @@ use crate::outputs;
 ///
 /// Tables: `convictions` and `subjects` (the run's Parquet files, each with a `race_group`
 /// column from the race mapping); `reviewed` (one row per Prop 64 conviction under review,
-/// queries/views/reviewed.sql); `baseline` (the residents the run compares with: county,
+/// queries/views/reviewed.sql); `period_residents` (the residents each five-year period's
+/// rates compare with, queries/views/period_residents.sql); `baseline` (the residents the run compares with: county,
 /// race_group, population, adult_population, vintage, year); `population` (every population
 /// table the run could compare with, all years). Only these tables and the query's own WITH
 /// tables can be read: a table function, a file or a URL is refused (exit code 2). The

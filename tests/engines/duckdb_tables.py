@@ -28,6 +28,9 @@ QUERIES = ROOT / "queries"
 # Columns clearstat adds after the query (not part of the SQL's answer), beside the
 # `<column>_suppressed` marks.
 ADDED = {"population_vintage"}
+# The views of queries/views/, in the order clearstat registers them (each may read the ones
+# before it).
+VIEWS = ["reviewed", "period_residents"]
 
 
 def readme_setup() -> str:
@@ -105,7 +108,8 @@ def main() -> int:
     os.chdir(run)
     con = duckdb.connect()
     con.execute(export_setup(exported) if exported else readme_setup())
-    con.execute("create view reviewed as " + (QUERIES / "views" / "reviewed.sql").read_text())
+    for view in VIEWS:
+        con.execute(f"create view {view} as " + (QUERIES / "views" / f"{view}.sql").read_text())
     problems = []
     names = sorted(p.stem for p in QUERIES.glob("*.sql"))
     for name in names:
