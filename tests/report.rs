@@ -535,3 +535,47 @@ fn the_html_shows_only_published_cells() {
     }
     assert!(checked > 50, "{checked} numbers checked");
 }
+
+/// With a baseline that has adults (the yearly estimates), the county map's rate is per adult,
+/// as the rate tables' are, and its title says so.
+#[test]
+fn the_county_map_is_per_adult_where_the_baseline_has_adults() {
+    let dir = TestDir::new("report_map_adults");
+    dir.ok(&[
+        "generate", "--rows", "5000", "--seed", "5", "--out", "in.csv", "--quiet",
+    ]);
+    dir.ok(&[
+        "run",
+        "in.csv",
+        "--county",
+        "ALL",
+        "--compute-at",
+        "2020-01-01",
+        "--population-year",
+        "2019",
+        "--no-gogen",
+        "--quiet",
+        "--out",
+        "out",
+    ]);
+    let out = dir.path("out");
+    let table = std::fs::read_to_string(out.join("tables/statewide_by_county.csv")).unwrap();
+    let header: Vec<&str> = table.lines().next().unwrap().split(',').collect();
+    let la = table
+        .lines()
+        .find(|l| l.starts_with("LOS ANGELES,"))
+        .unwrap();
+    let cell = |name: &str| {
+        la.split(',')
+            .nth(header.iter().position(|h| *h == name).unwrap())
+    };
+    let (people, adults) = (cell("people").unwrap(), cell("adults").unwrap());
+    let rate: f64 = cell("people_per_100k_adults").unwrap().parse().unwrap();
+    let expected = people.parse::<f64>().unwrap() * 1e5 / adults.parse::<f64>().unwrap();
+    assert!(
+        (rate - expected).abs() < 1e-9 * expected,
+        "{rate} vs {expected}"
+    );
+    let svg = std::fs::read_to_string(out.join("charts/map_people_per_100k.svg")).unwrap();
+    assert!(svg.contains("per 100,000 adult residents (18 and over)"));
+}
