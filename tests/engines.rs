@@ -9,12 +9,12 @@ use crate::testdir::TestDir;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-/// Runs `tests/engines/SCRIPT` over the finished run in `run`: its report, and whether it
-/// passed.
-fn python(script: &str, run: &Path) -> (String, bool) {
+/// Runs `tests/engines/SCRIPT` with `args` (the finished run first): its report, and whether
+/// it passed.
+fn python(script: &str, args: &[&Path]) -> (String, bool) {
     let out = Command::new("python3")
         .arg(Path::new(ROOT).join("tests/engines").join(script))
-        .arg(run)
+        .args(args)
         .output()
         .expect("python3 runs (with duckdb and frictionless from PyPI, as .ci/run installs)");
     let report = format!(
@@ -28,20 +28,8 @@ fn python(script: &str, run: &Path) -> (String, bool) {
 /// Runs the DuckDB comparison over the finished run in `run` (its tables read from `exported`,
 /// the layout of `clearstat export`, when given); fails with its report.
 fn duckdb_agrees_over(run: &Path, exported: Option<&Path>) {
-    let mut script = Command::new("python3");
-    script
-        .arg(Path::new(ROOT).join("tests/engines/duckdb_tables.py"))
-        .arg(run);
-    script.args(exported);
-    let out = script
-        .output()
-        .expect("python3 runs (with duckdb from PyPI)");
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let passed = out.status.success();
+    let args: Vec<&Path> = std::iter::once(run).chain(exported).collect();
+    let (report, passed) = python("duckdb_tables.py", &args);
     assert!(passed, "DuckDB disagrees:\n{report}");
     let compared = clearstat::analytics::tables::BUNDLED.len();
     assert!(
@@ -112,7 +100,7 @@ fn duckdb_gives_every_table_of_a_generated_statewide_run() {
 fn the_tables_are_a_valid_data_package() {
     let dir = TestDir::new("engines_datapackage");
     run(&dir, SAMPLE, "SAN FRANCISCO", &[]);
-    let (report, passed) = python("datapackage_valid.py", &dir.path("out"));
+    let (report, passed) = python("datapackage_valid.py", &[&dir.path("out")]);
     assert!(passed, "{report}");
     let resources = clearstat::analytics::tables::BUNDLED.len();
     assert!(

@@ -86,9 +86,10 @@ pub enum Kind {
     Ratios,
 }
 
-type DrawResult = Result<(), String>;
+/// What drawing on a plotters backend gives: its error as a message.
+pub(super) type DrawResult = Result<(), String>;
 
-fn failed<E: std::fmt::Debug>(e: E) -> String {
+pub(super) fn failed<E: std::fmt::Debug>(e: E) -> String {
     format!("{e:?}")
 }
 

@@ -6,7 +6,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::draw::{FONT, PALETTE};
+use super::draw::{DrawResult, FONT, PALETTE, failed};
 
 /// A ratio with its interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -50,12 +50,6 @@ impl Forest {
         let high = 2f64.powf(high.min(1e4).log2().ceil());
         (low, high.max(low * 2.0))
     }
-}
-
-type DrawResult = Result<(), String>;
-
-fn failed<E: std::fmt::Debug>(e: E) -> String {
-    format!("{e:?}")
 }
 
 /// Draws `forest` on `root`.

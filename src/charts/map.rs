@@ -9,7 +9,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::Deserialize;
 
-use super::draw::{FONT, Unit};
+use super::draw::{DrawResult, FONT, Unit, failed};
 
 /// A county's outline, projected (California Albers) into a frame 1000 units wide, y down.
 #[derive(Debug, Deserialize)]
@@ -170,12 +170,6 @@ fn colour_of(cell: Cell, classes: &[Class]) -> RGBColor {
     }
 }
 
-type DrawResult = Result<(), String>;
-
-fn failed<E: std::fmt::Debug>(e: E) -> String {
-    format!("{e:?}")
-}
-
 /// Draws `map` on `root`: the counties' fills first, one polygon per ring in [`shapes`]
 /// order (what [`svg`] relies on to name them), then their borders and the legend.
 pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, map: &Map) -> DrawResult {
@@ -316,17 +310,11 @@ pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// Draws `map` as an SVG document in which each county is a group with its name and figure
+/// `text`, the SVG [`draw`] made of `map`, with each county a group with its name and figure
 /// as a `<title>` (shown on hover) and its FIPS code as its id.
-pub fn svg(map: &Map) -> Result<String, String> {
-    let mut text = String::new();
-    {
-        let root = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
-        draw(&root, map)?;
-        root.present().map_err(failed)?;
-    }
+pub fn name_counties(map: &Map, text: &str) -> Result<String, String> {
     let mut named = String::with_capacity(text.len() + 8000);
-    let mut rest = text.as_str();
+    let mut rest = text;
     for (shape, cell) in shapes().iter().zip(&map.cells) {
         let title = match cell {
             Cell::Value(v) => format!("{}: {}", shape.name, map.unit.format(*v)),
@@ -442,7 +430,7 @@ mod tests {
             cells,
             note: "n".into(),
         };
-        let svg = svg(&map).unwrap();
+        let svg = super::super::Figure::Map(map).svg().unwrap();
         assert_eq!(svg.matches("<g class=\"county\"").count(), 58);
         assert!(svg.contains("<title>Alameda: withheld (small counts)</title>"));
         assert!(svg.contains("<title>Alpine: no figure</title>"));

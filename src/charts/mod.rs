@@ -8,6 +8,7 @@ pub mod map;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use polars::prelude::{Column, DataFrame};
 
@@ -92,51 +93,42 @@ impl Figure {
         }
     }
 
+    /// Its size in pixels.
+    fn size(&self) -> (u32, u32) {
+        match self {
+            Figure::Bars(_) => SIZE,
+            Figure::Map(_) => map::SIZE,
+            Figure::Forest(forest) => forest.size(),
+        }
+    }
+
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> draw::DrawResult {
+        match self {
+            Figure::Bars(chart) => draw::draw(root, chart),
+            Figure::Map(map) => map::draw(root, map),
+            Figure::Forest(forest) => forest::draw(root, forest),
+        }
+    }
+
     /// The figure as an SVG document.
     pub fn svg(&self) -> Result<String, String> {
         register_fonts();
+        let mut text = String::new();
+        {
+            let root = SVGBackend::with_string(&mut text, self.size()).into_drawing_area();
+            self.draw_on(&root)?;
+            root.present().map_err(draw::failed)?;
+        }
         match self {
-            Figure::Bars(chart) => {
-                let mut text = String::new();
-                {
-                    let root = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
-                    draw::draw(&root, chart)?;
-                    root.present().map_err(|e| format!("{e:?}"))?;
-                }
-                Ok(text)
-            }
-            Figure::Map(map) => map::svg(map),
-            Figure::Forest(forest) => {
-                let mut text = String::new();
-                {
-                    let root =
-                        SVGBackend::with_string(&mut text, forest.size()).into_drawing_area();
-                    forest::draw(&root, forest)?;
-                    root.present().map_err(|e| format!("{e:?}"))?;
-                }
-                Ok(text)
-            }
+            Figure::Map(map) => map::name_counties(map, &text),
+            _ => Ok(text),
         }
     }
 
     fn png(&self, path: &Path) -> Result<(), String> {
-        match self {
-            Figure::Bars(chart) => {
-                let root = BitMapBackend::new(path, SIZE).into_drawing_area();
-                draw::draw(&root, chart)?;
-                root.present().map_err(|e| format!("{e:?}"))
-            }
-            Figure::Map(map) => {
-                let root = BitMapBackend::new(path, map::SIZE).into_drawing_area();
-                map::draw(&root, map)?;
-                root.present().map_err(|e| format!("{e:?}"))
-            }
-            Figure::Forest(forest) => {
-                let root = BitMapBackend::new(path, forest.size()).into_drawing_area();
-                forest::draw(&root, forest)?;
-                root.present().map_err(|e| format!("{e:?}"))
-            }
-        }
+        let root = BitMapBackend::new(path, self.size()).into_drawing_area();
+        self.draw_on(&root)?;
+        root.present().map_err(draw::failed)
     }
 }
 
@@ -412,28 +404,14 @@ pub const BY_COUNTY: &str = "rate_ratios_by_county";
 /// Each county's Black-to-White rate ratio with its interval (`rate_ratios_vs_white`), in
 /// alphabetical order; counties withheld or without a figure named underneath.
 fn counties_side_by_side(tables: &Path, context: &Context) -> Result<Figure, ChartError> {
-    let ratios = Published::read(tables, "rate_ratios_vs_white")?;
-    let (counties, groups) = (ratios.text("county")?, ratios.text("race_group")?);
-    let people = ratios.numbers("people")?;
-    let estimates = ratios.intervals("rate_ratio_low", "rate_ratio_high")?;
-    let values = ratios.numbers("rate_ratio")?;
-    let row_of = |county: &str, group: &str| {
-        (0..groups.len()).find(|&i| counties[i] == county && groups[i] == group)
-    };
     let mut rows = Vec::new();
     let (mut withheld, mut missing) = (Vec::new(), Vec::new());
-    for shape in map::shapes() {
-        let county = shape.name.to_uppercase();
-        match (row_of(&county, "BLACK"), row_of(&county, "WHITE")) {
-            (Some(b), Some(w)) if people[b].is_none() || people[w].is_none() => {
-                withheld.push(shape.name.clone())
+    for (shape, (cell, interval)) in map::shapes().iter().zip(ratio_cells(tables)?) {
+        match (cell, interval) {
+            (Cell::Value(value), Some((low, high))) => {
+                rows.push((shape.name.clone(), Estimate { value, low, high }))
             }
-            (Some(b), Some(_)) => match (values[b], estimates[b]) {
-                (Some(value), Some((low, high))) => {
-                    rows.push((shape.name.clone(), Estimate { value, low, high }))
-                }
-                _ => missing.push(shape.name.clone()),
-            },
+            (Cell::Withheld, _) => withheld.push(shape.name.clone()),
             _ => missing.push(shape.name.clone()),
         }
     }
@@ -462,7 +440,10 @@ fn counties_side_by_side(tables: &Path, context: &Context) -> Result<Figure, Cha
 /// withheld where a count its figure comes from is withheld.
 fn maps(tables: &Path, context: &Context) -> Result<Vec<(String, Figure)>, ChartError> {
     let (per_100k, whom, share) = county_cells(tables)?;
-    let ratio = ratio_cells(tables)?;
+    let ratio = ratio_cells(tables)?
+        .into_iter()
+        .map(|(cell, _)| cell)
+        .collect();
     let note = format!(
         "Population {}; convictions up to the as-of date {}. {}",
         context.vintage,
@@ -512,7 +493,7 @@ fn maps(tables: &Path, context: &Context) -> Result<Vec<(String, Figure)>, Chart
 }
 
 /// One cell per county of [`map::shapes`], from `figure` of the county's upper-case name.
-fn cells(figure: impl Fn(&str) -> Cell) -> Vec<Cell> {
+fn cells<T>(figure: impl Fn(&str) -> T) -> Vec<T> {
     map::shapes()
         .iter()
         .map(|shape| figure(&shape.name.to_uppercase()))
@@ -550,20 +531,26 @@ fn county_cells(tables: &Path) -> Result<(Vec<Cell>, &'static str, Vec<Cell>), C
     Ok((rates, whom, share))
 }
 
-/// From `rate_ratios_vs_white`: each county's Black-to-White rate ratio, withheld where the
-/// Black or the White count is.
-fn ratio_cells(tables: &Path) -> Result<Vec<Cell>, ChartError> {
+/// A 95% interval, (low, high), where there is one.
+type Interval = Option<(f64, f64)>;
+
+/// From `rate_ratios_vs_white`: each county's Black-to-White rate ratio with its 95% interval,
+/// withheld where the Black or the White count is.
+fn ratio_cells(tables: &Path) -> Result<Vec<(Cell, Interval)>, ChartError> {
     let ratios = Published::read(tables, "rate_ratios_vs_white")?;
     let (counties, groups) = (ratios.text("county")?, ratios.text("race_group")?);
     let (ratio, people) = (ratios.numbers("rate_ratio")?, ratios.numbers("people")?);
+    let intervals = ratios.intervals("rate_ratio_low", "rate_ratio_high")?;
     let row = |county: &str, group: &str| {
         (0..groups.len()).find(|&i| counties[i] == county && groups[i] == group)
     };
     Ok(cells(|county| {
         match (row(county, "BLACK"), row(county, "WHITE")) {
-            (Some(b), Some(w)) if people[b].is_none() || people[w].is_none() => Cell::Withheld,
-            (Some(b), Some(_)) => ratio[b].map_or(Cell::Missing, Cell::Value),
-            _ => Cell::Missing,
+            (Some(b), Some(w)) if people[b].is_none() || people[w].is_none() => {
+                (Cell::Withheld, None)
+            }
+            (Some(b), Some(_)) => (ratio[b].map_or(Cell::Missing, Cell::Value), intervals[b]),
+            _ => (Cell::Missing, None),
         }
     }))
 }

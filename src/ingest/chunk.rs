@@ -15,6 +15,8 @@ pub const ROWS: usize = 1 << 17;
 pub struct Chunk<'a> {
     columns: &'a [usize],
     file_index: u32,
+    /// Rows each frame's builders make room for.
+    rows: usize,
     text: Vec<StringChunkedBuilder>,
     lines: Vec<u64>,
     /// A decoded field (Latin-1 only: UTF-8 fields go in as they are).
@@ -29,6 +31,7 @@ impl<'a> Chunk<'a> {
         Chunk {
             columns,
             file_index,
+            rows,
             text: Self::builders(columns, rows),
             lines: Vec::with_capacity(rows),
             decoded: String::new(),
@@ -77,9 +80,8 @@ impl<'a> Chunk<'a> {
     /// chunk is empty again.
     pub fn take(&mut self) -> PolarsResult<DataFrame> {
         let height = self.len();
-        let rows = self.lines.capacity();
-        let text = std::mem::replace(&mut self.text, Self::builders(self.columns, rows));
-        let lines = std::mem::replace(&mut self.lines, Vec::with_capacity(rows));
+        let text = std::mem::replace(&mut self.text, Self::builders(self.columns, self.rows));
+        let lines = std::mem::replace(&mut self.lines, Vec::with_capacity(self.rows));
         let mut columns: Vec<Column> = text
             .into_iter()
             .map(|builder| builder.finish().into_column())

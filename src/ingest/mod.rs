@@ -401,7 +401,8 @@ fn read_file(
     ingested: &mut Ingested,
     send: &mut dyn FnMut(DataFrame) -> bool,
 ) -> Result<bool, IngestError> {
-    let size = open(path)?.metadata().map_or(0, |m| m.len());
+    // Only for the progress bar: the reading thread opens the file and reports its errors.
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
     let mut progress =
         crate::progress::Progress::bytes("reading input rows", size, options.progress);
     let reading = blocks::Reading {

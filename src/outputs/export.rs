@@ -47,6 +47,7 @@ pub fn export(run: &Path, out: &Path, force: bool) -> Result<Exported, OutputErr
         .collect()
         .and_then(|frame| frame.partition_by_stable(["county"], true))
         .map_err(|e| write_error(&run.join(files::CONVICTIONS), e))?;
+    let counties = parts.len();
     for mut part in parts {
         let county = part
             .column("county")
@@ -60,9 +61,6 @@ pub fn export(run: &Path, out: &Path, force: bool) -> Result<Exported, OutputErr
         create_folder(&folder)?;
         write_parquet(&mut part, &folder.join("part-0.parquet"))?;
     }
-    let counties = fs::read_dir(out.join("convictions"))
-        .map_err(|e| write_error(out, e))?
-        .count();
     for (name, folder) in [
         (files::SUBJECTS, "subjects"),
         (files::BASELINE, "baseline"),

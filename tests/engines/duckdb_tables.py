@@ -21,8 +21,6 @@ import re
 import sys
 from pathlib import Path
 
-import duckdb
-
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES = ROOT / "queries"
 # Columns clearstat adds after the query (not part of the SQL's answer), beside the
@@ -103,6 +101,8 @@ def compare(name: str, con, sql: str) -> list:
 
 
 def main() -> int:
+    import duckdb  # here, so that benches/spark can use this module's helpers without it
+
     run = Path(sys.argv[1]).resolve()
     exported = Path(sys.argv[2]).resolve() if len(sys.argv) > 2 else None
     os.chdir(run)
