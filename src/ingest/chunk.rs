@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 
-use super::layout::COLUMNS;
+use super::layout::{COLUMNS, LAYOUT, Reading};
 use super::records::{Encoding, Record, decode};
 use super::{FILE_INDEX, SOURCE_LINE};
 
@@ -45,17 +45,24 @@ impl<'a> Chunk<'a> {
             .collect()
     }
 
-    /// Adds a well-formed record.
+    /// Adds a well-formed record, each field as its column's [`Reading`] says.
     pub fn push(&mut self, record: &Record, encoding: Encoding) {
         for (builder, &i) in self.text.iter_mut().zip(self.columns) {
             let field = record.field(i);
-            match (encoding, std::str::from_utf8(&field)) {
-                (Encoding::Utf8, Ok(text)) => builder.append_value(text),
+            let text = match (encoding, std::str::from_utf8(&field)) {
+                (Encoding::Utf8, Ok(text)) => text,
                 _ => {
                     self.decoded.clear();
                     decode(&field, encoding, &mut self.decoded);
-                    builder.append_value(&self.decoded);
+                    &self.decoded
                 }
+            };
+            match LAYOUT[i].reading {
+                Reading::Text => match text.trim() {
+                    "" | "-" => builder.append_null(),
+                    trimmed => builder.append_value(trimmed),
+                },
+                _ => builder.append_value(text),
             }
         }
         self.lines.push(record.line);

@@ -42,121 +42,145 @@ impl Role {
     }
 }
 
+/// Whether the reader hands a column on to the normalize stage, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// Not split out of the record.
+    Unread,
+    /// The field as written: gogen prints some cells untrimmed, and the codes are typed from
+    /// their few distinct texts, blanks and placeholders included.
+    AsWritten,
+    /// Trimmed, and null when blank or DOJ's `-` placeholder for an empty field (`"  -  "`):
+    /// done while the record is split, for the columns read row by row, rather than as a
+    /// Polars expression that builds every text again.
+    Text,
+}
+
 /// One DOJ column.
 #[derive(Debug, Clone, Copy)]
 pub struct DojColumn {
     pub name: &'static str,
     pub role: Role,
-    /// The normalize stage parses it (the rules or the statistics use it).
-    pub read: bool,
+    /// Whether and how the normalize stage parses it (the rules or the statistics use it).
+    pub reading: Reading,
 }
 
-const READ: bool = true;
-const UNREAD: bool = false;
+impl DojColumn {
+    /// The normalize stage parses it.
+    pub const fn is_read(&self) -> bool {
+        !matches!(self.reading, Reading::Unread)
+    }
+}
 
-const fn column(name: &'static str, role: Role, read: bool) -> DojColumn {
-    DojColumn { name, role, read }
+use Reading::{AsWritten, Text, Unread};
+
+const fn column(name: &'static str, role: Role, reading: Reading) -> DojColumn {
+    DojColumn {
+        name,
+        role,
+        reading,
+    }
 }
 
 use Role::{DateOfBirth, FreeText, Identifier, Other, QuasiIdentifier};
 
 /// The 95 columns in file order.
 pub const LAYOUT: [DojColumn; FIELD_COUNT] = [
-    column("RECORD_ID", Other, UNREAD),
-    column("SUBJECT_STATUS", Other, UNREAD),
-    column("SUBJECT_ID", Identifier, READ),
-    column("REQ_SEG_SEP", Other, UNREAD),
-    column("REQ_CII_NUMBER", Identifier, UNREAD),
-    column("REQ_NAME", Identifier, UNREAD),
-    column("REQ_GENDER", QuasiIdentifier, UNREAD),
-    column("REQ_DOB", DateOfBirth, UNREAD),
-    column("REQ_CDL", Identifier, UNREAD),
-    column("REQ_SSN", Identifier, UNREAD),
-    column("PII_SEG_SEP", Other, UNREAD),
-    column("CII_NUMBER", Identifier, UNREAD),
-    column("PRI_NAME", Identifier, UNREAD),
-    column("GENDER", QuasiIdentifier, READ),
-    column("PRI_DOB", DateOfBirth, READ),
-    column("PRI_SSN", Identifier, UNREAD),
-    column("PRI_CDL", Identifier, UNREAD),
-    column("PRI_IDN", Identifier, UNREAD),
-    column("PRI_INN", Identifier, UNREAD),
-    column("FBI_NUMBER", Identifier, UNREAD),
-    column("PDR_SEG_SEP", Other, UNREAD),
-    column("RACE_CODE", QuasiIdentifier, READ),
-    column("RACE_DESCR", QuasiIdentifier, READ),
-    column("EYE_COLOR_CODE", QuasiIdentifier, UNREAD),
-    column("EYE_COLOR_DESCR", QuasiIdentifier, UNREAD),
-    column("HAIR_COLOR_CODE", QuasiIdentifier, UNREAD),
-    column("HAIR_COLOR_DESCR", QuasiIdentifier, UNREAD),
-    column("HEIGHT", QuasiIdentifier, UNREAD),
-    column("WEIGHT", QuasiIdentifier, UNREAD),
-    column("SINGLE_SOURCE", Other, UNREAD),
-    column("MULTI_SOURCE", Other, UNREAD),
-    column("POB_CODE", QuasiIdentifier, UNREAD),
-    column("POB_NAME", QuasiIdentifier, UNREAD),
-    column("POB_TYPE", QuasiIdentifier, UNREAD),
-    column("CITIZENSHIP_LIST", QuasiIdentifier, UNREAD),
-    column("CYC_SEG_SEP", Other, UNREAD),
-    column("CYC_ORDER", Other, UNREAD),
-    column("CYC_DATE", QuasiIdentifier, READ),
-    column("STP_SEG_SEP", Other, UNREAD),
-    column("STP_ORDER", Other, UNREAD),
-    column("STP_EVENT_DATE", QuasiIdentifier, READ),
-    column("STP_TYPE_CODE", Other, UNREAD),
-    column("STP_TYPE_DESCR", Other, READ),
-    column("STP_ORI_TYPE", Other, UNREAD),
-    column("STP_ORI_TYPE_DESCR", Other, UNREAD),
-    column("STP_ORI_CODE", Other, UNREAD),
-    column("STP_ORI_DESCR", Other, UNREAD),
-    column("STP_ORI_CNTY_CODE", Other, UNREAD),
-    column("STP_ORI_CNTY_NAME", Other, READ),
-    column("CNT_SEG_SEP", Other, UNREAD),
-    column("CNT_ORDER", Other, READ),
-    column("DISP_DATE", QuasiIdentifier, READ),
-    column("OFN", Identifier, READ),
-    column("OFFENSE_CODE", Other, UNREAD),
-    column("OFFENSE_DESCR", Other, READ),
-    column("OFFENSE_TOC", Other, READ),
-    column("OFFENSE_QUAL_LST", Other, UNREAD),
-    column("DISP_OFFENSE_CODE", Other, UNREAD),
-    column("DISP_OFFENSE_DESCR", Other, UNREAD),
-    column("DISP_OFFENSE_TOC", Other, UNREAD),
-    column("DISP_OFFENSE_QUAL_LST", Other, UNREAD),
-    column("CONV_OFFENSE_ORDER", Other, UNREAD),
-    column("CONV_OFFENSE_CODE", Other, UNREAD),
-    column("CONV_OFFENSE_DESCR", Other, UNREAD),
-    column("CONV_OFFENSE_TOC", Other, UNREAD),
-    column("CONV_OFFENSE_QUAL_LST", Other, UNREAD),
-    column("FE_NUM_ORDER", Other, UNREAD),
-    column("FE_NUM_ARR_AGY", Identifier, UNREAD),
-    column("FE_NUM_BNCH_WARR", Identifier, UNREAD),
-    column("FE_NUM_CITE", Identifier, UNREAD),
-    column("FE_NUM_DOCKET", Identifier, UNREAD),
-    column("FE_NUM_INCIDENT", Identifier, UNREAD),
-    column("FE_NUM_BOOKING", Identifier, UNREAD),
-    column("FE_NUM_NUMBER", Identifier, UNREAD),
-    column("FE_NUM_REMAND", Identifier, UNREAD),
-    column("FE_NUM_OOS_INN", Identifier, UNREAD),
-    column("FE_NUM_CRT_CASE", Identifier, UNREAD),
-    column("FE_NUM_WARRANT", Identifier, UNREAD),
-    column("DISP_ORDER", Other, UNREAD),
-    column("DISP_CODE", Other, UNREAD),
-    column("DISP_DESCR", Other, READ),
-    column("CONV_STAT_CODE", Other, UNREAD),
-    column("CONV_STAT_DESCR", Other, READ),
-    column("SENT_SEG_SEP", Other, UNREAD),
-    column("SENT_ORDER", Other, UNREAD),
-    column("SENT_LOC_CODE", Other, UNREAD),
-    column("SENT_LOC_DESCR", Other, UNREAD),
-    column("SENT_LENGTH", Other, READ),
-    column("SENT_TIME_CODE", Other, READ),
-    column("SENT_TIME_DESCR", Other, UNREAD),
-    column("CYC_AGE", QuasiIdentifier, UNREAD),
-    column("CII_TYPE", Other, UNREAD),
-    column("CII_TYPE_ALPHA", Other, UNREAD),
-    column("COMMENT_TEXT", FreeText, READ),
-    column("END_OF_REC", Other, UNREAD),
+    column("RECORD_ID", Other, Unread),
+    column("SUBJECT_STATUS", Other, Unread),
+    column("SUBJECT_ID", Identifier, Text),
+    column("REQ_SEG_SEP", Other, Unread),
+    column("REQ_CII_NUMBER", Identifier, Unread),
+    column("REQ_NAME", Identifier, Unread),
+    column("REQ_GENDER", QuasiIdentifier, Unread),
+    column("REQ_DOB", DateOfBirth, Unread),
+    column("REQ_CDL", Identifier, Unread),
+    column("REQ_SSN", Identifier, Unread),
+    column("PII_SEG_SEP", Other, Unread),
+    column("CII_NUMBER", Identifier, Unread),
+    column("PRI_NAME", Identifier, Unread),
+    column("GENDER", QuasiIdentifier, Text),
+    column("PRI_DOB", DateOfBirth, Text),
+    column("PRI_SSN", Identifier, Unread),
+    column("PRI_CDL", Identifier, Unread),
+    column("PRI_IDN", Identifier, Unread),
+    column("PRI_INN", Identifier, Unread),
+    column("FBI_NUMBER", Identifier, Unread),
+    column("PDR_SEG_SEP", Other, Unread),
+    column("RACE_CODE", QuasiIdentifier, Text),
+    column("RACE_DESCR", QuasiIdentifier, Text),
+    column("EYE_COLOR_CODE", QuasiIdentifier, Unread),
+    column("EYE_COLOR_DESCR", QuasiIdentifier, Unread),
+    column("HAIR_COLOR_CODE", QuasiIdentifier, Unread),
+    column("HAIR_COLOR_DESCR", QuasiIdentifier, Unread),
+    column("HEIGHT", QuasiIdentifier, Unread),
+    column("WEIGHT", QuasiIdentifier, Unread),
+    column("SINGLE_SOURCE", Other, Unread),
+    column("MULTI_SOURCE", Other, Unread),
+    column("POB_CODE", QuasiIdentifier, Unread),
+    column("POB_NAME", QuasiIdentifier, Unread),
+    column("POB_TYPE", QuasiIdentifier, Unread),
+    column("CITIZENSHIP_LIST", QuasiIdentifier, Unread),
+    column("CYC_SEG_SEP", Other, Unread),
+    column("CYC_ORDER", Other, Unread),
+    column("CYC_DATE", QuasiIdentifier, Text),
+    column("STP_SEG_SEP", Other, Unread),
+    column("STP_ORDER", Other, Unread),
+    column("STP_EVENT_DATE", QuasiIdentifier, Text),
+    column("STP_TYPE_CODE", Other, Unread),
+    column("STP_TYPE_DESCR", Other, AsWritten),
+    column("STP_ORI_TYPE", Other, Unread),
+    column("STP_ORI_TYPE_DESCR", Other, Unread),
+    column("STP_ORI_CODE", Other, Unread),
+    column("STP_ORI_DESCR", Other, Unread),
+    column("STP_ORI_CNTY_CODE", Other, Unread),
+    column("STP_ORI_CNTY_NAME", Other, Text),
+    column("CNT_SEG_SEP", Other, Unread),
+    column("CNT_ORDER", Other, Text),
+    column("DISP_DATE", QuasiIdentifier, Text),
+    column("OFN", Identifier, AsWritten),
+    column("OFFENSE_CODE", Other, Unread),
+    column("OFFENSE_DESCR", Other, AsWritten),
+    column("OFFENSE_TOC", Other, AsWritten),
+    column("OFFENSE_QUAL_LST", Other, Unread),
+    column("DISP_OFFENSE_CODE", Other, Unread),
+    column("DISP_OFFENSE_DESCR", Other, Unread),
+    column("DISP_OFFENSE_TOC", Other, Unread),
+    column("DISP_OFFENSE_QUAL_LST", Other, Unread),
+    column("CONV_OFFENSE_ORDER", Other, Unread),
+    column("CONV_OFFENSE_CODE", Other, Unread),
+    column("CONV_OFFENSE_DESCR", Other, Unread),
+    column("CONV_OFFENSE_TOC", Other, Unread),
+    column("CONV_OFFENSE_QUAL_LST", Other, Unread),
+    column("FE_NUM_ORDER", Other, Unread),
+    column("FE_NUM_ARR_AGY", Identifier, Unread),
+    column("FE_NUM_BNCH_WARR", Identifier, Unread),
+    column("FE_NUM_CITE", Identifier, Unread),
+    column("FE_NUM_DOCKET", Identifier, Unread),
+    column("FE_NUM_INCIDENT", Identifier, Unread),
+    column("FE_NUM_BOOKING", Identifier, Unread),
+    column("FE_NUM_NUMBER", Identifier, Unread),
+    column("FE_NUM_REMAND", Identifier, Unread),
+    column("FE_NUM_OOS_INN", Identifier, Unread),
+    column("FE_NUM_CRT_CASE", Identifier, Unread),
+    column("FE_NUM_WARRANT", Identifier, Unread),
+    column("DISP_ORDER", Other, Unread),
+    column("DISP_CODE", Other, Unread),
+    column("DISP_DESCR", Other, AsWritten),
+    column("CONV_STAT_CODE", Other, Unread),
+    column("CONV_STAT_DESCR", Other, Text),
+    column("SENT_SEG_SEP", Other, Unread),
+    column("SENT_ORDER", Other, Unread),
+    column("SENT_LOC_CODE", Other, Unread),
+    column("SENT_LOC_DESCR", Other, Unread),
+    column("SENT_LENGTH", Other, Text),
+    column("SENT_TIME_CODE", Other, AsWritten),
+    column("SENT_TIME_DESCR", Other, Unread),
+    column("CYC_AGE", QuasiIdentifier, Unread),
+    column("CII_TYPE", Other, Unread),
+    column("CII_TYPE_ALPHA", Other, Unread),
+    column("COMMENT_TEXT", FreeText, AsWritten),
+    column("END_OF_REC", Other, Unread),
 ];
 
 /// Column names in file order.
@@ -179,7 +203,7 @@ enum Pick {
 
 const fn picked(column: &DojColumn, pick: Pick) -> bool {
     match pick {
-        Pick::Read => column.read,
+        Pick::Read => column.is_read(),
         // `==` on an enum is not yet allowed in a const fn; the discriminants are.
         Pick::Role(role) => column.role as u8 == role as u8,
     }

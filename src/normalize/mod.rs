@@ -14,7 +14,7 @@ pub mod subject;
 use polars::prelude::*;
 use polars::series::IsSorted;
 
-use crate::ingest::layout::{COLUMNS, READ_COLUMNS, col as doj};
+use crate::ingest::layout::{COLUMNS, LAYOUT, READ_COLUMNS, Reading, col as doj};
 use crate::ingest::{FILE_INDEX, SOURCE_LINE};
 use columns as c;
 
@@ -22,13 +22,24 @@ fn raw(index: usize) -> Expr {
     col(COLUMNS[index])
 }
 
+/// The trimmed text of a column read as written (a [`Reading::Text`] column has lost its
+/// blanks and placeholders already).
 fn trimmed(index: usize) -> Expr {
+    debug_assert_eq!(
+        LAYOUT[index].reading,
+        Reading::AsWritten,
+        "{}",
+        COLUMNS[index]
+    );
     raw(index).str().strip_chars(lit(NULL))
 }
 
 /// Trimmed text, null when blank or a `-` placeholder (`"  -  "` in DOJ extracts).
 fn text(index: usize) -> Expr {
-    trimmed_or_null(raw(index))
+    match LAYOUT[index].reading {
+        Reading::Text => raw(index),
+        _ => trimmed_or_null(raw(index)),
+    }
 }
 
 /// [`text`] of any string expression.
@@ -171,10 +182,11 @@ fn typed(raw_rows: DataFrame, first: IdxSize) -> PolarsResult<DataFrame> {
         sentence_days(days_per_unit.clone()).alias(c::SENTENCE_DAYS),
         sentence_unreadable(days_per_unit).alias(c::SENTENCE_UNREADABLE),
         // The offence half of a PC 290 registration; the step type is checked below.
-        trimmed(doj::OFFENSE_DESCR)
-            .str()
-            .starts_with(lit("290"))
-            .alias(c::IS_PC290_REGISTRATION),
+        distinct(
+            doj::OFFENSE_DESCR,
+            trimmed(doj::OFFENSE_DESCR).str().starts_with(lit("290")),
+        )?
+        .alias(c::IS_PC290_REGISTRATION),
     ];
     let mut raw_rows = raw_rows;
     raw_rows.hstack_mut(&parsed)?;

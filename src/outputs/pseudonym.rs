@@ -218,7 +218,7 @@ impl Treatment {
         match column.role {
             Role::Identifier => Treatment::Pseudonym,
             Role::FreeText => Treatment::Withheld,
-            Role::DateOfBirth | Role::QuasiIdentifier if !column.read => Treatment::Withheld,
+            Role::DateOfBirth | Role::QuasiIdentifier if !column.is_read() => Treatment::Withheld,
             Role::DateOfBirth => Treatment::BirthYear,
             Role::QuasiIdentifier | Role::Other => Treatment::Kept,
         }
@@ -256,7 +256,7 @@ pub fn columns_table() -> String {
             i + 1,
             column.name,
             column.role.label(),
-            if column.read { "yes" } else { "" },
+            if column.is_read() { "yes" } else { "" },
             Treatment::of(column).label(),
         ));
     }
