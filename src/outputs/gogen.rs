@@ -451,7 +451,8 @@ impl Pass<'_> {
         }
         let io = |e: std::io::Error| e.to_string();
         let encoding = self.source.ingest.encoding;
-        let as_is = self.source.pseudonymizer.is_none() && written_as_is(record, encoding);
+        let as_is =
+            self.source.pseudonymizer.is_none() && written_as_is(record, encoding, self.layout);
         let line = &mut self.line;
         line.clear();
         match (self.layout, as_is) {
@@ -579,11 +580,17 @@ fn encode_record<S: AsRef<str>>(line: &mut Vec<u8>, fields: impl Iterator<Item =
     line.push(b'\n');
 }
 
-/// True when Go's writer would write every field of `record` as the file has it (the case of
-/// almost every row), and nothing is to be transcoded.
-fn written_as_is(record: &RecordCopy, encoding: Encoding) -> bool {
+/// True when Go's writer would write every field `layout` takes from `record` as the file
+/// has it (the case of almost every row), and nothing is to be transcoded.
+fn written_as_is(record: &RecordCopy, encoding: Encoding, layout: Layout) -> bool {
     if encoding != Encoding::Utf8 && !record.bytes.is_ascii() {
         return false;
+    }
+    if layout == Layout::Condensed {
+        // Only its own fields are written: a padded row's 75 others need no look.
+        return CONDENSED
+            .iter()
+            .all(|&i| field_written_as_is(record.raw_field(i)));
     }
     let bytes = record.bytes.as_slice();
     if memchr::memchr2(b'"', b'\r', bytes).is_none() {
@@ -824,10 +831,10 @@ mod tests {
             "\"\t\"",
             "\u{b}x",
         ];
-        // The field first, in the middle and last.
+        // The field first, in the middle (outside and inside the condensed layout) and last.
         let cases = fields
             .iter()
-            .flat_map(|raw| [0, 50, 94].map(|at| (*raw, at)));
+            .flat_map(|raw| [0, 50, doj::OFN, 94].map(|at| (*raw, at)));
         for (raw, at) in cases {
             let mut row = vec!["y"; crate::ingest::layout::FIELD_COUNT];
             row[at] = raw;
@@ -839,16 +846,21 @@ mod tests {
             copy.copy_from(&record);
             let mut fields = Fields::default();
             fields.split(&copy.bytes, Encoding::Utf8);
-            let mut go = Vec::new();
-            encode_record(&mut go, fields.iter());
-            let as_go = go.strip_suffix(b"\n") == Some(copy.bytes.as_slice());
-            // As is only where Go writes the same; and plain rows are never sent the slow way.
-            assert!(
-                !written_as_is(&copy, Encoding::Utf8) || as_go,
-                "{raw:?} at {at}"
-            );
-            if as_go && raw.is_ascii() {
-                assert!(written_as_is(&copy, Encoding::Utf8), "{raw:?} at {at}");
+            for layout in [Layout::Full, Layout::Condensed] {
+                let columns: Vec<usize> = match layout {
+                    Layout::Full => (0..fields.len()).collect(),
+                    Layout::Condensed => CONDENSED.to_vec(),
+                };
+                let mut go = Vec::new();
+                encode_record(&mut go, columns.iter().map(|&i| fields.get(i)));
+                let raw_fields: Vec<&[u8]> = columns.iter().map(|&i| copy.raw_field(i)).collect();
+                let as_go = go.strip_suffix(b"\n") == Some(raw_fields.join(&b","[..]).as_slice());
+                // As is only where Go writes the same; and plain rows never go the slow way.
+                let as_is = written_as_is(&copy, Encoding::Utf8, layout);
+                assert!(!as_is || as_go, "{raw:?} at {at}, {layout:?}");
+                if as_go && raw.is_ascii() {
+                    assert!(as_is, "{raw:?} at {at}, {layout:?}");
+                }
             }
         }
     }
