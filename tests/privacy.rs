@@ -204,7 +204,7 @@ fn no_marked_value_reaches_a_published_file_or_a_pseudonymized_one() {
     let marked: Vec<usize> = (0..COLUMNS.len())
         .filter(|&i| match layout::LAYOUT[i].role {
             Identifier | FreeText => true,
-            DateOfBirth | QuasiIdentifier => !layout::LAYOUT[i].read,
+            DateOfBirth | QuasiIdentifier => !layout::LAYOUT[i].is_read(),
             Other => false,
         })
         .collect();
