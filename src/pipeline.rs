@@ -289,8 +289,8 @@ fn publish(
         .map_err(stage_error("building the subject table"))?;
     if plan.flow.uses_dob() {
         data_quality.push(QualityCount {
-            column: ingest::layout::name(ingest::layout::col::PRI_DOB),
-            issue: normalize::quality::DECIDED_WITHOUT_DOB,
+            column: ingest::layout::name(ingest::layout::col::PRI_DOB).into(),
+            issue: normalize::quality::DECIDED_WITHOUT_DOB.into(),
             rows: count_where(
                 decided,
                 col(c::SUBJECT_DOB)
@@ -316,10 +316,6 @@ fn publish(
     }
     clock.mark("subject Parquet");
     let mut summary = summarise(run, &outcomes, subjects.height() as u64, data_quality)?;
-    let summary_json = serde_json::to_value(&summary).map_err(|e| OutputError::Write {
-        path: plan.out.join(files::SUMMARY),
-        message: e.to_string(),
-    })?;
     clock.mark("summaries");
     // The tables are queries over the frames written to Parquet (the same queries over the
     // files give the same tables: `clearstat report`).
@@ -327,14 +323,13 @@ fn publish(
         convictions: run.convictions.clone().lazy(),
         subjects: subjects.lazy(),
     };
-    let baseline = report::publish(
+    report::publish(
         &plan.out,
         tables,
-        summary_json,
+        &mut summary,
         &plan.publish,
         &mut |stage| clock.mark(stage),
     )?;
-    summary.population = Some(baseline);
     Ok(summary)
 }
 
@@ -366,7 +361,7 @@ fn summarise(
     }
     let (prop64, prop64_in_county) = prop64_counts(decided).map_err(stage_error("counting"))?;
     Ok(Summary {
-        clearstat_version: env!("CARGO_PKG_VERSION"),
+        clearstat_version: env!("CARGO_PKG_VERSION").into(),
         county: plan.county.clone(),
         compute_at: plan.compute_at.format("%Y-%m-%d").to_string(),
         flow: plan.flow.name.clone(),
@@ -383,6 +378,7 @@ fn summarise(
         gogen: gogen_summary,
         data_quality,
         min_cell: plan.publish.min_cell,
+        suppression_check: None,
         left_out_as_of: run.left_out.clone(),
         population: None,
         pseudonymized: plan.pseudonymizer.is_some(),
@@ -554,18 +550,18 @@ fn as_of_quality(left_out: &LeftOut) -> [QualityCount; 3] {
     use ingest::layout::{col, name};
     [
         QualityCount {
-            column: name(col::STP_EVENT_DATE),
-            issue: "conviction dated after the as-of date (--compute-at): left out",
+            column: name(col::STP_EVENT_DATE).into(),
+            issue: "conviction dated after the as-of date (--compute-at): left out".into(),
             rows: left_out.convictions,
         },
         QualityCount {
-            column: name(col::STP_EVENT_DATE),
-            issue: "first PC 290 registration dated after the as-of date: not counted",
+            column: name(col::STP_EVENT_DATE).into(),
+            issue: "first PC 290 registration dated after the as-of date: not counted".into(),
             rows: left_out.pc290_registrations,
         },
         QualityCount {
-            column: name(col::STP_EVENT_DATE),
-            issue: "death record dated after the as-of date: not counted",
+            column: name(col::STP_EVENT_DATE).into(),
+            issue: "death record dated after the as-of date: not counted".into(),
             rows: left_out.deaths,
         },
     ]

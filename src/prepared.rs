@@ -204,7 +204,7 @@ impl Prepared {
 }
 
 /// What an as-of date left out of a run ([`Prepared::as_of`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct LeftOut {
     /// Convictions dated after the as-of date, all counties, all offences.
     pub convictions: u64,

@@ -402,22 +402,42 @@ fn report_redoes_tables_charts_and_report_without_the_inputs() {
     );
     assert!(dir.read("out/report.md").contains("v2019 (2015)"));
 
-    // Edited templates are used; a mistake in one names the placeholder and exits 2.
+    // Edited templates are used, the others stay bundled; a mistake in one names the
+    // template, the line and its text, and exits 2.
     dir.create(
         "templates/report.html",
-        "<html><body><h1>{{title}}</h1>{{charts}}</body></html>",
+        "<html><body><h1>{{ title }}</h1>{% for c in charts %}{{ c.svg|safe }}{% endfor %}</body></html>",
     );
-    dir.create("templates/report.md", "# {{title}}\n\n{{facts_md}}");
+    dir.create(
+        "templates/facts.txt",
+        "{{ kind }}: {{ people if kind == 'people' else '' }}",
+    );
     dir.ok(&["report", "out", "--templates", "templates"]);
+    let md = dir.read("out/report.md");
     assert!(
-        dir.read("out/report.md")
-            .starts_with("# Proposition 64 relief in San Francisco\n")
+        md.starts_with("# Proposition 64 relief in San Francisco\n"),
+        "{md}"
     );
-    assert!(!dir.read("out/report.html").contains("Methodology"));
-    dir.create("templates/report.md", "# {{titel}}");
+    let people = csv(&dir.path("out"), "headline")
+        .column("people")
+        .unwrap()
+        .get(0)
+        .unwrap()
+        .extract::<f64>()
+        .unwrap();
+    assert!(md.contains(&format!("\n1. people: {people:.0}\n")), "{md}");
+    assert!(md.contains("\n2. decisions: \n"), "{md}");
+    let html = dir.read("out/report.html");
+    assert!(!html.contains("Methodology") && html.contains("<svg"));
+    dir.create("templates/report.md", "# Prop 64\n\n{{ titel }}");
     let stderr = dir.err(&["report", "out", "--templates", "templates"], 2);
     assert!(
-        stderr.contains("{{titel}}") && stderr.contains("report.md"),
+        stderr.contains("line 3") && stderr.contains("{{ titel }}") && stderr.contains("report.md"),
+        "{stderr}"
+    );
+    let stderr = dir.err(&["report", "out", "--templates", "out/tables"], 2);
+    assert!(
+        stderr.contains("none of the report's templates"),
         "{stderr}"
     );
     let stderr = dir.err(&["report", "nowhere"], 1);

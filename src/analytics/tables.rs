@@ -284,7 +284,7 @@ pub fn write_all(
 }
 
 /// How the publication was checked for withheld counts that could be recovered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Check {
     /// No withheld count is a linear combination of published counts (exact, over the sets

@@ -41,11 +41,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let summary = report::read_summary(&args.run)?;
-    let min_cell = args
-        .min_cell
-        .or_else(|| summary["min_cell"].as_u64())
-        .unwrap_or(10);
+    let mut summary = report::read_summary(&args.run)?;
+    let min_cell = args.min_cell.unwrap_or(summary.min_cell);
     let mut options = publish_options(
         min_cell,
         args.population.as_deref(),
@@ -57,7 +54,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         options.race_map = crate::analytics::race_map(&args.run)?;
     }
     let tables = crate::analytics::RunTables::scan(&args.run)?;
-    let baseline = report::publish(&args.run, tables, summary, &options, &mut |_| {})?;
+    let baseline = report::publish(&args.run, tables, &mut summary, &options, &mut |_| {})?;
     if !args.quiet {
         let withheld = match min_cell {
             0 => "no small cell withheld".to_string(),

@@ -2,7 +2,9 @@
 //! null (never a made-up default) and are counted here.
 
 use polars::prelude::*;
-use serde::Serialize;
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
 
 use super::columns as c;
 use crate::ingest::layout::col as doj;
@@ -14,12 +16,12 @@ use crate::ingest::layout::name;
 pub const DECIDED_WITHOUT_DOB: &str = "decided without a date of birth (age rules skipped)";
 
 /// One line of the data-quality table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QualityCount {
     /// The DOJ column concerned.
-    pub column: &'static str,
+    pub column: Cow<'static, str>,
     /// What was wrong, in words.
-    pub issue: &'static str,
+    pub issue: Cow<'static, str>,
     /// Rows affected.
     pub rows: u64,
 }
@@ -101,8 +103,8 @@ pub fn from_rows(rows: &[u64]) -> Option<Vec<QualityCount>> {
             .into_iter()
             .zip(rows)
             .map(|((column, issue, _), &rows)| QualityCount {
-                column,
-                issue,
+                column: column.into(),
+                issue: issue.into(),
                 rows,
             })
             .collect()
@@ -132,8 +134,8 @@ pub fn count(records: LazyFrame) -> PolarsResult<Vec<QualityCount>> {
         .map(|(i, (column, issue, _))| {
             let rows = totals.column(&format!("c{i}"))?.u64()?.get(0).unwrap_or(0);
             Ok(QualityCount {
-                column,
-                issue,
+                column: column.into(),
+                issue: issue.into(),
                 rows,
             })
         })

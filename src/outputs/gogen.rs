@@ -15,7 +15,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use polars::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{AtomicFile, OutputError};
 use crate::dates::days_since_epoch;
@@ -639,15 +639,15 @@ fn needs_quotes(field: &str) -> bool {
 }
 
 /// gogen's summary (docs/gogen-compatibility.md), computed correctly.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GogenSummary {
     pub county: String,
     pub earliest_conviction: Option<String>,
     pub line_count: u64,
     pub processing_time_in_seconds: u64,
-    pub relief_with_current_eligibility_choices: BTreeMap<&'static str, u64>,
-    pub relief_with_dismiss_all_prop64: BTreeMap<&'static str, u64>,
+    pub relief_with_current_eligibility_choices: BTreeMap<String, u64>,
+    pub relief_with_dismiss_all_prop64: BTreeMap<String, u64>,
     pub prop64_convictions_count_in_county_by_code_section: BTreeMap<String, u64>,
     pub subjects_with_prop64_conviction_count_in_county: u64,
     pub prop64_felony_convictions_count_in_county: u64,
@@ -658,7 +658,7 @@ pub struct GogenSummary {
     pub conviction_dismissal_count_by_additional_relief: BTreeMap<String, u64>,
 }
 
-fn relief(outcomes: &DataFrame, s: &Scenario) -> PolarsResult<BTreeMap<&'static str, u64>> {
+fn relief(outcomes: &DataFrame, s: &Scenario) -> PolarsResult<BTreeMap<String, u64>> {
     let sum = |name: String| -> PolarsResult<u64> {
         outcomes
             .column(name.as_str())?
@@ -667,14 +667,17 @@ fn relief(outcomes: &DataFrame, s: &Scenario) -> PolarsResult<BTreeMap<&'static 
     };
     Ok(BTreeMap::from([
         (
-            "CountSubjectsNoConviction",
+            "CountSubjectsNoConviction".into(),
             sum(impact::no_conviction_left(s))?,
         ),
         (
-            "CountSubjectsNoConvictionLast7Years",
+            "CountSubjectsNoConvictionLast7Years".into(),
             sum(impact::no_conviction_last_7_years(s))?,
         ),
-        ("CountSubjectsNoFelony", sum(impact::no_felony_left(s))?),
+        (
+            "CountSubjectsNoFelony".into(),
+            sum(impact::no_felony_left(s))?,
+        ),
     ]))
 }
 

@@ -1,12 +1,12 @@
 //! `summary.json`: what a run read, what it kept, and the quality of the data.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ingest::FileAccount;
 use crate::normalize::quality::QualityCount;
 
 /// Rows read = rows accepted + rows rejected, over all files.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RowAccounting {
     pub rows_read: u64,
     pub rows_accepted: u64,
@@ -39,10 +39,10 @@ impl RowAccounting {
     }
 }
 
-/// The whole `summary.json`.
-#[derive(Debug, Clone, Serialize)]
+/// The whole `summary.json`, written by a run and read back by `clearstat report`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Summary {
-    pub clearstat_version: &'static str,
+    pub clearstat_version: String,
     pub county: String,
     pub compute_at: String,
     /// The chosen flow.
@@ -66,6 +66,9 @@ pub struct Summary {
     pub data_quality: Vec<QualityCount>,
     /// Counts from 1 to this are withheld in the published tables (0: none).
     pub min_cell: u64,
+    /// How the publication was checked for withheld counts that could be worked out (None
+    /// until it is published).
+    pub suppression_check: Option<crate::analytics::tables::Check>,
     /// What is dated after `compute_at`, the as-of date, and so left out of the review and
     /// of every count.
     pub left_out_as_of: crate::prepared::LeftOut,

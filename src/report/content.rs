@@ -1,19 +1,22 @@
-//! The report's content: every placeholder of the HTML and Markdown templates.
+//! The report's content: what the templates in `reports/` lay out and word.
 
-use std::fmt::Write as _;
+use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde_json::Value;
+use minijinja::{Value, context};
+use serde::Serialize;
 
+use super::ReportError;
 use super::facts::{self, Fact, Setting, count, percent, ratio};
-use super::template::{escape, fill};
-use super::{ReportError, text};
+use super::template::{Templates, escape};
 use crate::analytics::published::Published;
 use crate::analytics::race::RaceMap;
+use crate::analytics::tables::Check;
 use crate::analytics::tables::{BUNDLED, Header};
 use crate::charts::{self, Figure, group_label, title_case};
 use crate::normalize::quality::DECIDED_WITHOUT_DOB;
 use crate::outputs::files;
+use crate::outputs::summary::Summary;
 use crate::population::Baseline;
 
 /// How a column of a table reads in the report.
@@ -133,73 +136,165 @@ const KEY_TABLES: [TableSpec; 6] = [
     ),
 ];
 
-/// Everything the templates can show.
-pub struct Report {
-    values: Vec<(&'static str, String)>,
+/// Everything the templates can show: the run's `summary.json`, and the figures, tables,
+/// charts and sentences made from its published tables.
+#[derive(Serialize)]
+pub struct Page<'a> {
+    title: String,
+    place: String,
+    summary: &'a Summary,
+    baseline: &'a Baseline,
+    baseline_label: String,
+    /// Headline figures by column, as HTML (a withheld one is marked).
+    headline: BTreeMap<&'static str, String>,
+    facts: Vec<FactView>,
+    charts: Vec<ChartView>,
+    tables: Vec<TableView>,
+    /// The race mapping: (code, DOJ description, group).
+    race_map: Vec<(String, String, String)>,
+    unknown_race: String,
+    /// The as-of rule and the small-cell rule, worded by `as_of.txt` and `suppression.txt`.
+    as_of: String,
+    suppression: String,
+    related_charges: String,
+    data_quality: Vec<QualityLine>,
+    /// Every bundled table and the question it answers.
+    bundled_tables: Vec<BundledTable>,
 }
 
-impl Report {
+#[derive(Serialize)]
+struct FactView {
+    sentence: String,
+    citation: String,
+}
+
+#[derive(Serialize)]
+struct ChartView {
+    name: String,
+    title: String,
+    /// Inline SVG: the report stays one file.
+    svg: String,
+}
+
+#[derive(Serialize)]
+struct TableView {
+    name: &'static str,
+    title: &'static str,
+    headings: Vec<&'static str>,
+    rows: Vec<Vec<Cell>>,
+}
+
+#[derive(Serialize)]
+struct Cell {
+    html: String,
+    numeric: bool,
+}
+
+#[derive(Serialize)]
+struct QualityLine {
+    column: String,
+    issue: String,
+    /// Rows affected, as shown (withheld when small); empty for a count of the review itself.
+    rows: String,
+}
+
+#[derive(Serialize)]
+struct BundledTable {
+    name: &'static str,
+    question: String,
+}
+
+impl<'a> Page<'a> {
     /// Gathers the report of the run in `run`.
     pub fn new(
         run: &Path,
-        summary: &Value,
-        baseline: &Baseline,
+        summary: &'a Summary,
+        baseline: &'a Baseline,
         race_map: &RaceMap,
         charts: &[(String, Figure)],
-    ) -> Result<Report, ReportError> {
+        templates: &Templates,
+    ) -> Result<Page<'a>, ReportError> {
         let tables = run.join(files::TABLES);
-        let county = text(summary, "county");
-        let place = if county == "ALL" {
-            "all counties".to_string()
-        } else {
-            title_case(&county)
+        let statewide = summary.county == "ALL";
+        let place = match statewide {
+            true => "all counties".to_string(),
+            false => title_case(&summary.county),
         };
-        let flow = text(summary, "flow");
-        let facts = facts::facts(
-            &tables,
-            &Setting {
-                place: &place,
-                flow: &flow,
-                baseline,
-                statewide: county == "ALL",
+        let setting = Setting::new(&place, &summary.flow, baseline, statewide);
+        let facts = facts::facts(&tables, &setting)?
+            .iter()
+            .map(|fact| word(fact, &setting, templates))
+            .collect::<Result<_, _>>()?;
+        let key_tables = KEY_TABLES
+            .iter()
+            .map(|spec| table_view(&tables, spec))
+            .collect::<Result<_, _>>()?;
+        let min_cell = summary.min_cell;
+        let shown = |n: u64| small_or_count(n, min_cell);
+        let as_of = templates.render(
+            "as_of.txt",
+            context! {
+                compute_at => &summary.compute_at,
+                left_out_in_county => shown(summary.left_out_as_of.prop64_convictions_in_county),
+                left_out_all => shown(summary.left_out_as_of.convictions),
             },
         )?;
-        let mut values: Vec<(&'static str, String)> = vec![
-            ("title", format!("Proposition 64 relief in {place}")),
-            ("place", place.clone()),
-            ("flow", escape(&flow)),
-            ("compute_at", text(summary, "compute_at")),
-            ("population_vintage", baseline.label()),
-            ("version", env!("CARGO_PKG_VERSION").to_string()),
-            ("min_cell", text(summary, "min_cell")),
-        ];
-        values.push(("headline", headline(&tables)?));
-        values.push(("charts", chart_figures(charts)?));
-        let mut key_tables = String::new();
-        for spec in &KEY_TABLES {
-            key_tables.push_str(&html_table(&tables, spec)?);
-        }
-        values.push(("tables", key_tables));
-        values.push(("facts", fact_list(&facts)));
-        values.push((
-            "methodology",
-            methodology(summary, baseline, race_map, &unknown_race(&tables)?),
-        ));
-        values.push(("provenance", provenance(summary)));
-        values.push(("table_list_md", table_list_markdown()));
-        values.push(("files_md", files_markdown(summary)));
-        values.push(("facts_md", facts_markdown(&facts)));
-        values.push(("suppression", suppression_rule(summary)));
-        values.push(("as_of", as_of_rule(summary)));
-        values.push(("related_charges", related_charges()));
-        values.push(("baseline_because", escape(&baseline.chosen_because)));
-        Ok(Report { values })
+        let exact = summary.suppression_check == Some(Check::Exact);
+        let suppression = templates.render("suppression.txt", context! { min_cell, exact })?;
+        Ok(Page {
+            title: format!("Proposition 64 relief in {place}"),
+            place,
+            summary,
+            baseline,
+            baseline_label: baseline.label(),
+            headline: headline(&tables)?,
+            facts,
+            charts: chart_views(charts)?,
+            tables: key_tables,
+            race_map: race_map
+                .rows
+                .iter()
+                .map(|(code, descr, group)| (code.clone(), descr.clone(), group_label(group)))
+                .collect(),
+            unknown_race: unknown_race(&tables)?,
+            as_of,
+            suppression,
+            related_charges: related_charges(),
+            data_quality: quality_lines(summary),
+            bundled_tables: BUNDLED
+                .iter()
+                .map(|(name, sql)| BundledTable {
+                    name,
+                    question: Header::parse(sql).question,
+                })
+                .collect(),
+        })
     }
+}
 
-    /// `template` (HTML or Markdown) with every placeholder filled.
-    pub fn render(&self, template: &str) -> Result<String, String> {
-        fill(template, &self.values)
+/// `fact` in the words of `facts.txt`, with its citation.
+fn word(fact: &Fact, setting: &Setting, templates: &Templates) -> Result<FactView, ReportError> {
+    let mut values: BTreeMap<&str, Value> = BTreeMap::from([
+        ("kind", Value::from(fact.kind)),
+        ("place", Value::from(setting.place)),
+        ("flow", Value::from(setting.flow)),
+        ("year", Value::from(setting.year)),
+        ("vintage", Value::from(setting.vintage.as_str())),
+        ("adults", Value::from(setting.adults)),
+        ("statewide", Value::from(setting.statewide)),
+    ]);
+    values.extend(fact.values.iter().map(|(k, v)| (*k, v.clone())));
+    let sentence = templates.render("facts.txt", &values)?;
+    if sentence.trim().is_empty() {
+        return Err(ReportError::Template {
+            path: "facts.txt".into(),
+            message: format!("no sentence for the fact {:?}", fact.kind),
+        });
     }
+    Ok(FactView {
+        sentence,
+        citation: fact.citation(),
+    })
 }
 
 fn cell_text(table: &Published, row: usize, column: &str, format: Format) -> String {
@@ -235,155 +330,79 @@ fn cell_text(table: &Published, row: usize, column: &str, format: Format) -> Str
     }
 }
 
-fn html_table(tables: &Path, (name, title, columns): &TableSpec) -> Result<String, ReportError> {
+fn table_view(
+    tables: &Path,
+    &(name, title, columns): &TableSpec,
+) -> Result<TableView, ReportError> {
     let table = Published::read(tables, name)?;
-    let with_county = table.frame.column("county").is_ok();
-    let mut html = format!(
-        "<section class=\"table\"><h3>{}</h3>\n<table>\n<thead><tr>",
-        escape(title)
-    );
-    if with_county {
-        html.push_str("<th>County</th>");
-    }
-    for (_, heading, _) in columns.iter() {
-        let _ = write!(html, "<th>{}</th>", escape(heading));
-    }
-    html.push_str("</tr></thead>\n<tbody>\n");
-    for row in 0..table.frame.height() {
-        html.push_str("<tr>");
-        if with_county {
-            let _ = write!(
-                html,
-                "<td>{}</td>",
-                cell_text(&table, row, "county", Format::Text)
-            );
-        }
-        for (column, _, format) in columns.iter() {
-            let class = match format {
-                Format::Text | Format::Group => "",
-                _ => " class=\"n\"",
-            };
-            let _ = write!(
-                html,
-                "<td{class}>{}</td>",
-                cell_text(&table, row, column, *format)
-            );
-        }
-        html.push_str("</tr>\n");
-    }
-    let _ = write!(
-        html,
-        "</tbody></table>\n<p class=\"source\">Table <code>tables/{name}.csv</code>, \
-         query <code>queries/{name}.sql</code>.</p></section>\n"
-    );
-    Ok(html)
+    // A statewide run's tables have a row per county.
+    let county = table
+        .frame
+        .column("county")
+        .is_ok()
+        .then_some(("county", "County", Format::Text));
+    let columns: Vec<_> = county.iter().chain(columns).collect();
+    let rows = (0..table.frame.height())
+        .map(|row| {
+            columns
+                .iter()
+                .map(|&&(column, _, format)| Cell {
+                    html: cell_text(&table, row, column, format),
+                    numeric: !matches!(format, Format::Text | Format::Group),
+                })
+                .collect()
+        })
+        .collect();
+    Ok(TableView {
+        name,
+        title,
+        headings: columns.iter().map(|(_, heading, _)| *heading).collect(),
+        rows,
+    })
 }
 
-fn headline(tables: &Path) -> Result<String, ReportError> {
+fn headline(tables: &Path) -> Result<BTreeMap<&'static str, String>, ReportError> {
     let table = Published::read(tables, "headline")?;
-    let cards = [
-        ("convictions", "Prop 64 convictions reviewed"),
-        ("people", "people with them"),
-        ("dismissal", "convictions eligible for dismissal"),
-        ("reduction", "convictions eligible for reduction"),
-        ("some_relief", "people with some relief"),
-        ("no_felony_left", "people left with no felony"),
-        ("no_conviction_left", "people left with no conviction"),
-        (
-            "no_conviction_last_7_years",
-            "people with none in the last 7 years",
-        ),
+    let columns = [
+        "convictions",
+        "people",
+        "dismissal",
+        "reduction",
+        "some_relief",
+        "no_felony_left",
+        "no_conviction_left",
+        "no_conviction_last_7_years",
     ];
-    let mut html = String::from("<div class=\"cards\">\n");
-    for (column, label) in cards {
-        let _ = writeln!(
-            html,
-            "<div class=\"card\"><div class=\"figure\">{}</div><div class=\"label\">{}</div></div>",
-            cell_text(&table, 0, column, Format::Count),
-            escape(label)
-        );
-    }
-    html.push_str("</div>\n");
-    Ok(html)
+    Ok(columns
+        .into_iter()
+        .map(|column| (column, cell_text(&table, 0, column, Format::Count)))
+        .collect())
 }
 
-fn chart_figures(charts: &[(String, Figure)]) -> Result<String, ReportError> {
-    let mut html = String::new();
-    for (name, chart) in charts {
-        let svg = chart.svg().map_err(|message| {
-            ReportError::Charts(charts::ChartError::Draw {
+fn chart_views(charts: &[(String, Figure)]) -> Result<Vec<ChartView>, ReportError> {
+    charts
+        .iter()
+        .map(|(name, chart)| {
+            let svg = chart.svg().map_err(|message| {
+                ReportError::Charts(charts::ChartError::Draw {
+                    name: name.clone(),
+                    message,
+                })
+            })?;
+            // The XML prologue is not allowed inside HTML.
+            let svg = svg
+                .trim_start_matches(|c| c != '<')
+                .split_once("?>")
+                .map_or(svg.as_str(), |(_, rest)| rest)
+                .trim()
+                .to_string();
+            Ok(ChartView {
                 name: name.clone(),
-                message,
+                title: chart.title().to_string(),
+                svg,
             })
-        })?;
-        // Inline: the report stays one file; the XML prologue is not allowed inside HTML.
-        let svg = svg
-            .trim_start_matches(|c| c != '<')
-            .split_once("?>")
-            .map_or(svg.as_str(), |(_, rest)| rest)
-            .trim();
-        let _ = write!(
-            html,
-            "<figure id=\"chart-{name}\">{svg}\n<figcaption>{} (<code>charts/{name}.png</code>, \
-             <code>charts/{name}.svg</code>)</figcaption></figure>\n",
-            escape(chart.title())
-        );
-    }
-    Ok(html)
-}
-
-fn fact_list(facts: &[Fact]) -> String {
-    let mut html = String::from("<ol class=\"facts\">\n");
-    for fact in facts {
-        let _ = writeln!(
-            html,
-            "<li>{}<br><span class=\"source\">Source: {}</span></li>",
-            escape(&fact.sentence),
-            escape(&fact.citation()).replace('`', "")
-        );
-    }
-    html.push_str("</ol>\n");
-    html
-}
-
-fn facts_markdown(facts: &[Fact]) -> String {
-    let mut md = String::new();
-    for (i, fact) in facts.iter().enumerate() {
-        let _ = writeln!(
-            md,
-            "{}. {}\n   Source: {}\n",
-            i + 1,
-            fact.sentence,
-            fact.citation()
-        );
-    }
-    md
-}
-
-fn suppression_rule(summary: &Value) -> String {
-    let checked = match summary["suppression_check"].as_str() {
-        Some("exact") => {
-            "Checked exactly: no withheld count is a sum or difference of published numbers, \
-             in any combination of tables."
-        }
-        _ => {
-            "This publication was too large for the exact check: no withheld count follows \
-             from how the tables add up (totals, known and unknown race, periods and years, \
-             tables that count the same people)."
-        }
-    };
-    match summary["min_cell"].as_u64() {
-        Some(0) => "No count is withheld (--min-cell 0, for internal use only).".to_string(),
-        Some(n) => format!(
-            "Counts from 1 to {n} people or convictions are withheld (shown as \"withheld\") \
-             in every table, chart and sentence, and so are other counts, chosen so that no \
-             withheld count can be worked out from published ones: not from a total, not from \
-             another table showing the same people, not from a headline figure or a \
-             denominator (complementary suppression over the whole publication). Shares, \
-             rates and ratios computed from a withheld count are withheld with it. {checked}"
-        ),
-        None => "unknown".to_string(),
-    }
+        })
+        .collect()
 }
 
 /// `1,234`, or `from 1 to 10 (withheld)` for a small count.
@@ -392,31 +411,6 @@ fn small_or_count(n: u64, min_cell: u64) -> String {
         n if n >= 1 && n <= min_cell => format!("from 1 to {min_cell} (withheld)"),
         n => count(n as f64),
     }
-}
-
-/// The as-of rule and what it left out, in words. A count of convictions from 1 to the
-/// small-cell threshold is withheld like any other.
-fn as_of_rule(summary: &Value) -> String {
-    let date = text(summary, "compute_at");
-    let left_out = &summary["left_out_as_of"];
-    let min_cell = summary["min_cell"].as_u64().unwrap_or(0);
-    let shown = |n: u64| small_or_count(n, min_cell);
-    let in_county = left_out["prop64_convictions_in_county"]
-        .as_u64()
-        .unwrap_or(0);
-    let all = left_out["convictions"].as_u64().unwrap_or(0);
-    format!(
-        "The figures describe the records as they stood on {date}, the as-of date: every \
-         rule counts from it (ages, years since a conviction, the 7 years before it), and a \
-         conviction dated after it is left out of the review and of every count, here {} \
-         Prop 64 convictions that would otherwise be reviewed (and {} convictions of any \
-         offence in any county, which also no longer count in a person's record); a PC \
-         290 registration or a death record dated after it does not count either. A \
-         conviction without a readable date stays in. Run on a later extract with the same \
-         as-of date to reproduce a figure published on that date.",
-        shown(in_county),
-        shown(all)
-    )
 }
 
 /// The related charges, as a reader would write them: `647(F) PC, 602 PC, ...`.
@@ -444,161 +438,20 @@ fn unknown_race(tables: &Path) -> Result<String, ReportError> {
     })
 }
 
-fn methodology(
-    summary: &Value,
-    baseline: &Baseline,
-    race_map: &RaceMap,
-    unknown_race: &str,
-) -> String {
-    let mut html = String::new();
-    let _ = write!(
-        html,
-        "<h3>As of a date</h3>\n<p>{}</p>\n<h3>Eligibility</h3>\n<p>Every Prop 64 conviction (H&amp;S 11357, 11358, 11359, 11360, \
-         with attempts) in the county is decided by the flow below; its rules \
-         are tried in order and the first that applies decides. Ages, years and dates count \
-         from the compute-at date, <strong>{}</strong>. A person's outcome (no felony left, \
-         no conviction left, none in the last 7 years) counts all their convictions, in any \
-         county. The two what-if flows dismiss every Prop 64 conviction in the county, and \
-         also every related-charge conviction in the county (see What the figures \
-         count).</p>\n<pre>{}</pre>\n",
-        escape(&as_of_rule(summary)),
-        escape(&text(summary, "compute_at")),
-        escape(&text(summary, "flow_rules"))
-    );
-    let _ = write!(
-        html,
-        "<h3>Population baseline</h3>\n<p>Residents by race/ethnicity from the U.S. Census \
-         Bureau ({}; source: {}), chosen as the {}. Shares use residents of all ages; rates \
-         use adults (18+) where the baseline has them (the yearly estimates), otherwise all \
-         ages. The census groups are mutually exclusive: Hispanic of any race, then \
-         non-Hispanic White, Black, American Indian, Asian, Pacific Islander, and other or \
-         more than one race.</p>\n",
-        escape(&baseline.label()),
-        escape(&baseline.source),
-        escape(&baseline.chosen_because)
-    );
-    html.push_str(
-        "<h3>Race mapping</h3>\n<p>The DOJ's race codes are mapped to the census groups by the \
-         table below (kept with the run as <code>race_map.csv</code>; replace it with \
-         <code>--race-map FILE</code>). A code not in it becomes UNKNOWN: counted in the \
-         tables and in the denominators of shares, but not a group of its own in shares and \
-         rates (it has no census counterpart).</p>\n",
-    );
-    let _ = write!(
-        html,
-        "<p><strong>{}</strong> in this run had a race code outside the mapping \
-         (UNKNOWN).</p>\n<table class=\"compact\"><thead><tr><th>Code</th>\
-         <th>DOJ description</th><th>Group</th></tr></thead><tbody>\n",
-        escape(unknown_race)
-    );
-    for (code, descr, group) in &race_map.rows {
-        let _ = writeln!(
-            html,
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(code),
-            escape(descr),
-            escape(&group_label(group))
-        );
-    }
-    html.push_str("</tbody></table>\n");
-    let _ = write!(
-        html,
-        "<h3>Small cells</h3>\n<p>{}</p>\n<h3>Confidence intervals</h3>\n<p>Shares of people: \
-         Wilson score interval, 95% (z = 1.96). Rate ratios: log-normal approximation, \
-         exp(ln RR ± 1.96·√(1/a − 1/A + 1/b − 1/B)). Intervals describe sampling-like \
-         variation only, not errors in the records or in the race codes.</p>\n",
-        escape(&suppression_rule(summary))
-    );
-    html.push_str(
-        "<h3>Known limitations of the data</h3>\n<ul>\n<li>Race/ethnicity is what the arresting \
-         agency recorded, not self-identified as in the census; Hispanic people recorded as \
-         White inflate one group and shrink the other.</li>\n<li>The population baseline is \
-         of residents; people with a conviction in a county need not live there.</li>\n",
-    );
-    // Rows of the input files, all counties and all offences: not counts of the review, but
-    // small ones are withheld like any other.
-    let min_cell = summary["min_cell"].as_u64().unwrap_or(0);
-    for issue in summary["data_quality"].as_array().into_iter().flatten() {
-        let rows = issue["rows"].as_u64().unwrap_or(0);
-        let what = issue["issue"].as_str().unwrap_or("");
-        let how_many = match what == DECIDED_WITHOUT_DOB {
-            true => String::new(),
-            false => format!(
-                " ({} rows of the input files)",
-                small_or_count(rows, min_cell)
-            ),
-        };
-        if rows > 0 {
-            let _ = writeln!(
-                html,
-                "<li>{}: {}{how_many}.</li>",
-                escape(issue["column"].as_str().unwrap_or("")),
-                escape(what),
-            );
-        }
-    }
-    html.push_str("</ul>\n");
-    html
-}
-
-fn provenance(summary: &Value) -> String {
-    let rows = &summary["rows"];
-    let mut html = format!(
-        "<p>clearstat {}; county {}; compute-at {}; flow {}; bad rows: {}; encoding: {}; \
-         small cells: {}.</p>\n<p>Rows read {} = accepted {} + rejected {}: {}.</p>\n\
-         <table class=\"compact\"><thead><tr><th>Input file</th><th>SHA-256</th><th>Rows read</th>\
-         <th>Accepted</th><th>Rejected</th></tr></thead><tbody>\n",
-        escape(&text(summary, "clearstat_version")),
-        escape(&text(summary, "county")),
-        escape(&text(summary, "compute_at")),
-        escape(&text(summary, "flow")),
-        escape(&text(summary, "on_bad_rows")),
-        escape(&text(summary, "encoding")),
-        escape(&text(summary, "min_cell")),
-        count(rows["rows_read"].as_f64().unwrap_or(0.0)),
-        count(rows["rows_accepted"].as_f64().unwrap_or(0.0)),
-        count(rows["rows_rejected"].as_f64().unwrap_or(0.0)),
-        if rows["reconciles"].as_bool() == Some(true) {
-            "every row is accounted for"
-        } else {
-            "THE COUNTS DO NOT RECONCILE"
-        }
-    );
-    for file in rows["files"].as_array().into_iter().flatten() {
-        let _ = writeln!(
-            html,
-            "<tr><td>{}</td><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
-             <td class=\"n\">{}</td></tr>",
-            escape(file["path"].as_str().unwrap_or("")),
-            escape(file["sha256"].as_str().unwrap_or("")),
-            count(file["rows_read"].as_f64().unwrap_or(0.0)),
-            count(file["rows_accepted"].as_f64().unwrap_or(0.0)),
-            count(file["rows_rejected"].as_f64().unwrap_or(0.0)),
-        );
-    }
-    html.push_str("</tbody></table>\n");
-    html
-}
-
-fn files_markdown(summary: &Value) -> String {
-    let mut md = String::new();
-    for file in summary["rows"]["files"].as_array().into_iter().flatten() {
-        let _ = writeln!(
-            md,
-            "- `{}`: {} rows read, {} accepted, {} rejected; SHA-256 `{}`",
-            file["path"].as_str().unwrap_or(""),
-            count(file["rows_read"].as_f64().unwrap_or(0.0)),
-            count(file["rows_accepted"].as_f64().unwrap_or(0.0)),
-            count(file["rows_rejected"].as_f64().unwrap_or(0.0)),
-            file["sha256"].as_str().unwrap_or("")
-        );
-    }
-    md
-}
-
-fn table_list_markdown() -> String {
-    BUNDLED
+/// The data-quality lines with rows affected: rows of the input files, all counties and all
+/// offences, not counts of the review, but small ones are withheld like any other.
+fn quality_lines(summary: &Summary) -> Vec<QualityLine> {
+    summary
+        .data_quality
         .iter()
-        .map(|(name, sql)| format!("- `tables/{name}.csv`: {}\n", Header::parse(sql).question))
+        .filter(|line| line.rows > 0)
+        .map(|line| QualityLine {
+            column: line.column.to_string(),
+            issue: line.issue.to_string(),
+            rows: match line.issue == DECIDED_WITHOUT_DOB {
+                true => String::new(),
+                false => small_or_count(line.rows, summary.min_cell),
+            },
+        })
         .collect()
 }

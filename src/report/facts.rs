@@ -1,10 +1,15 @@
 //! The fact sheet: press-ready sentences, each number taken from one published table cell
 //! and cited with its table, row, column and query, so that a reader (and a test) can check it.
 
+use std::collections::BTreeMap;
 use std::path::Path;
+
+use minijinja::Value;
+use serde::Serialize;
 
 use crate::analytics::published::{Published, TableError, busiest_county, csv_text};
 use crate::charts::{group_label, title_case};
+use crate::population::Baseline;
 
 /// A number in a sentence and the cell it comes from.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,14 +23,57 @@ pub struct Cited {
     pub value: f64,
 }
 
-/// One sentence of the fact sheet.
+/// One sentence of the fact sheet, before it is worded (`reports/facts.txt` words each kind):
+/// its numbers, formatted and named, and the cells they come from.
 #[derive(Debug, Clone)]
 pub struct Fact {
-    pub sentence: String,
+    /// Which sentence: `people`, `decisions`, `share`, `rate`, `period`...
+    pub kind: &'static str,
+    /// The numbers by column, as the sentence shows them, and the words it needs (`group`).
+    pub values: BTreeMap<&'static str, Value>,
     pub sources: Vec<Cited>,
 }
 
+/// How a fact shows a number.
+#[derive(Clone, Copy)]
+enum Shown {
+    Count,
+    Percent,
+    Ratio,
+    /// As the table's CSV shows it (a year).
+    Text,
+}
+use Shown::{Count, Percent, Ratio, Text};
+
+/// The fact `kind` whose numbers are `cited`, each named by its column and shown as `shown`.
+fn figures(kind: &'static str, cited: &[Cited], shown: &[Shown]) -> Fact {
+    let values = cited
+        .iter()
+        .zip(shown)
+        .map(|(c, shown)| {
+            let text = match shown {
+                Count => count(c.value),
+                Percent => percent(c.value),
+                Ratio => ratio(c.value),
+                Text => c.text.clone(),
+            };
+            (c.column, Value::from(text))
+        })
+        .collect();
+    Fact {
+        kind,
+        values,
+        sources: cited.to_vec(),
+    }
+}
+
 impl Fact {
+    /// The fact with one more named value.
+    fn with(mut self, name: &'static str, value: impl Into<Value>) -> Self {
+        self.values.insert(name, value.into());
+        self
+    }
+
     /// `tables/x.csv (row race_group = BLACK): people = 224, ...; query queries/x.sql`.
     pub fn citation(&self) -> String {
         let mut parts: Vec<String> = Vec::new();
@@ -168,36 +216,30 @@ pub fn ratio(v: f64) -> String {
     format!("{v:.1}")
 }
 
-/// What the facts need to know about the run.
+/// What the facts need to know about the run: also what every sentence may name.
+#[derive(Serialize)]
 pub struct Setting<'a> {
     /// `San Francisco` or `all counties reviewed`.
     pub place: &'a str,
     pub flow: &'a str,
-    pub baseline: &'a crate::population::Baseline,
+    /// The baseline's year and label (`census2010`).
+    pub year: i32,
+    pub vintage: String,
+    /// The baseline has adults (18 and over): rates are per adult.
+    pub adults: bool,
     /// The run covers every county (`--county ALL`): shares and rates are California's.
     pub statewide: bool,
 }
 
-impl Setting<'_> {
-    /// `residents of all ages in 2010 (census2010)`: whom the shares compare with.
-    fn all_residents(&self) -> String {
-        format!(
-            "residents of all ages in {} ({})",
-            self.baseline.year,
-            self.baseline.label()
-        )
-    }
-
-    /// Whom the rates are per: adults where the baseline has them.
-    fn rate_residents(&self) -> String {
-        if self.baseline.has_adults {
-            format!(
-                "adult residents (18 and over) in {} ({})",
-                self.baseline.year,
-                self.baseline.label()
-            )
-        } else {
-            self.all_residents()
+impl<'a> Setting<'a> {
+    pub fn new(place: &'a str, flow: &'a str, baseline: &Baseline, statewide: bool) -> Self {
+        Setting {
+            place,
+            flow,
+            year: baseline.year,
+            vintage: baseline.label(),
+            adults: baseline.has_adults,
+            statewide,
         }
     }
 }
@@ -212,7 +254,21 @@ fn conviction_span(tables: &Path) -> Result<Option<(f64, f64)>, TableError> {
 
 /// The fact sheet of the tables in `tables`. A fact whose cells are withheld is left out.
 pub fn facts(tables: &Path, setting: &Setting) -> Result<Vec<Fact>, TableError> {
-    let mut facts = Vec::new();
+    let mut facts = headline_facts(tables)?;
+    facts.extend(timing_fact(tables)?);
+    facts.extend(disparity_facts(tables, setting)?);
+    facts.extend(period_facts(tables, setting)?);
+    facts.extend(unknown_race_fact(tables)?);
+    Ok(facts)
+}
+
+/// The fact `kind` whose numbers are `cited`, each a count.
+fn counts(kind: &'static str, cited: &[Cited]) -> Fact {
+    figures(kind, cited, &vec![Count; cited.len()])
+}
+
+/// The counts of the one-row `headline` table: people, decisions, outcomes, what-ifs.
+fn headline_facts(tables: &Path) -> Result<Vec<Fact>, TableError> {
     let headline = Published::read(tables, "headline")?;
     let row = Row {
         table: "headline",
@@ -220,239 +276,162 @@ pub fn facts(tables: &Path, setting: &Setting) -> Result<Vec<Fact>, TableError> 
         index: 0,
         key: Vec::new(),
     };
-    if let Some([people, convictions]) = row.cite_all(["people", "convictions"])? {
-        facts.push(Fact {
-            sentence: format!(
-                "{} people had {} Prop 64 convictions (Health and Safety Code 11357 to 11360) \
-                 in {} in the DOJ records reviewed.",
-                count(people.value),
-                count(convictions.value),
-                setting.place
-            ),
-            sources: vec![people, convictions],
-        });
+    let mut facts = Vec::new();
+    if let Some(cited) = row.cite_all(["people", "convictions"])? {
+        facts.push(counts("people", &cited));
     }
-    if let Some([convictions, dismissal, reduction, review, not_eligible]) = row.cite_all([
+    let decisions = [
         "convictions",
         "dismissal",
         "reduction",
         "review",
         "not_eligible",
-    ])? {
-        facts.push(Fact {
-            sentence: format!(
-                "Under the chosen flow ({}), {} of the {} convictions are eligible for \
-                 dismissal and {} for reduction; {} go to review and {} are not eligible.",
-                setting.flow,
-                count(dismissal.value),
-                count(convictions.value),
-                count(reduction.value),
-                count(review.value),
-                count(not_eligible.value)
-            ),
-            sources: vec![convictions, dismissal, reduction, review, not_eligible],
-        });
+    ];
+    if let Some(cited) = row.cite_all(decisions)? {
+        facts.push(counts("decisions", &cited));
     }
-    if let Some([people, relief, no_felony, no_conviction, recent]) = row.cite_all([
-        "people",
+    let outcomes = [
         "some_relief",
+        "people",
         "no_felony_left",
         "no_conviction_left",
         "no_conviction_last_7_years",
-    ])? {
-        facts.push(Fact {
-            sentence: format!(
-                "{} of these {} people get some relief: {} are left with no felony, {} with no \
-                 conviction at all, and {} with no conviction in the last 7 years.",
-                count(relief.value),
-                count(people.value),
-                count(no_felony.value),
-                count(no_conviction.value),
-                count(recent.value)
-            ),
-            sources: vec![relief, people, no_felony, no_conviction, recent],
-        });
+    ];
+    if let Some(cited) = row.cite_all(outcomes)? {
+        facts.push(counts("outcomes", &cited));
     }
-    if let Some([chosen, all, related]) = row.cite_all([
-        "no_conviction_left",
+    let what_if = [
         "dismiss_all_no_conviction_left",
+        "no_conviction_left",
         "dismiss_all_related_no_conviction_left",
-    ])? {
-        facts.push(Fact {
-            sentence: format!(
-                "What if: dismissing every Prop 64 conviction would leave {} people with no \
-                 conviction ({} under the chosen flow); dismissing related charges too, {}.",
-                count(all.value),
-                count(chosen.value),
-                count(related.value)
-            ),
-            sources: vec![all, chosen, related],
-        });
+    ];
+    if let Some(cited) = row.cite_all(what_if)? {
+        facts.push(counts("what_if", &cited));
     }
+    Ok(facts)
+}
 
-    let timing = Published::read(tables, "convictions_by_prop64_timing")?;
-    if let Some(row) = find(
-        "convictions_by_prop64_timing",
-        &timing,
-        "prop64_timing",
-        "after 2016-11-09",
-    )? && let Some([convictions, dismissal, reduction, review, not_eligible]) =
-        row.cite_all([
-            "convictions",
-            "dismissal",
-            "reduction",
-            "review",
-            "not_eligible",
-        ])?
-    {
-        facts.push(Fact {
-            sentence: format!(
-                "{} of the Prop 64 convictions reviewed are dated after 9 November 2016, when \
-                 Prop 64 passed; the chosen flow found {} of them eligible for dismissal and {} \
-                 for reduction, sent {} to review and found {} not eligible.",
-                count(convictions.value),
-                count(dismissal.value),
-                count(reduction.value),
-                count(review.value),
-                count(not_eligible.value)
-            ),
-            sources: vec![convictions, dismissal, reduction, review, not_eligible],
-        });
-    }
+/// The decisions on convictions dated after Prop 64 passed.
+fn timing_fact(tables: &Path) -> Result<Option<Fact>, TableError> {
+    let name = "convictions_by_prop64_timing";
+    let timing = Published::read(tables, name)?;
+    let Some(row) = find(name, &timing, "prop64_timing", "after 2016-11-09")? else {
+        return Ok(None);
+    };
+    let decisions = [
+        "convictions",
+        "dismissal",
+        "reduction",
+        "review",
+        "not_eligible",
+    ];
+    Ok(row
+        .cite_all(decisions)?
+        .map(|cited| counts("after_prop64", &cited)))
+}
 
+/// Shares of people against shares of residents, and rates relative to White residents,
+/// of Black and Hispanic people. A statewide run speaks of California, against all its
+/// residents; a county's of the county.
+fn disparity_facts(tables: &Path, setting: &Setting) -> Result<Vec<Fact>, TableError> {
+    let (shares, rate_table, people, place) = match setting.statewide {
+        true => (
+            "state_disparity_vs_population",
+            "state_rate_ratios_vs_white",
+            "all_people",
+            "California",
+        ),
+        false => (
+            "disparity_vs_population",
+            "rate_ratios_vs_white",
+            "county_people",
+            setting.place,
+        ),
+    };
     let span = match conviction_span(tables)? {
         Some((first, last)) => format!("{first:.0} to {last:.0}"),
         None => "in any year".to_string(),
     };
-    // A statewide run speaks of California, against all its residents; a county's of the county.
-    let (shares, rate_table, place, whose) = if setting.statewide {
-        let (s, r) = (
-            "state_disparity_vs_population",
-            "state_rate_ratios_vs_white",
-        );
-        (s, r, "California".to_string(), "the state's")
-    } else {
-        let (s, r) = ("disparity_vs_population", "rate_ratios_vs_white");
-        (s, r, setting.place.to_string(), "the county's")
-    };
     let disparity = Published::read(tables, shares)?;
     let rates = Published::read(tables, rate_table)?;
+    let mut facts = Vec::new();
     for group in ["BLACK", "HISPANIC"] {
-        let label = group_label(group);
+        let named = |fact: Fact| fact.with("group", group_label(group)).with("place", place);
+        let share_columns = [
+            "share_of_people",
+            people,
+            "share_low",
+            "share_high",
+            "share_of_population",
+            "share_ratio",
+        ];
         if let Some(row) = find(shares, &disparity, "race_group", group)?
-            && let Some([share, people, low, high, residents, times]) = row.cite_all([
-                "share_of_people",
-                if setting.statewide {
-                    "all_people"
-                } else {
-                    "county_people"
-                },
-                "share_low",
-                "share_high",
-                "share_of_population",
-                "share_ratio",
-            ])?
+            && let Some(cited) = row.cite_all(share_columns)?
         {
-            facts.push(Fact {
-                sentence: format!(
-                    "{} of the {} people with a Prop 64 conviction in {place} (race known or \
-                     not) were {label} (95% interval {} to {}), against {} of {whose} {}: {} \
-                     times their share.",
-                    percent(share.value),
-                    count(people.value),
-                    percent(low.value),
-                    percent(high.value),
-                    percent(residents.value),
-                    setting.all_residents(),
-                    ratio(times.value)
-                ),
-                sources: vec![share, people, low, high, residents, times],
-            });
+            let fact = figures(
+                "share",
+                &cited,
+                &[Percent, Count, Percent, Percent, Percent, Ratio],
+            );
+            facts.push(named(fact.with("statewide", setting.statewide)));
         }
+        let rate_columns = [
+            "rate_ratio",
+            "rate_ratio_low",
+            "rate_ratio_high",
+            "rate_per_100k",
+        ];
         if let Some(row) = find(rate_table, &rates, "race_group", group)?
-            && let Some([rr, low, high, rate]) = row.cite_all([
-                "rate_ratio",
-                "rate_ratio_low",
-                "rate_ratio_high",
-                "rate_per_100k",
-            ])?
+            && let Some(cited) = row.cite_all(rate_columns)?
         {
-            facts.push(Fact {
-                sentence: format!(
-                    "{label} residents of {place} had a Prop 64 conviction at {} times the rate \
-                     of White residents (95% interval {} to {}): {} people with a Prop 64 \
-                     conviction dated {span} per 100,000 {}. This is a cumulative figure: people \
-                     with a Prop 64 conviction in any of those years against the residents of one year.",
-                    ratio(rr.value),
-                    ratio(low.value),
-                    ratio(high.value),
-                    ratio(rate.value),
-                    setting.rate_residents()
-                ),
-                sources: vec![rr, low, high, rate],
-            });
+            let fact = figures("rate", &cited, &[Ratio; 4]);
+            facts.push(named(fact.with("span", &span)));
         }
-    }
-
-    // Period rates are published per county: a statewide run cites its busiest county, and
-    // says so.
-    let county = busiest_county(tables)?.filter(|_| setting.statewide);
-    let periods = Published::read(tables, "rates_by_period")?.only_county(county.as_deref())?;
-    let place = match &county {
-        Some(county) => format!(
-            "{} (the county with the most people reviewed: period rates are published per \
-             county)",
-            title_case(county)
-        ),
-        None => place,
-    };
-    for group in ["BLACK", "HISPANIC"] {
-        if let Some(row) = latest_period_with_residents(&periods, group)?
-            && let Some([start, rr, low, high, rate, year]) = row.cite_all([
-                "period_start",
-                "rate_ratio",
-                "rate_ratio_low",
-                "rate_ratio_high",
-                "rate_per_100k",
-                "residents_year",
-            ])?
-        {
-            let residents = match periods.text("residents_age")?[row.index].as_str() {
-                "18+" => "adult residents (18 and over)",
-                _ => "residents of all ages",
-            };
-            let vintage = &periods.text("residents_vintage")?[row.index];
-            facts.push(Fact {
-                sentence: format!(
-                    "In the five years from {}, {} residents of {place} had a Prop 64 \
-                     conviction dated in those years at {} times the rate of White residents \
-                     (95% interval {} to {}): {} people per 100,000 {residents} in {} \
-                     ({vintage}).",
-                    start.text,
-                    group_label(group),
-                    ratio(rr.value),
-                    ratio(low.value),
-                    ratio(high.value),
-                    ratio(rate.value),
-                    year.text
-                ),
-                sources: vec![start, rr, low, high, rate, year],
-            });
-        }
-    }
-
-    let by_race = Published::read(tables, "convictions_by_race")?;
-    if let Some(row) = find("convictions_by_race", &by_race, "race_group", "UNKNOWN")?
-        && let Some([people]) = row.cite_all(["people"])?
-    {
-        facts.push(Fact {
-            sentence: format!(
-                "{} people had a race code that the race mapping does not place in a census \
-                 group; they are counted as UNKNOWN and left out of the shares and rates.",
-                count(people.value)
-            ),
-            sources: vec![people],
-        });
     }
     Ok(facts)
+}
+
+/// The latest five-year period's rate ratios of Black and Hispanic residents. Period rates
+/// are published per county: a statewide run cites its busiest county, and says so.
+fn period_facts(tables: &Path, setting: &Setting) -> Result<Vec<Fact>, TableError> {
+    let county = busiest_county(tables)?.filter(|_| setting.statewide);
+    let periods = Published::read(tables, "rates_by_period")?.only_county(county.as_deref())?;
+    let mut facts = Vec::new();
+    for group in ["BLACK", "HISPANIC"] {
+        let columns = [
+            "period_start",
+            "rate_ratio",
+            "rate_ratio_low",
+            "rate_ratio_high",
+            "rate_per_100k",
+            "residents_year",
+        ];
+        if let Some(row) = latest_period_with_residents(&periods, group)?
+            && let Some(cited) = row.cite_all(columns)?
+        {
+            let fact = figures("period", &cited, &[Text, Ratio, Ratio, Ratio, Ratio, Text]);
+            let place = county
+                .as_deref()
+                .map_or(setting.place.to_string(), title_case);
+            facts.push(
+                fact.with("group", group_label(group))
+                    .with("place", place)
+                    .with("busiest_county", county.is_some())
+                    .with("ages", &periods.text("residents_age")?[row.index])
+                    .with("vintage", &periods.text("residents_vintage")?[row.index]),
+            );
+        }
+    }
+    Ok(facts)
+}
+
+/// People whose race code the mapping does not place.
+fn unknown_race_fact(tables: &Path) -> Result<Option<Fact>, TableError> {
+    let by_race = Published::read(tables, "convictions_by_race")?;
+    let Some(row) = find("convictions_by_race", &by_race, "race_group", "UNKNOWN")? else {
+        return Ok(None);
+    };
+    Ok(row
+        .cite_all(["people"])?
+        .map(|cited| counts("unknown_race", &cited)))
 }

@@ -9,17 +9,12 @@ pub mod template;
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-
 use crate::analytics::race::RaceMap;
 use crate::analytics::{self, AnalyticsError, RunTables, published::TableError};
 use crate::charts::{self, ChartError};
+use crate::outputs::summary::Summary;
 use crate::outputs::{self, OutputError, files};
 use crate::population::{Baseline, Denominators};
-
-/// The bundled templates; `--templates DIR` reads edited copies instead.
-pub const HTML_TEMPLATE: &str = include_str!("../../reports/report.html");
-pub const MARKDOWN_TEMPLATE: &str = include_str!("../../reports/report.md");
 
 /// How to publish.
 #[derive(Debug, Clone)]
@@ -28,7 +23,7 @@ pub struct PublishOptions {
     pub min_cell: u64,
     pub denominators: Denominators,
     pub race_map: RaceMap,
-    /// A folder holding `report.html` and `report.md` templates; None for the bundled ones.
+    /// A folder of edited templates (any of [`template::BUNDLED`]); None for the bundled ones.
     pub templates: Option<PathBuf>,
 }
 
@@ -50,7 +45,7 @@ pub enum ReportError {
 }
 
 /// Reads the `summary.json` of a finished run.
-pub fn read_summary(run: &Path) -> Result<Value, ReportError> {
+pub fn read_summary(run: &Path) -> Result<Summary, ReportError> {
     let path = run.join(files::SUMMARY);
     let not_a_run = |message: String| ReportError::NotARun {
         path: run.to_path_buf(),
@@ -68,7 +63,7 @@ pub fn read_summary(run: &Path) -> Result<Value, ReportError> {
 pub fn publish(
     run: &Path,
     tables: RunTables,
-    mut summary: Value,
+    summary: &mut Summary,
     options: &PublishOptions,
     mark: &mut dyn FnMut(&'static str),
 ) -> Result<Baseline, ReportError> {
@@ -93,51 +88,45 @@ pub fn publish(
     let folder = run.join(files::TABLES);
     let (check, columns) =
         analytics::tables::write_all(run, tables, &folder, options.min_cell, &baseline, mark)?;
-    summary["population"] = serde_json::to_value(&baseline).unwrap_or(Value::Null);
-    summary["min_cell"] = options.min_cell.into();
-    summary["suppression_check"] = serde_json::to_value(check).unwrap_or(Value::Null);
-    outputs::write_atomically(&run.join(files::SUMMARY), |w| {
-        serde_json::to_writer_pretty(&mut *w, &summary).map_err(|e| e.to_string())
+    summary.population = Some(baseline.clone());
+    summary.min_cell = options.min_cell;
+    summary.suppression_check = Some(check);
+    // Through a JSON value, whose keys are sorted: the file's layout does not follow the
+    // order of the struct's fields.
+    let json = serde_json::to_value(&*summary).map_err(|e| OutputError::Write {
+        path: run.join(files::SUMMARY),
+        message: e.to_string(),
     })?;
-    analytics::datapackage::write(&folder, &summary, &columns)?;
+    outputs::write_atomically(&run.join(files::SUMMARY), |w| {
+        serde_json::to_writer_pretty(&mut *w, &json).map_err(|e| e.to_string())
+    })?;
+    analytics::datapackage::write(&folder, &json, &columns)?;
     mark("tables: written");
-    let county = text(&summary, "county");
+    let statewide = summary.county == "ALL";
     let context = charts::Context {
-        place: if county == "ALL" {
-            "all counties".into()
-        } else {
-            county.clone()
+        place: match statewide {
+            true => "all counties".into(),
+            false => summary.county.clone(),
         },
-        flow: text(&summary, "flow"),
+        flow: summary.flow.clone(),
         vintage: baseline.label(),
         min_cell: options.min_cell,
-        statewide: county == "ALL",
-        as_of: text(&summary, "compute_at"),
+        statewide,
+        as_of: summary.compute_at.clone(),
     };
     let drawn = charts::write_all(&folder, &charts::folder(run), &context)?;
     mark("charts");
-    let report = content::Report::new(run, &summary, &baseline, &options.race_map, &drawn)?;
-    for (file, bundled) in [
-        (files::REPORT_HTML, HTML_TEMPLATE),
-        (files::REPORT_MD, MARKDOWN_TEMPLATE),
-    ] {
-        let (template, shown) = match &options.templates {
-            Some(folder) => {
-                let path = folder.join(file);
-                let text = std::fs::read_to_string(&path).map_err(|e| ReportError::Template {
-                    path: path.display().to_string(),
-                    message: e.to_string(),
-                })?;
-                (text, path.display().to_string())
-            }
-            None => (bundled.to_string(), format!("bundled {file}")),
-        };
-        let rendered = report
-            .render(&template)
-            .map_err(|message| ReportError::Template {
-                path: shown,
-                message,
-            })?;
+    let templates = template::Templates::new(options.templates.as_deref())?;
+    let page = content::Page::new(
+        run,
+        summary,
+        &baseline,
+        &options.race_map,
+        &drawn,
+        &templates,
+    )?;
+    for file in [files::REPORT_HTML, files::REPORT_MD] {
+        let rendered = templates.render(file, &page)?;
         outputs::write_atomically(&run.join(file), |w| {
             use std::io::Write;
             w.write_all(rendered.as_bytes()).map_err(|e| e.to_string())
@@ -145,13 +134,4 @@ pub fn publish(
     }
     mark("report");
     Ok(baseline)
-}
-
-/// A text field of the summary (empty when missing).
-fn text(summary: &Value, key: &str) -> String {
-    match &summary[key] {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
 }
