@@ -17,6 +17,10 @@ use crate::ingest::{FILE_INDEX, SOURCE_LINE};
 ///
 /// The rows are taken: once the facts that need every row are known, only the conviction
 /// rows are kept (at 10M rows, the typed rows are the largest thing in memory).
+///
+/// About 125 lines, one lazy query read top to bottom (merge duplicate rows, attach the
+/// subject's facts and the case's, then the columns the rules read): cut into functions,
+/// its steps would hide the order of joins that keeps the rows in file order.
 pub fn table(records: DataFrame, subjects: LazyFrame, files: &[String]) -> PolarsResult<LazyFrame> {
     let cycles = cycle_facts(records.clone().lazy()).collect()?;
     let cases = case_numbers(records.clone().lazy()).collect()?;

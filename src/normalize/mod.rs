@@ -104,6 +104,9 @@ impl RecordsBuilder {
 
 /// [`records`] without the charges: the rows numbered from `first`, their charge texts
 /// in [`charge::KEY`].
+///
+/// About 105 lines: the list of typed columns in the order of the table, each one expression;
+/// the helpers above hold what is longer than a line.
 fn typed(raw_rows: DataFrame, first: IdxSize) -> PolarsResult<DataFrame> {
     // Status and code columns hold a few distinct texts: each is typed once per frame.
     let distinct = |index: usize, derive: Expr| by_distinct(&raw_rows, index, derive);
