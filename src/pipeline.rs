@@ -102,13 +102,22 @@ struct Stopwatch {
 }
 
 impl Stopwatch {
+    /// The time since the last mark goes to `stage`; a stage marked again (reading and
+    /// reducing alternate, a batch at a time) adds up.
     fn mark(&mut self, stage: &'static str) {
         let now = std::time::Instant::now();
-        self.stages.push(StageTime {
-            stage,
-            seconds: (now - self.last).as_secs_f64(),
-            peak_bytes: peak_resident_bytes(),
-        });
+        let (seconds, peak_bytes) = ((now - self.last).as_secs_f64(), peak_resident_bytes());
+        match self.stages.iter_mut().find(|s| s.stage == stage) {
+            Some(earlier) => {
+                earlier.seconds += seconds;
+                earlier.peak_bytes = peak_bytes;
+            }
+            None => self.stages.push(StageTime {
+                stage,
+                seconds,
+                peak_bytes,
+            }),
+        }
         self.last = now;
     }
 }
@@ -239,15 +248,8 @@ fn load(
         clock.mark("read prepared input");
         return Ok((tables, provenance, None));
     }
-    let (records, provenance) =
+    let (tables, gogen_rows, provenance) =
         read_research_files(&plan.inputs, &plan.ingest, &mut |stage| clock.mark(stage))?;
-    // The gogen bundle needs three of the typed rows' columns; the rest are freed while the
-    // conviction table is built (at 10M rows, gigabytes that would otherwise sit under every
-    // later stage).
-    let gogen_rows = records
-        .select([FILE_INDEX, SOURCE_LINE, c::GOGEN_POSSIBLE_OTHER_CHARGES])
-        .map_err(stage_error("building the conviction table"))?;
-    let tables = prepare_records(records, &provenance, &mut |stage| clock.mark(stage))?;
     Ok((tables, provenance, Some(gogen_rows)))
 }
 
@@ -470,31 +472,119 @@ fn check_county(county: &str, in_data: &[String]) -> Result<(), RunError> {
     })
 }
 
-/// Checks, parses and normalizes research files into the typed rows of
-/// [`normalize::records`], in one pass: each frame of rows is normalized while the next is
-/// read. `mark` is told when the pass ends.
+/// Rows typed at a time before they are reduced to convictions and facts: large enough that
+/// the per-batch work costs little, small enough that memory does not grow with the file.
+const BATCH_ROWS: usize = 1 << 20;
+
+/// Checks, parses and normalizes research files into what a run decides from, in one pass:
+/// each frame of rows is typed while the next is read, and each batch of whole subjects is
+/// reduced to its convictions and facts. Also returns the three columns of every row the
+/// gogen bundle needs. Should a subject's rows be found in two batches (files not grouped by
+/// subject), the files are read again and reduced at once. `mark` is told when each part
+/// ends.
 pub fn read_research_files(
     inputs: &[PathBuf],
     options: &IngestOptions,
     mark: &mut dyn FnMut(&'static str),
-) -> Result<(DataFrame, Provenance), RunError> {
+) -> Result<(Prepared, DataFrame, Provenance), RunError> {
+    let batch_rows = options.batch_rows.unwrap_or(BATCH_ROWS);
+    match read_in_batches(inputs, options, batch_rows, mark)? {
+        Some(read) => Ok(read),
+        None => read_in_batches(inputs, options, usize::MAX, mark)?.ok_or_else(|| {
+            stage_error("building the conviction table")(PolarsError::ComputeError(
+                "a subject split between batches of one".into(),
+            ))
+        }),
+    }
+}
+
+/// [`read_research_files`] in batches of `batch_rows`; None when a subject's rows were
+/// split between batches.
+fn read_in_batches(
+    inputs: &[PathBuf],
+    options: &IngestOptions,
+    batch_rows: usize,
+    mark: &mut dyn FnMut(&'static str),
+) -> Result<Option<(Prepared, DataFrame, Provenance)>, RunError> {
+    let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
     let normalizing = stage_error("reading and normalizing the input rows");
-    // The one materialisation of row-level data: the typed, narrow rows. Every table after
-    // it is a query over it, so the input files are parsed once.
-    let mut records = normalize::RecordsBuilder::default();
-    let ingested = ingest::read(inputs, options, &ingest::layout::READ_COLUMNS, |raw| {
-        records.push(raw).map_err(&normalizing)
-    })?;
-    let records = records.finish().map_err(&normalizing)?;
-    ingested.reconcile(&rows_per_file(&records, ingested.files.len())?)?;
-    mark("read and normalize");
+    let mut records = normalize::RecordsBuilder::in_batches(batch_rows);
+    let mut reduced = Reduced::new(&names);
+    let ingested = ingest::read(
+        inputs,
+        options,
+        &ingest::layout::READ_COLUMNS,
+        |raw| match records.push(raw).map_err(&normalizing)? {
+            Some(batch) => reduced.push(batch, mark),
+            None => Ok(()),
+        },
+    )?;
+    reduced.push(records.finish().map_err(&normalizing)?, mark)?;
+    if reduced.tables.split_subject {
+        return Ok(None);
+    }
+    ingested.reconcile(&reduced.rows_per_file)?;
+    let tables = reduced
+        .tables
+        .finish()
+        .map_err(stage_error("building the conviction table"))?;
+    mark("conviction table");
     let provenance = Provenance::new(
         options.on_bad_rows,
         options.encoding,
         ingested.files,
         ingested.rejected,
     );
-    Ok((records, provenance))
+    let gogen_rows = reduced.gogen_rows.unwrap_or_default();
+    Ok(Some((tables, gogen_rows, provenance)))
+}
+
+/// What the batches of typed rows are reduced to.
+struct Reduced<'a> {
+    tables: prepared::PreparedBuilder<'a>,
+    /// The three columns of every row the gogen bundle needs.
+    gogen_rows: Option<DataFrame>,
+    rows_per_file: Vec<usize>,
+}
+
+impl<'a> Reduced<'a> {
+    fn new(files: &'a [String]) -> Self {
+        Reduced {
+            tables: prepared::PreparedBuilder::new(files),
+            gogen_rows: None,
+            rows_per_file: vec![0; files.len()],
+        }
+    }
+
+    /// Reduces `batch` (nothing more once a subject was found split: the files will be read
+    /// again).
+    fn push(
+        &mut self,
+        batch: DataFrame,
+        mark: &mut dyn FnMut(&'static str),
+    ) -> Result<(), RunError> {
+        mark("read and normalize");
+        if self.tables.split_subject {
+            return Ok(());
+        }
+        let counted = rows_per_file(&batch, self.rows_per_file.len())?;
+        for (all, n) in self.rows_per_file.iter_mut().zip(counted) {
+            *all += n;
+        }
+        let reducing = stage_error("building the conviction table");
+        let gogen = batch
+            .select([FILE_INDEX, SOURCE_LINE, c::GOGEN_POSSIBLE_OTHER_CHARGES])
+            .map_err(&reducing)?;
+        match &mut self.gogen_rows {
+            Some(all) => {
+                all.vstack_mut_owned(gogen).map_err(&reducing)?;
+            }
+            None => self.gogen_rows = Some(gogen),
+        }
+        self.tables.push(batch).map_err(&reducing)?;
+        mark("conviction table");
+        Ok(())
+    }
 }
 
 /// `clearstat ingest`: reads research files once and writes their typed rows and provenance
@@ -518,21 +608,9 @@ pub fn prepare(
         }
         .into());
     }
-    let (records, provenance) = read_research_files(inputs, options, &mut |_| {})?;
-    let tables = prepare_records(records, &provenance, &mut |_| {})?;
+    let (tables, _, provenance) = read_research_files(inputs, options, &mut |_| {})?;
     prepared::write(out, &tables, &provenance)?;
     Ok(provenance)
-}
-
-/// What a run decides from, from the typed rows of `provenance`'s files.
-fn prepare_records(
-    records: DataFrame,
-    provenance: &Provenance,
-    mark: &mut dyn FnMut(&'static str),
-) -> Result<Prepared, RunError> {
-    let names: Vec<String> = provenance.files.iter().map(|f| f.path.clone()).collect();
-    Prepared::from_records(records, &names, mark)
-        .map_err(stage_error("building the conviction table"))
 }
 
 /// The prepared input among `inputs`, if one is (it must then be the only input).

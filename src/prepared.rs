@@ -43,6 +43,105 @@ pub struct Prepared {
     pub data_quality: Vec<QualityCount>,
 }
 
+/// Builds a [`Prepared`] from typed rows pushed in batches of whole subjects: each batch is
+/// reduced to its convictions and its subjects' facts as it comes, so the typed rows of one
+/// batch at a time are held, not all of them.
+pub struct PreparedBuilder<'a> {
+    files: &'a [String],
+    counties: std::collections::BTreeSet<String>,
+    data_quality: Vec<QualityCount>,
+    facts: Option<DataFrame>,
+    convictions: Option<DataFrame>,
+    /// Subject keys of the batches pushed so far, to find a subject whose rows are split.
+    seen: Vec<bool>,
+    /// True once a subject was found in two batches: the batches' facts would be wrong.
+    pub split_subject: bool,
+}
+
+impl<'a> PreparedBuilder<'a> {
+    /// `files` names the input files in command-line order.
+    pub fn new(files: &'a [String]) -> Self {
+        PreparedBuilder {
+            files,
+            counties: Default::default(),
+            data_quality: Vec::new(),
+            facts: None,
+            convictions: None,
+            seen: Vec::new(),
+            split_subject: false,
+        }
+    }
+
+    /// Reduces `records`, typed rows none of whose subjects has rows in an earlier batch
+    /// (else [`Self::split_subject`] is set).
+    pub fn push(&mut self, records: DataFrame) -> PolarsResult<()> {
+        let records = normalize::with_subject_key(records)?;
+        self.note_subjects(records.column(c::SUBJECT_KEY)?.u32()?)?;
+        let counties = records.column(c::COUNTY)?.drop_nulls().unique()?;
+        let counties = counties.cast(&DataType::String)?;
+        self.counties
+            .extend(counties.str()?.iter().flatten().map(String::from));
+        let quality = quality::count(records.clone().lazy())?;
+        match self.data_quality.is_empty() {
+            true => self.data_quality = quality,
+            false => {
+                for (sum, line) in self.data_quality.iter_mut().zip(quality) {
+                    sum.rows += line.rows;
+                }
+            }
+        }
+        let subject_facts = subject::facts(records.clone().lazy()).collect()?;
+        let convictions = conviction::table(records, subject_facts.clone().lazy(), self.files)?;
+        let mut convictions = facts::add(convictions)?.collect()?;
+        let mut subject_facts = subject_facts;
+        // One chunk per batch, alike in every column (else Polars copies to line them up).
+        convictions.rechunk_mut();
+        subject_facts.rechunk_mut();
+        append(&mut self.facts, subject_facts)?;
+        append(&mut self.convictions, convictions)
+    }
+
+    fn note_subjects(&mut self, keys: &UInt32Chunked) -> PolarsResult<()> {
+        for key in keys.unique()?.iter().flatten() {
+            let key = key as usize;
+            if self.seen.len() <= key {
+                self.seen.resize(key + 1, false);
+            }
+            if std::mem::replace(&mut self.seen[key], true) {
+                self.split_subject = true;
+            }
+        }
+        Ok(())
+    }
+
+    /// The tables of every batch pushed.
+    pub fn finish(self) -> PolarsResult<Prepared> {
+        let counties: Vec<String> = self.counties.into_iter().collect();
+        let (Some(convictions), Some(facts)) = (self.convictions, self.facts) else {
+            let records = DataFrame::empty_with_schema(&*normalize::records_schema()?);
+            return Prepared::from_records(records, self.files, &mut |_| {});
+        };
+        let subjects = subject::table(facts.lazy(), convictions.clone().lazy());
+        Ok(Prepared {
+            convictions,
+            subjects,
+            counties,
+            data_quality: self.data_quality,
+        })
+    }
+}
+
+/// `frame` below `all`, or `all` itself.
+fn append(all: &mut Option<DataFrame>, frame: DataFrame) -> PolarsResult<()> {
+    match all {
+        Some(all) => {
+            all.vstack_mut_owned(frame)?;
+        }
+        None => *all = Some(frame),
+    }
+    Ok(())
+}
+
 impl Prepared {
     /// From the typed rows of [`normalize::records`] (taken: they are let go of as soon as
     /// the conviction table has what it needs). `files` names the input files in
@@ -52,28 +151,12 @@ impl Prepared {
         files: &[String],
         mark: &mut dyn FnMut(&'static str),
     ) -> PolarsResult<Prepared> {
-        let records = normalize::with_subject_key(records)?;
-        let counties = records
-            .column(c::COUNTY)?
-            .drop_nulls()
-            .unique()?
-            .cast(&DataType::String)?;
-        let mut counties: Vec<String> =
-            counties.str()?.iter().flatten().map(String::from).collect();
-        counties.sort();
-        let data_quality = quality::count(records.clone().lazy())?;
+        let mut builder = PreparedBuilder::new(files);
+        builder.push(records)?;
         mark("county, data quality");
-        let subject_facts = subject::facts(records.clone().lazy()).collect()?;
-        let convictions = conviction::table(records, subject_facts.clone().lazy(), files)?;
-        let convictions = facts::add(convictions)?.collect()?;
-        let subjects = subject::table(subject_facts.lazy(), convictions.clone().lazy());
+        let prepared = builder.finish();
         mark("conviction table");
-        Ok(Prepared {
-            convictions,
-            subjects,
-            counties,
-            data_quality,
-        })
+        prepared
     }
 
     /// The records as they stood on `as_of`: a conviction dated after it is left out (a
@@ -442,4 +525,41 @@ pub fn read(path: &Path) -> Result<(Prepared, Provenance), IngestError> {
         data_quality,
     };
     Ok((prepared, stored.provenance))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::layout::{COLUMNS, READ_COLUMNS, col as doj};
+    use crate::ingest::{FILE_INDEX, SOURCE_LINE};
+
+    /// Typed rows of the subjects `ids`, one row each.
+    fn rows_of(ids: &[&str]) -> DataFrame {
+        let mut columns: Vec<Column> = READ_COLUMNS
+            .iter()
+            .map(|&i| {
+                let text = if i == doj::SUBJECT_ID { "" } else { "20100101" };
+                Column::new(COLUMNS[i].into(), vec![text; ids.len()])
+            })
+            .collect();
+        columns[0] = Column::new(COLUMNS[doj::SUBJECT_ID].into(), ids.to_vec());
+        columns.push(Column::new(FILE_INDEX.into(), vec![0u32; ids.len()]));
+        columns.push(Column::new(SOURCE_LINE.into(), vec![2u64; ids.len()]));
+        normalize::records(DataFrame::new(ids.len(), columns).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_subject_found_in_two_batches_is_told() {
+        let files = [String::from("in.csv")];
+        let mut builder = PreparedBuilder::new(&files);
+        builder
+            .push(rows_of(&["batch-test-a", "batch-test-a"]))
+            .unwrap();
+        builder.push(rows_of(&["batch-test-b"])).unwrap();
+        assert!(!builder.split_subject);
+        builder
+            .push(rows_of(&["batch-test-c", "batch-test-a"]))
+            .unwrap();
+        assert!(builder.split_subject);
+    }
 }

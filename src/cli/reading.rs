@@ -13,6 +13,9 @@ pub struct ReadingArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Rows typed at a time before they are reduced to convictions (for tests).
+    #[arg(long, hide = true, value_name = "ROWS")]
+    pub batch_rows: Option<usize>,
 }
 
 impl ReadingArgs {
@@ -23,6 +26,7 @@ impl ReadingArgs {
             encoding: self.encoding,
             progress: !self.quiet,
             block_bytes: None,
+            batch_rows: self.batch_rows,
         }
     }
 }

@@ -109,6 +109,9 @@ pub struct IngestOptions {
     /// Bytes read at a time; `None` for [`blocks::BLOCK_BYTES`]. Tests make it tiny, so that
     /// the cuts between blocks fall everywhere.
     pub block_bytes: Option<usize>,
+    /// Rows typed at a time before they are reduced (`None`: the run's default). Tests make
+    /// it small, so that subjects fall across batches.
+    pub batch_rows: Option<usize>,
 }
 
 /// A row that was not accepted.
