@@ -64,121 +64,138 @@ fn unknown_keys(
     }
 }
 
+/// The keys of `additionalRelief`, as gogen spells them.
+const ADDITIONAL_RELIEF: [&str; 6] = [
+    "subjectUnder21AtConviction",
+    "subjectAgeThreshold",
+    "yearsSinceConvictionThreshold",
+    "yearsCrimeFreeThreshold",
+    "subjectIsDeceased",
+    "subjectHasOnlyProp64Charges",
+];
+
+/// The parts of an options file, read with errors that name the file and the key. A part
+/// that is missing or null is absent (`None`): its lists are empty, its flags false.
+struct OptionsFile<'a> {
+    file: &'a str,
+}
+
+impl OptionsFile<'_> {
+    fn invalid(&self, message: String) -> FlowError {
+        FlowError::Invalid {
+            file: self.file.to_string(),
+            message,
+        }
+    }
+
+    fn object<'v>(
+        &self,
+        parent: Option<&'v Map<String, Value>>,
+        key: &str,
+    ) -> Result<Option<&'v Map<String, Value>>, FlowError> {
+        match parent.and_then(|p| field(p, key)) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Object(o)) => Ok(Some(o)),
+            Some(_) => Err(self.invalid(format!("{key} must be an object"))),
+        }
+    }
+
+    /// `baselineEligibility.KEY`: a list of Prop 64 sections.
+    fn sections(
+        &self,
+        baseline: Option<&Map<String, Value>>,
+        key: &str,
+    ) -> Result<Vec<String>, FlowError> {
+        let path = format!("baselineEligibility.{key}");
+        let list = match baseline.and_then(|b| field(b, key)) {
+            None | Some(Value::Null) => return Ok(vec![]),
+            Some(Value::Array(list)) => list,
+            Some(_) => return Err(self.invalid(format!("{path} must be a list of sections"))),
+        };
+        list.iter()
+            .map(|v| match v.as_str() {
+                Some(s) if is_prop64_section(s) => Ok(s.to_string()),
+                Some(s) => Err(self.invalid(format!(
+                    "{path}: unknown section '{s}': use 11357, 11358, 11359 or 11360"
+                ))),
+                None => Err(self.invalid(format!("{path} must be a list of sections (strings)"))),
+            })
+            .collect()
+    }
+
+    /// `additionalRelief.KEY`: true or false.
+    fn flag(&self, additional: Option<&Map<String, Value>>, key: &str) -> Result<bool, FlowError> {
+        match additional.and_then(|a| field(a, key)) {
+            None | Some(Value::Null) => Ok(false),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(_) => Err(self.invalid(format!("additionalRelief.{key} must be true or false"))),
+        }
+    }
+
+    /// `additionalRelief.KEY`: 0 (off) or a whole number from `low` to `high`. Errors name
+    /// it as gogen's messages did (`YearsCrimeFreeThreshold`).
+    fn threshold(
+        &self,
+        additional: Option<&Map<String, Value>>,
+        key: &str,
+        low: u64,
+        high: u64,
+    ) -> Result<u32, FlowError> {
+        let path = format!("additionalRelief.{key}");
+        let mut name = key.to_string();
+        name[..1].make_ascii_uppercase();
+        let n = match additional.and_then(|a| field(a, key)) {
+            None | Some(Value::Null) => return Ok(0),
+            Some(v) => v.as_u64().ok_or_else(|| {
+                self.invalid(format!(
+                    "{path} must be a whole number ({name} should be between {low} and {high}, or 0)"
+                ))
+            })?,
+        };
+        if n != 0 && !(low..=high).contains(&n) {
+            return Err(self.invalid(format!(
+                "{path}: {name} should be between {low} and {high}, or 0"
+            )));
+        }
+        Ok(n as u32)
+    }
+}
+
 impl GogenOptions {
     /// Reads an options file. Returns the options and warnings; `file` names it in errors.
     pub fn from_json(file: &str, text: &str) -> Result<(GogenOptions, Vec<String>), FlowError> {
-        let invalid = |message: String| FlowError::Invalid {
-            file: file.to_string(),
-            message,
-        };
-        let root: Value =
-            serde_json::from_str(text).map_err(|e| invalid(format!("not valid JSON: {e}")))?;
-        let empty = Map::new();
+        let reader = OptionsFile { file };
+        let root: Value = serde_json::from_str(text)
+            .map_err(|e| reader.invalid(format!("not valid JSON: {e}")))?;
         let root = match &root {
-            Value::Object(o) => o,
-            Value::Null => &empty,
-            _ => return Err(invalid("expected a JSON object".into())),
+            Value::Object(o) => Some(o),
+            Value::Null => None,
+            _ => return Err(reader.invalid("expected a JSON object".into())),
         };
+        let baseline = reader.object(root, "baselineEligibility")?;
+        let additional = reader.object(root, "additionalRelief")?;
         let mut warnings = Vec::new();
-        unknown_keys(
-            root,
-            &["baselineEligibility", "additionalRelief"],
-            "",
-            &mut warnings,
-        );
-        let object = |key: &str| -> Result<&Map<String, Value>, FlowError> {
-            match field(root, key) {
-                None | Some(Value::Null) => Ok(&empty),
-                Some(Value::Object(o)) => Ok(o),
-                Some(_) => Err(invalid(format!("{key} must be an object"))),
+        for (object, known, path) in [
+            (root, &["baselineEligibility", "additionalRelief"][..], ""),
+            (baseline, &["dismiss", "reduce"], "baselineEligibility."),
+            (additional, &ADDITIONAL_RELIEF, "additionalRelief."),
+        ] {
+            if let Some(object) = object {
+                unknown_keys(object, known, path, &mut warnings);
             }
-        };
-        let baseline = object("baselineEligibility")?;
-        let additional = object("additionalRelief")?;
-        unknown_keys(
-            baseline,
-            &["dismiss", "reduce"],
-            "baselineEligibility.",
-            &mut warnings,
-        );
-        unknown_keys(
-            additional,
-            &[
-                "subjectUnder21AtConviction",
-                "subjectAgeThreshold",
-                "yearsSinceConvictionThreshold",
-                "yearsCrimeFreeThreshold",
-                "subjectIsDeceased",
-                "subjectHasOnlyProp64Charges",
-            ],
-            "additionalRelief.",
-            &mut warnings,
-        );
-        let sections = |key: &str| -> Result<Vec<String>, FlowError> {
-            let path = format!("baselineEligibility.{key}");
-            let list = match field(baseline, key) {
-                None | Some(Value::Null) => return Ok(vec![]),
-                Some(Value::Array(list)) => list,
-                Some(_) => return Err(invalid(format!("{path} must be a list of sections"))),
-            };
-            list.iter()
-                .map(|v| match v.as_str() {
-                    Some(s) if is_prop64_section(s) => Ok(s.to_string()),
-                    Some(s) => Err(invalid(format!(
-                        "{path}: unknown section '{s}': use 11357, 11358, 11359 or 11360"
-                    ))),
-                    None => Err(invalid(format!(
-                        "{path} must be a list of sections (strings)"
-                    ))),
-                })
-                .collect()
-        };
-        let flag = |key: &str| -> Result<bool, FlowError> {
-            match field(additional, key) {
-                None | Some(Value::Null) => Ok(false),
-                Some(Value::Bool(b)) => Ok(*b),
-                Some(_) => Err(invalid(format!(
-                    "additionalRelief.{key} must be true or false"
-                ))),
-            }
-        };
-        let threshold = |key: &str, low: u64, high: u64, name: &str| -> Result<u32, FlowError> {
-            let path = format!("additionalRelief.{key}");
-            let n = match field(additional, key) {
-                None | Some(Value::Null) => return Ok(0),
-                Some(v) => v.as_u64().ok_or_else(|| {
-                    invalid(format!("{path} must be a whole number ({name} should be between {low} and {high}, or 0)"))
-                })?,
-            };
-            if n != 0 && !(low..=high).contains(&n) {
-                return Err(invalid(format!(
-                    "{path}: {name} should be between {low} and {high}, or 0"
-                )));
-            }
-            Ok(n as u32)
-        };
+        }
         let options = GogenOptions {
-            dismiss: sections("dismiss")?,
-            reduce: sections("reduce")?,
-            under21_at_conviction: flag("subjectUnder21AtConviction")?,
-            age_threshold: threshold("subjectAgeThreshold", 40, 65, "SubjectAgeThreshold")?,
-            years_since_conviction: threshold(
-                "yearsSinceConvictionThreshold",
-                1,
-                15,
-                "YearsSinceConvictionThreshold",
-            )?,
-            years_crime_free: threshold(
-                "yearsCrimeFreeThreshold",
-                1,
-                15,
-                "YearsCrimeFreeThreshold",
-            )?,
-            deceased: flag("subjectIsDeceased")?,
-            only_prop64: flag("subjectHasOnlyProp64Charges")?,
+            dismiss: reader.sections(baseline, "dismiss")?,
+            reduce: reader.sections(baseline, "reduce")?,
+            under21_at_conviction: reader.flag(additional, "subjectUnder21AtConviction")?,
+            age_threshold: reader.threshold(additional, ADDITIONAL_RELIEF[1], 40, 65)?,
+            years_since_conviction: reader.threshold(additional, ADDITIONAL_RELIEF[2], 1, 15)?,
+            years_crime_free: reader.threshold(additional, ADDITIONAL_RELIEF[3], 1, 15)?,
+            deceased: reader.flag(additional, "subjectIsDeceased")?,
+            only_prop64: reader.flag(additional, "subjectHasOnlyProp64Charges")?,
         };
         if let Some(both) = options.dismiss.iter().find(|s| options.reduce.contains(s)) {
-            return Err(invalid(format!(
+            return Err(reader.invalid(format!(
                 "baselineEligibility: section {both} is in both dismiss and reduce"
             )));
         }
