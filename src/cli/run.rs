@@ -7,6 +7,7 @@ use crate::analytics::race::RaceMap;
 use crate::eligibility::{self, Flow, GogenOptions};
 use crate::ingest;
 use crate::outputs::pseudonym::{self, Pseudonymizer};
+use crate::outputs::summary::Summary;
 use crate::pipeline::{self, RunPlan};
 use crate::population::Denominators;
 use crate::report::PublishOptions;
@@ -238,63 +239,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let (summary, stages) = pipeline::run_timed(&plan)?;
     if args.timings {
-        for s in &stages {
-            let peak = s
-                .peak_bytes
-                .map(|bytes| format!("  peak {:>6} MB", bytes / 1_000_000))
-                .unwrap_or_default();
-            eprintln!("{:<24} {:>8.2} s{peak}", s.stage, s.seconds);
-        }
-        eprintln!(
-            "{:<24} {:>8.2} s",
-            "total",
-            stages.iter().map(|s| s.seconds).sum::<f64>()
-        );
+        print_timings(&stages);
     }
     if !args.reading.quiet {
         if args.compute_at.is_none() {
             eprintln!("compute-at: {compute_at} (today; pass --compute-at to fix it)");
         }
-        let rows = &summary.rows;
-        eprintln!(
-            "rows read {} = accepted {} + rejected {}{}",
-            rows.rows_read,
-            rows.rows_accepted,
-            rows.rows_rejected,
-            if rows.reconciles {
-                ""
-            } else {
-                "  (DOES NOT RECONCILE)"
-            }
-        );
-        eprintln!(
-            "{} convictions of {} people ({} Prop 64, {} in {}); flow {}",
-            summary.convictions,
-            summary.subjects,
-            summary.prop64_convictions,
-            summary.prop64_convictions_in_county,
-            summary.county,
-            summary.flow,
-        );
-        let left_out = &summary.left_out_as_of;
-        eprintln!(
-            "as of {}: left out {} convictions dated after it ({} Prop 64, {} in {})",
-            summary.compute_at,
-            left_out.convictions,
-            left_out.prop64_convictions,
-            left_out.prop64_convictions_in_county,
-            summary.county,
-        );
-        let relief = &summary.gogen.relief_with_current_eligibility_choices;
-        eprintln!(
-            "people with some relief {}; no felony left {}; no conviction left {}; none in the last 7 years {}",
-            summary.gogen.subjects_with_some_relief_count,
-            relief.get("CountSubjectsNoFelony").unwrap_or(&0),
-            relief.get("CountSubjectsNoConviction").unwrap_or(&0),
-            relief
-                .get("CountSubjectsNoConvictionLast7Years")
-                .unwrap_or(&0),
-        );
+        print_summary(&summary);
         if let Some(prepared) = &summary.prepared_input
             && !args.no_gogen
         {
@@ -305,4 +256,63 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         eprintln!("outputs in {}", args.out.display());
     }
     Ok(())
+}
+
+/// `--timings`: each stage's time and the peak memory so far.
+fn print_timings(stages: &[pipeline::StageTime]) {
+    for s in stages {
+        let peak = s
+            .peak_bytes
+            .map(|bytes| format!("  peak {:>6} MB", bytes / 1_000_000))
+            .unwrap_or_default();
+        eprintln!("{:<24} {:>8.2} s{peak}", s.stage, s.seconds);
+    }
+    eprintln!(
+        "{:<24} {:>8.2} s",
+        "total",
+        stages.iter().map(|s| s.seconds).sum::<f64>()
+    );
+}
+
+/// What the run read and decided, in four lines.
+fn print_summary(summary: &Summary) {
+    let rows = &summary.rows;
+    eprintln!(
+        "rows read {} = accepted {} + rejected {}{}",
+        rows.rows_read,
+        rows.rows_accepted,
+        rows.rows_rejected,
+        if rows.reconciles {
+            ""
+        } else {
+            "  (DOES NOT RECONCILE)"
+        }
+    );
+    eprintln!(
+        "{} convictions of {} people ({} Prop 64, {} in {}); flow {}",
+        summary.convictions,
+        summary.subjects,
+        summary.prop64_convictions,
+        summary.prop64_convictions_in_county,
+        summary.county,
+        summary.flow,
+    );
+    let left_out = &summary.left_out_as_of;
+    eprintln!(
+        "as of {}: left out {} convictions dated after it ({} Prop 64, {} in {})",
+        summary.compute_at,
+        left_out.convictions,
+        left_out.prop64_convictions,
+        left_out.prop64_convictions_in_county,
+        summary.county,
+    );
+    let relief = &summary.gogen.relief_with_current_eligibility_choices;
+    let relief = |key: &str| relief.get(key).copied().unwrap_or(0);
+    eprintln!(
+        "people with some relief {}; no felony left {}; no conviction left {}; none in the last 7 years {}",
+        summary.gogen.subjects_with_some_relief_count,
+        relief("CountSubjectsNoFelony"),
+        relief("CountSubjectsNoConviction"),
+        relief("CountSubjectsNoConvictionLast7Years"),
+    );
 }
