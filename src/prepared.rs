@@ -448,27 +448,9 @@ pub fn read(path: &Path) -> Result<(Prepared, Provenance), IngestError> {
         source,
     })?;
     let mut reader = ParquetReader::new(file);
-    let metadata = reader
-        .get_metadata()
-        .map_err(|e| problem(format!("not a readable Parquet file ({e})")))?;
-    let text = metadata
-        .key_value_metadata()
-        .as_ref()
-        .and_then(|pairs| pairs.iter().find(|pair| pair.key == KEY))
-        .and_then(|pair| pair.value.clone())
-        .ok_or_else(|| problem("a Parquet file, but not one `clearstat ingest` wrote".into()))?;
-    let unreadable = || problem("its provenance cannot be read".into());
-    // The layout first: an older one has other fields.
-    let written: serde_json::Value = serde_json::from_str(&text).map_err(|_| unreadable())?;
-    if written["format"] != FORMAT {
-        return Err(problem(format!(
-            "written by clearstat {} in layout {}; this clearstat reads layout {FORMAT}",
-            written["clearstat_version"].as_str().unwrap_or("?"),
-            written["format"]
-        )));
-    }
-    let stored: Stored = serde_json::from_value(written).map_err(|_| unreadable())?;
-    let data_quality = quality::from_rows(&stored.data_quality).ok_or_else(unreadable)?;
+    let stored = stored_metadata(&mut reader, &problem)?;
+    let data_quality = quality::from_rows(&stored.data_quality)
+        .ok_or_else(|| problem("its provenance cannot be read".into()))?;
     let polars_problem = |e: PolarsError| problem(crate::redact::polars_message(&e));
     // The columns this clearstat makes (an empty run through the stages) are found beside
     // the read.
@@ -495,28 +477,8 @@ pub fn read(path: &Path) -> Result<(Prepared, Provenance), IngestError> {
             frame.width()
         )));
     }
-    // One table: its columns, cut to its height, under their own names.
     let table = |schema: &Schema, prefix: &str, height: usize| {
-        let mut columns = Vec::with_capacity(schema.len());
-        for (name, dtype) in schema.iter() {
-            let stored = format!("{prefix}{name}");
-            let column = frame
-                .column(&stored)
-                .map_err(|_| not_ours(format!("column {stored} missing")))?;
-            if column.dtype() != dtype || column.len() < height {
-                return Err(not_ours(format!(
-                    "column {stored}: {}, expected {dtype}",
-                    column.dtype()
-                )));
-            }
-            let mut column = column.slice(0, height).with_name(name.clone());
-            if name == c::SUBJECT_KEY {
-                let key = normalize::marked_if_sorted(column.take_materialized_series());
-                column = key.map_err(polars_problem)?.into_column();
-            }
-            columns.push(column);
-        }
-        DataFrame::new(height, columns).map_err(polars_problem)
+        stored_table(&frame, (schema, prefix, height), &not_ours, &polars_problem)
     };
     let prepared = Prepared {
         convictions: table(&conviction_schema, "", stored.convictions)?,
@@ -525,6 +487,63 @@ pub fn read(path: &Path) -> Result<(Prepared, Provenance), IngestError> {
         data_quality,
     };
     Ok((prepared, stored.provenance))
+}
+
+/// What `clearstat ingest` stored in the file's metadata, if this clearstat reads its layout.
+fn stored_metadata(
+    reader: &mut ParquetReader<File>,
+    problem: &dyn Fn(String) -> IngestError,
+) -> Result<Stored, IngestError> {
+    let metadata = reader
+        .get_metadata()
+        .map_err(|e| problem(format!("not a readable Parquet file ({e})")))?;
+    let text = metadata
+        .key_value_metadata()
+        .as_ref()
+        .and_then(|pairs| pairs.iter().find(|pair| pair.key == KEY))
+        .and_then(|pair| pair.value.clone())
+        .ok_or_else(|| problem("a Parquet file, but not one `clearstat ingest` wrote".into()))?;
+    let unreadable = || problem("its provenance cannot be read".into());
+    // The layout first: an older one has other fields.
+    let written: serde_json::Value = serde_json::from_str(&text).map_err(|_| unreadable())?;
+    if written["format"] != FORMAT {
+        return Err(problem(format!(
+            "written by clearstat {} in layout {}; this clearstat reads layout {FORMAT}",
+            written["clearstat_version"].as_str().unwrap_or("?"),
+            written["format"]
+        )));
+    }
+    serde_json::from_value(written).map_err(|_| unreadable())
+}
+
+/// One table of the stored `frame`: the columns of `schema` stored under `prefix`, cut to
+/// `height`, under their own names; a column missing or of another type is `not_ours`.
+fn stored_table(
+    frame: &DataFrame,
+    (schema, prefix, height): (&Schema, &str, usize),
+    not_ours: &dyn Fn(String) -> IngestError,
+    polars_problem: &dyn Fn(PolarsError) -> IngestError,
+) -> Result<DataFrame, IngestError> {
+    let mut columns = Vec::with_capacity(schema.len());
+    for (name, dtype) in schema.iter() {
+        let stored = format!("{prefix}{name}");
+        let column = frame
+            .column(&stored)
+            .map_err(|_| not_ours(format!("column {stored} missing")))?;
+        if column.dtype() != dtype || column.len() < height {
+            return Err(not_ours(format!(
+                "column {stored}: {}, expected {dtype}",
+                column.dtype()
+            )));
+        }
+        let mut column = column.slice(0, height).with_name(name.clone());
+        if name == c::SUBJECT_KEY {
+            let key = normalize::marked_if_sorted(column.take_materialized_series());
+            column = key.map_err(polars_problem)?.into_column();
+        }
+        columns.push(column);
+    }
+    DataFrame::new(height, columns).map_err(polars_problem)
 }
 
 #[cfg(test)]
