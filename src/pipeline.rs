@@ -16,7 +16,7 @@ use crate::outputs::pseudonym::Pseudonymizer;
 use crate::outputs::summary::{RowAccounting, Summary};
 use crate::outputs::{self, OutputError, files};
 use crate::population;
-use crate::prepared::{self, LeftOut, Prepared, Provenance};
+use crate::prepared::{self, LeftOut, Prepared, Provenance, Settle};
 use crate::report::{self, PublishOptions, ReportError};
 
 /// Everything a run needs, checked before any work starts.
@@ -143,14 +143,19 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     };
     outputs::prepare_run_folder(&plan.out, plan.force)?;
     let prepared = prepared_input(&plan.inputs)?;
-    let (tables, provenance, gogen_rows) = load(plan, prepared, &mut clock)?;
+    let scenarios = Scenario::all(plan.flow.clone());
+    let (tables, settled, provenance, gogen_rows) = load(plan, prepared, &scenarios, &mut clock)?;
     check_county(&plan.county, &tables.counties)?;
-    let (tables, left_out) = tables
-        .as_of(plan.compute_at, &plan.county)
-        .map_err(stage_error(
-            "leaving out what is dated after the as-of date",
-        ))?;
-    clock.mark("as of");
+    let (tables, left_out) = match settled.clone() {
+        Some(left_out) => (tables, left_out),
+        None => {
+            let as_of = tables.as_of(plan.compute_at, &plan.county);
+            clock.mark("as of");
+            as_of.map_err(stage_error(
+                "leaving out what is dated after the as-of date",
+            ))?
+        }
+    };
     let Prepared {
         convictions,
         subjects,
@@ -158,17 +163,23 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
         ..
     } = tables;
     data_quality.extend(as_of_quality(&left_out));
-    let scenarios = Scenario::all(plan.flow.clone());
-    // The deliberate materialisation of decisions: every output below reads this table.
-    let decided = eligibility::decide(
-        convictions.lazy(),
-        &scenarios,
-        &plan.county,
-        plan.compute_at,
-    )
-    .and_then(LazyFrame::collect)
-    .map_err(stage_error("deciding eligibility"))?;
-    clock.mark("decide");
+    // The deliberate materialisation of decisions: every output below reads this table
+    // (decided batch by batch as the research files were read, else here).
+    let decided = match settled {
+        Some(_) => convictions,
+        None => {
+            let decided = eligibility::decide(
+                convictions.lazy(),
+                &scenarios,
+                &plan.county,
+                plan.compute_at,
+            )
+            .and_then(LazyFrame::collect)
+            .map_err(stage_error("deciding eligibility"))?;
+            clock.mark("decide");
+            decided
+        }
+    };
     // A prepared input keeps only the tables clearstat decides from, not the 95 columns
     // gogen prints.
     let gogen_rows = gogen_rows.filter(|_| plan.gogen);
@@ -237,20 +248,34 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
 }
 
 /// The tables a run decides from, with their provenance and, when read from the research
-/// files, the rows the gogen bundle needs.
+/// files, the rows the gogen bundle needs. Read from the research files, the tables are
+/// settled as they are read (the conviction table is then the decided convictions) and
+/// what the as-of date left out is returned.
 fn load(
     plan: &RunPlan,
     prepared: Option<&Path>,
+    scenarios: &[Scenario],
     clock: &mut Stopwatch,
-) -> Result<(Prepared, Provenance, Option<DataFrame>), RunError> {
+) -> Result<(Prepared, Option<LeftOut>, Provenance, Option<DataFrame>), RunError> {
     if let Some(path) = prepared {
         let (tables, provenance) = prepared::read(path)?;
         clock.mark("read prepared input");
-        return Ok((tables, provenance, None));
+        return Ok((tables, None, provenance, None));
     }
-    let (tables, gogen_rows, provenance) =
-        read_research_files(&plan.inputs, &plan.ingest, &mut |stage| clock.mark(stage))?;
-    Ok((tables, provenance, Some(gogen_rows)))
+    let settle = Settle {
+        as_of: plan.compute_at,
+        county: &plan.county,
+        scenarios,
+    };
+    let read = read_research_files(&plan.inputs, &plan.ingest, Some(&settle), &mut |stage| {
+        clock.mark(stage)
+    })?;
+    Ok((
+        read.tables,
+        read.left_out,
+        read.provenance,
+        Some(read.gogen_rows),
+    ))
 }
 
 /// What a run has decided, for the outputs made from it.
@@ -476,21 +501,32 @@ fn check_county(county: &str, in_data: &[String]) -> Result<(), RunError> {
 /// the per-batch work costs little, small enough that memory does not grow with the file.
 const BATCH_ROWS: usize = 1 << 20;
 
+/// What [`read_research_files`] makes of research files.
+pub struct ReadFiles {
+    /// What a run decides from (settled when asked: see [`Settle`]).
+    pub tables: Prepared,
+    /// When settled, what the as-of date left out.
+    pub left_out: Option<LeftOut>,
+    /// The three columns of every row the gogen bundle needs.
+    pub gogen_rows: DataFrame,
+    pub provenance: Provenance,
+}
+
 /// Checks, parses and normalizes research files into what a run decides from, in one pass:
 /// each frame of rows is typed while the next is read, and each batch of whole subjects is
-/// reduced to its convictions and facts. Also returns the three columns of every row the
-/// gogen bundle needs. Should a subject's rows be found in two batches (files not grouped by
-/// subject), the files are read again and reduced at once. `mark` is told when each part
-/// ends.
+/// reduced to its convictions and facts (and, with `settle`, to its decisions as of a date).
+/// Should a subject's rows be found in two batches (files not grouped by subject), the files
+/// are read again and reduced at once. `mark` is told when each part ends.
 pub fn read_research_files(
     inputs: &[PathBuf],
     options: &IngestOptions,
+    settle: Option<&Settle>,
     mark: &mut dyn FnMut(&'static str),
-) -> Result<(Prepared, DataFrame, Provenance), RunError> {
+) -> Result<ReadFiles, RunError> {
     let batch_rows = options.batch_rows.unwrap_or(BATCH_ROWS);
-    match read_in_batches(inputs, options, batch_rows, mark)? {
+    match read_in_batches(inputs, options, batch_rows, settle, mark)? {
         Some(read) => Ok(read),
-        None => read_in_batches(inputs, options, usize::MAX, mark)?.ok_or_else(|| {
+        None => read_in_batches(inputs, options, usize::MAX, settle, mark)?.ok_or_else(|| {
             stage_error("building the conviction table")(PolarsError::ComputeError(
                 "a subject split between batches of one".into(),
             ))
@@ -504,12 +540,13 @@ fn read_in_batches(
     inputs: &[PathBuf],
     options: &IngestOptions,
     batch_rows: usize,
+    settle: Option<&Settle>,
     mark: &mut dyn FnMut(&'static str),
-) -> Result<Option<(Prepared, DataFrame, Provenance)>, RunError> {
+) -> Result<Option<ReadFiles>, RunError> {
     let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
     let normalizing = stage_error("reading and normalizing the input rows");
     let mut records = normalize::RecordsBuilder::in_batches(batch_rows);
-    let mut reduced = Reduced::new(&names);
+    let mut reduced = Reduced::new(&names, settle.copied());
     let ingested = ingest::read(
         inputs,
         options,
@@ -524,19 +561,22 @@ fn read_in_batches(
         return Ok(None);
     }
     ingested.reconcile(&reduced.rows_per_file)?;
-    let tables = reduced
+    let (tables, left_out) = reduced
         .tables
         .finish()
         .map_err(stage_error("building the conviction table"))?;
-    mark("conviction table");
     let provenance = Provenance::new(
         options.on_bad_rows,
         options.encoding,
         ingested.files,
         ingested.rejected,
     );
-    let gogen_rows = reduced.gogen_rows.unwrap_or_default();
-    Ok(Some((tables, gogen_rows, provenance)))
+    Ok(Some(ReadFiles {
+        tables,
+        left_out,
+        gogen_rows: reduced.gogen_rows.unwrap_or_default(),
+        provenance,
+    }))
 }
 
 /// What the batches of typed rows are reduced to.
@@ -548,9 +588,9 @@ struct Reduced<'a> {
 }
 
 impl<'a> Reduced<'a> {
-    fn new(files: &'a [String]) -> Self {
+    fn new(files: &'a [String], settle: Option<Settle<'a>>) -> Self {
         Reduced {
-            tables: prepared::PreparedBuilder::new(files),
+            tables: prepared::PreparedBuilder::new(files, settle),
             gogen_rows: None,
             rows_per_file: vec![0; files.len()],
         }
@@ -581,9 +621,7 @@ impl<'a> Reduced<'a> {
             }
             None => self.gogen_rows = Some(gogen),
         }
-        self.tables.push(batch).map_err(&reducing)?;
-        mark("conviction table");
-        Ok(())
+        self.tables.push(batch, mark).map_err(&reducing)
     }
 }
 
@@ -608,9 +646,9 @@ pub fn prepare(
         }
         .into());
     }
-    let (tables, _, provenance) = read_research_files(inputs, options, &mut |_| {})?;
-    prepared::write(out, &tables, &provenance)?;
-    Ok(provenance)
+    let read = read_research_files(inputs, options, None, &mut |_| {})?;
+    prepared::write(out, &read.tables, &read.provenance)?;
+    Ok(read.provenance)
 }
 
 /// The prepared input among `inputs`, if one is (it must then be the only input).

@@ -23,7 +23,7 @@ use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::dates::date_lit;
-use crate::eligibility::facts;
+use crate::eligibility::{self, Scenario, facts};
 use crate::ingest::{Encoding, FileAccount, IngestError, OnBadRows, RejectedRow};
 use crate::normalize::quality::{self, QualityCount};
 use crate::normalize::{self, columns as c, conviction, subject};
@@ -43,15 +43,30 @@ pub struct Prepared {
     pub data_quality: Vec<QualityCount>,
 }
 
+/// What a run from research files settles a batch at a time, so that no stage holds every
+/// conviction twice: the as-of date (the county for what it leaves out) and the flows that
+/// decide ([`Prepared::as_of`], [`eligibility::decide`]). A prepared input, which serves
+/// every date and flow, is not settled.
+#[derive(Clone, Copy)]
+pub struct Settle<'a> {
+    pub as_of: NaiveDate,
+    pub county: &'a str,
+    pub scenarios: &'a [Scenario],
+}
+
 /// Builds a [`Prepared`] from typed rows pushed in batches of whole subjects: each batch is
-/// reduced to its convictions and its subjects' facts as it comes, so the typed rows of one
-/// batch at a time are held, not all of them.
+/// reduced to its convictions and its subjects' facts as it comes (and settled, for a run),
+/// so the typed rows of one batch at a time are held, not all of them.
 pub struct PreparedBuilder<'a> {
     files: &'a [String],
+    settle: Option<Settle<'a>>,
     counties: std::collections::BTreeSet<String>,
     data_quality: Vec<QualityCount>,
-    facts: Option<DataFrame>,
+    /// The subjects' facts, or, once settled, the subject table.
+    subjects: Option<DataFrame>,
+    /// The conviction table, or, once settled, the decided convictions.
     convictions: Option<DataFrame>,
+    left_out: LeftOut,
     /// Subject keys of the batches pushed so far, to find a subject whose rows are split.
     seen: Vec<bool>,
     /// True once a subject was found in two batches: the batches' facts would be wrong.
@@ -60,21 +75,27 @@ pub struct PreparedBuilder<'a> {
 
 impl<'a> PreparedBuilder<'a> {
     /// `files` names the input files in command-line order.
-    pub fn new(files: &'a [String]) -> Self {
+    pub fn new(files: &'a [String], settle: Option<Settle<'a>>) -> Self {
         PreparedBuilder {
             files,
+            settle,
             counties: Default::default(),
             data_quality: Vec::new(),
-            facts: None,
+            subjects: None,
             convictions: None,
+            left_out: LeftOut::default(),
             seen: Vec::new(),
             split_subject: false,
         }
     }
 
     /// Reduces `records`, typed rows none of whose subjects has rows in an earlier batch
-    /// (else [`Self::split_subject`] is set).
-    pub fn push(&mut self, records: DataFrame) -> PolarsResult<()> {
+    /// (else [`Self::split_subject`] is set). `mark` is told when each part ends.
+    pub fn push(
+        &mut self,
+        records: DataFrame,
+        mark: &mut dyn FnMut(&'static str),
+    ) -> PolarsResult<()> {
         let records = normalize::with_subject_key(records)?;
         self.note_subjects(records.column(c::SUBJECT_KEY)?.u32()?)?;
         let counties = records.column(c::COUNTY)?.drop_nulls().unique()?;
@@ -90,14 +111,39 @@ impl<'a> PreparedBuilder<'a> {
                 }
             }
         }
+        mark("county, data quality");
         let subject_facts = subject::facts(records.clone().lazy()).collect()?;
         let convictions = conviction::table(records, subject_facts.clone().lazy(), self.files)?;
-        let mut convictions = facts::add(convictions)?.collect()?;
-        let mut subject_facts = subject_facts;
+        let convictions = facts::add(convictions)?.collect()?;
+        mark("conviction table");
+        let (mut subjects, mut convictions) = match &self.settle {
+            None => (subject_facts, convictions),
+            Some(settle) => {
+                let batch = Prepared {
+                    subjects: subject::table(subject_facts.lazy(), convictions.clone().lazy()),
+                    convictions,
+                    counties: Vec::new(),
+                    data_quality: Vec::new(),
+                };
+                let (batch, left_out) = batch.as_of(settle.as_of, settle.county)?;
+                self.left_out.add(&left_out);
+                let subjects = batch.subjects.collect()?;
+                mark("as of");
+                let decided = eligibility::decide(
+                    batch.convictions.lazy(),
+                    settle.scenarios,
+                    settle.county,
+                    settle.as_of,
+                )?
+                .collect()?;
+                mark("decide");
+                (subjects, decided)
+            }
+        };
         // One chunk per batch, alike in every column (else Polars copies to line them up).
         convictions.rechunk_mut();
-        subject_facts.rechunk_mut();
-        append(&mut self.facts, subject_facts)?;
+        subjects.rechunk_mut();
+        append(&mut self.subjects, subjects)?;
         append(&mut self.convictions, convictions)
     }
 
@@ -114,20 +160,31 @@ impl<'a> PreparedBuilder<'a> {
         Ok(())
     }
 
-    /// The tables of every batch pushed.
-    pub fn finish(self) -> PolarsResult<Prepared> {
-        let counties: Vec<String> = self.counties.into_iter().collect();
-        let (Some(convictions), Some(facts)) = (self.convictions, self.facts) else {
+    /// The tables of every batch pushed and, when settled, what the as-of date left out:
+    /// the conviction table is then the decided convictions.
+    pub fn finish(mut self) -> PolarsResult<(Prepared, Option<LeftOut>)> {
+        if self.convictions.is_none() {
+            // No batch: an empty one gives every column its type.
             let records = DataFrame::empty_with_schema(&*normalize::records_schema()?);
-            return Prepared::from_records(records, self.files, &mut |_| {});
+            self.push(records, &mut |_| {})?;
+        }
+        let (Some(convictions), Some(subjects)) = (self.convictions, self.subjects) else {
+            polars_bail!(ComputeError: "no batch was reduced");
         };
-        let subjects = subject::table(facts.lazy(), convictions.clone().lazy());
-        Ok(Prepared {
+        let (subjects, left_out) = match self.settle {
+            Some(_) => (subjects.lazy(), Some(self.left_out)),
+            None => (
+                subject::table(subjects.lazy(), convictions.clone().lazy()),
+                None,
+            ),
+        };
+        let prepared = Prepared {
             convictions,
             subjects,
-            counties,
+            counties: self.counties.into_iter().collect(),
             data_quality: self.data_quality,
-        })
+        };
+        Ok((prepared, left_out))
     }
 }
 
@@ -151,12 +208,9 @@ impl Prepared {
         files: &[String],
         mark: &mut dyn FnMut(&'static str),
     ) -> PolarsResult<Prepared> {
-        let mut builder = PreparedBuilder::new(files);
-        builder.push(records)?;
-        mark("county, data quality");
-        let prepared = builder.finish();
-        mark("conviction table");
-        prepared
+        let mut builder = PreparedBuilder::new(files, None);
+        builder.push(records, mark)?;
+        Ok(builder.finish()?.0)
     }
 
     /// The records as they stood on `as_of`: a conviction dated after it is left out (a
@@ -300,6 +354,17 @@ pub struct LeftOut {
     pub pc290_registrations: u64,
     /// People with a conviction whose death record is dated after the as-of date.
     pub deaths: u64,
+}
+
+impl LeftOut {
+    /// Adds what another batch left out.
+    fn add(&mut self, other: &LeftOut) {
+        self.convictions += other.convictions;
+        self.prop64_convictions += other.prop64_convictions;
+        self.prop64_convictions_in_county += other.prop64_convictions_in_county;
+        self.pc290_registrations += other.pc290_registrations;
+        self.deaths += other.deaths;
+    }
 }
 
 /// A person's event is dated after the as-of date (a work column).
@@ -570,14 +635,16 @@ mod tests {
     #[test]
     fn a_subject_found_in_two_batches_is_told() {
         let files = [String::from("in.csv")];
-        let mut builder = PreparedBuilder::new(&files);
+        let mut builder = PreparedBuilder::new(&files, None);
         builder
-            .push(rows_of(&["batch-test-a", "batch-test-a"]))
+            .push(rows_of(&["batch-test-a", "batch-test-a"]), &mut |_| {})
             .unwrap();
-        builder.push(rows_of(&["batch-test-b"])).unwrap();
+        builder
+            .push(rows_of(&["batch-test-b"]), &mut |_| {})
+            .unwrap();
         assert!(!builder.split_subject);
         builder
-            .push(rows_of(&["batch-test-c", "batch-test-a"]))
+            .push(rows_of(&["batch-test-c", "batch-test-a"]), &mut |_| {})
             .unwrap();
         assert!(builder.split_subject);
     }

@@ -199,15 +199,30 @@ pub fn write_parquet_with_metadata(
 ) -> Result<(), OutputError> {
     let metadata = (!metadata.is_empty()).then(|| KeyValueMetadata::from_static(metadata));
     write_atomically(path, |out| {
-        ParquetWriter::new(out)
-            .with_compression(ParquetCompression::Zstd(None))
-            .with_statistics(StatisticsOptions::default())
-            .with_key_value_metadata(metadata)
-            .finish(frame)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+        let write = || -> PolarsResult<()> {
+            let mut writer = ParquetWriter::new(out)
+                .with_compression(ParquetCompression::Zstd(None))
+                .with_statistics(StatisticsOptions::default())
+                .with_key_value_metadata(metadata)
+                .batched(frame.schema())?;
+            // Row groups of a fixed number of rows, each one chunk: the file follows from
+            // the rows alone, not from how they were chunked in memory (a run reduces its
+            // rows in batches).
+            let mut offset = 0;
+            while offset < frame.height() {
+                let mut group = frame.slice(offset as i64, ROW_GROUP_ROWS);
+                group.rechunk_mut();
+                writer.write_batch(&group)?;
+                offset += ROW_GROUP_ROWS;
+            }
+            writer.finish().map(|_| ())
+        };
+        write().map_err(|e| e.to_string())
     })
 }
+
+/// Rows in each row group of the Parquet files (Polars' default).
+const ROW_GROUP_ROWS: usize = 512 * 512;
 
 /// Writes a frame as CSV with a header.
 pub fn write_csv(frame: &mut DataFrame, path: &Path) -> Result<(), OutputError> {
