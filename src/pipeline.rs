@@ -182,7 +182,6 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     };
     // A prepared input keeps only the tables clearstat decides from, not the 95 columns
     // gogen prints.
-    let gogen_rows = gogen_rows.filter(|_| plan.gogen);
     let gogen_folder = plan.out.join(files::GOGEN);
     if gogen_rows.is_some() {
         outputs::create_folder(&gogen_folder)?;
@@ -267,15 +266,14 @@ fn load(
         county: &plan.county,
         scenarios,
     };
-    let read = read_research_files(&plan.inputs, &plan.ingest, Some(&settle), &mut |stage| {
-        clock.mark(stage)
-    })?;
-    Ok((
-        read.tables,
-        read.left_out,
-        read.provenance,
-        Some(read.gogen_rows),
-    ))
+    let read = read_research_files(
+        &plan.inputs,
+        &plan.ingest,
+        Some(&settle),
+        plan.gogen,
+        &mut |stage| clock.mark(stage),
+    )?;
+    Ok((read.tables, read.left_out, read.provenance, read.gogen_rows))
 }
 
 /// What a run has decided, for the outputs made from it.
@@ -507,8 +505,8 @@ pub struct ReadFiles {
     pub tables: Prepared,
     /// When settled, what the as-of date left out.
     pub left_out: Option<LeftOut>,
-    /// The three columns of every row the gogen bundle needs.
-    pub gogen_rows: DataFrame,
+    /// The three columns of every row the gogen bundle needs, when asked for.
+    pub gogen_rows: Option<DataFrame>,
     pub provenance: Provenance,
 }
 
@@ -516,17 +514,22 @@ pub struct ReadFiles {
 /// each frame of rows is typed while the next is read, and each batch of whole subjects is
 /// reduced to its convictions and facts (and, with `settle`, to its decisions as of a date).
 /// Should a subject's rows be found in two batches (files not grouped by subject), the files
-/// are read again and reduced at once. `mark` is told when each part ends.
+/// are read again and reduced at once. With `gogen_rows`, the rows the gogen bundle needs
+/// are kept. `mark` is told when each part ends.
 pub fn read_research_files(
     inputs: &[PathBuf],
     options: &IngestOptions,
     settle: Option<&Settle>,
+    gogen_rows: bool,
     mark: &mut dyn FnMut(&'static str),
 ) -> Result<ReadFiles, RunError> {
     let batch_rows = options.batch_rows.unwrap_or(BATCH_ROWS);
-    match read_in_batches(inputs, options, batch_rows, settle, mark)? {
+    let read = |batch_rows, mark: &mut dyn FnMut(&'static str)| {
+        read_in_batches(inputs, options, (batch_rows, settle, gogen_rows), mark)
+    };
+    match read(batch_rows, mark)? {
         Some(read) => Ok(read),
-        None => read_in_batches(inputs, options, usize::MAX, settle, mark)?.ok_or_else(|| {
+        None => read(usize::MAX, mark)?.ok_or_else(|| {
             stage_error("building the conviction table")(PolarsError::ComputeError(
                 "a subject split between batches of one".into(),
             ))
@@ -539,14 +542,14 @@ pub fn read_research_files(
 fn read_in_batches(
     inputs: &[PathBuf],
     options: &IngestOptions,
-    batch_rows: usize,
-    settle: Option<&Settle>,
+    (batch_rows, settle, gogen_rows): (usize, Option<&Settle>, bool),
     mark: &mut dyn FnMut(&'static str),
 ) -> Result<Option<ReadFiles>, RunError> {
     let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
     let normalizing = stage_error("reading and normalizing the input rows");
     let mut records = normalize::RecordsBuilder::in_batches(batch_rows);
     let mut reduced = Reduced::new(&names, settle.copied());
+    reduced.gogen_rows = gogen_rows.then(DataFrame::empty);
     let ingested = ingest::read(
         inputs,
         options,
@@ -574,7 +577,7 @@ fn read_in_batches(
     Ok(Some(ReadFiles {
         tables,
         left_out,
-        gogen_rows: reduced.gogen_rows.unwrap_or_default(),
+        gogen_rows: reduced.gogen_rows,
         provenance,
     }))
 }
@@ -582,7 +585,7 @@ fn read_in_batches(
 /// What the batches of typed rows are reduced to.
 struct Reduced<'a> {
     tables: prepared::PreparedBuilder<'a>,
-    /// The three columns of every row the gogen bundle needs.
+    /// The three columns of every row the gogen bundle needs (None: not needed).
     gogen_rows: Option<DataFrame>,
     rows_per_file: Vec<usize>,
 }
@@ -612,14 +615,16 @@ impl<'a> Reduced<'a> {
             *all += n;
         }
         let reducing = stage_error("building the conviction table");
-        let gogen = batch
-            .select([FILE_INDEX, SOURCE_LINE, c::GOGEN_POSSIBLE_OTHER_CHARGES])
-            .map_err(&reducing)?;
-        match &mut self.gogen_rows {
-            Some(all) => {
-                all.vstack_mut_owned(gogen).map_err(&reducing)?;
+        if let Some(all) = &mut self.gogen_rows {
+            let gogen = batch
+                .select([FILE_INDEX, SOURCE_LINE, c::GOGEN_POSSIBLE_OTHER_CHARGES])
+                .map_err(&reducing)?;
+            match all.width() {
+                0 => *all = gogen,
+                _ => {
+                    all.vstack_mut_owned(gogen).map_err(&reducing)?;
+                }
             }
-            None => self.gogen_rows = Some(gogen),
         }
         self.tables.push(batch, mark).map_err(&reducing)
     }
@@ -646,7 +651,7 @@ pub fn prepare(
         }
         .into());
     }
-    let read = read_research_files(inputs, options, None, &mut |_| {})?;
+    let read = read_research_files(inputs, options, None, false, &mut |_| {})?;
     prepared::write(out, &read.tables, &read.provenance)?;
     Ok(read.provenance)
 }
