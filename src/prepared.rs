@@ -2,10 +2,11 @@
 //!
 //! A run makes from the typed rows a [`Prepared`]: the conviction table with the facts the
 //! rules look at, the subject table, the counties the rows name and their data-quality
-//! counts. None of it depends on a run's options (county, date, flow), so `clearstat ingest`
-//! writes it, with the row accounting of the files it came from (rejected rows included), to
-//! a prepared input, and a run from that starts at the decisions and reports exactly what a
-//! run from the files would.
+//! counts, a batch of whole subjects at a time ([`PreparedBuilder`]). None of it depends on a
+//! run's options (county, date, flow), so `clearstat ingest` writes it, with the row
+//! accounting of the files it came from (rejected rows included), to a prepared input, and a
+//! run from that starts at the as-of date and the decisions and reports exactly what a run
+//! from the files would. A run from the files settles each batch as it comes ([`Settle`]).
 //!
 //! The prepared input is one Parquet file holding both tables side by side: the conviction
 //! table's columns under their own names, the subject table's under `subjects.NAME`, the
