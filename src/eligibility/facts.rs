@@ -80,8 +80,43 @@ pub fn subject_prop64_in(section: &str) -> String {
 /// Adds the fact columns to the conviction table, all but [`in_county`] (the only one that
 /// depends on a run's options, so a prepared input stores the others).
 pub fn add(convictions: LazyFrame) -> PolarsResult<LazyFrame> {
+    let subject = [col(c::SUBJECT_KEY)];
+    let keep_order = crate::normalize::ordered_join(JoinType::Left);
+    Ok(convictions
+        .clone()
+        .join(
+            per_subject(&convictions),
+            subject.clone(),
+            subject,
+            keep_order.clone(),
+        )
+        .with_columns([
+            polars::lazy::dsl::min_horizontal([
+                col(FIRST_PC290_CONVICTION_DATE),
+                col(c::FIRST_PC290_REGISTRATION_DATE),
+            ])?
+            .alias(FIRST_PC290_DATE),
+            col(c::CONVICTION_DATE)
+                .gt(crate::dates::date_lit(prop64_effective()))
+                .fill_null(lit(false))
+                .alias(IS_AFTER_PROP64),
+            crate::dates::whole_years(col(c::SUBJECT_DOB), col(c::CONVICTION_DATE))
+                .alias(AGE_AT_CONVICTION),
+        ])
+        .join(
+            earlier_same_section(convictions)?,
+            [col(c::RECORD_NR)],
+            [col(c::RECORD_NR)],
+            keep_order,
+        )
+        .with_column(col(EARLIER_SAME_SECTION).fill_null(lit(0u32)))
+        .drop(by_name([FIRST_PC290_CONVICTION_DATE], true, false)))
+}
+
+/// Everything about each subject's convictions at once: one grouping, joined back to each
+/// conviction by [`add`].
+fn per_subject(convictions: &LazyFrame) -> LazyFrame {
     let date_of = |flag: &str| col(c::CONVICTION_DATE).filter(col(flag)).min();
-    // Everything about the subject at once: one grouping, joined back to each conviction.
     let mut per_subject = vec![
         len().cast(DataType::UInt32).alias(SUBJECT_CONVICTIONS),
         col(c::IS_PROP64)
@@ -116,7 +151,7 @@ pub fn add(convictions: LazyFrame) -> PolarsResult<LazyFrame> {
             .agg([col(c::CODE_SECTION).str().join(";", true).alias(name)])
     };
     let keep_order = crate::normalize::ordered_join(JoinType::Left);
-    let facts = convictions
+    convictions
         .clone()
         .group_by(subject.clone())
         .agg(per_subject)
@@ -130,36 +165,12 @@ pub fn add(convictions: LazyFrame) -> PolarsResult<LazyFrame> {
             sections_where(c::IS_PC290_OFFENSE, SUBJECT_PC290_SECTIONS),
             subject.clone(),
             subject.clone(),
-            keep_order.clone(),
+            keep_order,
         )
         .with_columns([
             col(SUBJECT_SUPERSTRIKE_SECTIONS).fill_null(lit("")),
             col(SUBJECT_PC290_SECTIONS).fill_null(lit("")),
-        ]);
-    Ok(convictions
-        .clone()
-        .join(facts, subject.clone(), subject, keep_order.clone())
-        .with_columns([
-            polars::lazy::dsl::min_horizontal([
-                col(FIRST_PC290_CONVICTION_DATE),
-                col(c::FIRST_PC290_REGISTRATION_DATE),
-            ])?
-            .alias(FIRST_PC290_DATE),
-            col(c::CONVICTION_DATE)
-                .gt(crate::dates::date_lit(prop64_effective()))
-                .fill_null(lit(false))
-                .alias(IS_AFTER_PROP64),
-            crate::dates::whole_years(col(c::SUBJECT_DOB), col(c::CONVICTION_DATE))
-                .alias(AGE_AT_CONVICTION),
         ])
-        .join(
-            earlier_same_section(convictions)?,
-            [col(c::RECORD_NR)],
-            [col(c::RECORD_NR)],
-            keep_order,
-        )
-        .with_column(col(EARLIER_SAME_SECTION).fill_null(lit(0u32)))
-        .drop(by_name([FIRST_PC290_CONVICTION_DATE], true, false)))
 }
 
 /// [`IN_COUNTY`] for the county under review (upper case, or `ALL`).

@@ -460,6 +460,10 @@ impl<R: BufRead> Records<R> {
     /// `accepted` was accepted by an earlier check of the same file, so when that line is the
     /// whole record its bytes are not checked again (NUL, UTF-8). Any other record is checked
     /// as by [`Self::next_record`].
+    ///
+    /// About 85 lines, kept in one piece: it is the per-record loop of every pass over a
+    /// file, read top to bottom (a line, its separators, the quoted lines after it, the
+    /// verdict).
     pub fn next_record_trusting(
         &mut self,
         encoding: Encoding,

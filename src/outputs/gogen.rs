@@ -253,6 +253,45 @@ struct Lookup {
     rows_in_file: Vec<usize>,
 }
 
+/// (file, line) of each decided row, in file and line order, and the columns of its
+/// eligibility cells.
+type DecidedCells = (Vec<(u32, u64)>, Vec<StringChunked>);
+
+/// The [`DecidedCells`] of `decided` ([`Lookup::cell_rows`], [`Lookup::cell_columns`]).
+fn decided_cells(
+    decided: LazyFrame,
+    chosen: &Scenario,
+    compute_at: NaiveDate,
+    pseudonymizer: Option<&Pseudonymizer>,
+) -> PolarsResult<DecidedCells> {
+    // In file and line order, as the rows are read again: the two are walked side by side
+    // (a map of millions of rows cost more per lookup the more rows it held).
+    let cells = eligibility_cells(decided, chosen, compute_at)
+        .sort([FILE_INDEX, SOURCE_LINE], SortMultipleOptions::default())
+        .collect()?;
+    let files = typed(&cells, FILE_INDEX, DataType::UInt32)?;
+    let lines = typed(&cells, SOURCE_LINE, DataType::UInt64)?;
+    // A decided row always has both (a null would sort first and match no row).
+    let cell_rows = files
+        .u32()?
+        .iter()
+        .zip(lines.u64()?.iter())
+        .map(|(f, l)| (f.unwrap_or(0), l.unwrap_or(0)))
+        .collect();
+    let cell_columns = (0..ELIGIBILITY_HEADERS.len())
+        .filter(|&i| i != 2)
+        .map(|i| {
+            let column = cells.column(eligibility_column(i).as_str())?.str()?;
+            Ok(match pseudonymizer.filter(|_| i == 0) {
+                // "Case Number" lists OFNs: each becomes its pseudonym.
+                Some(p) => column.apply_values(|v| p.pseudonym_list(v).into()),
+                None => column.rechunk().into_owned(),
+            })
+        })
+        .collect::<PolarsResult<_>>()?;
+    Ok((cell_rows, cell_columns))
+}
+
 impl Lookup {
     fn new(
         records: &DataFrame,
@@ -261,31 +300,7 @@ impl Lookup {
         compute_at: NaiveDate,
         pseudonymizer: Option<&Pseudonymizer>,
     ) -> PolarsResult<Lookup> {
-        // In file and line order, as the rows are read again: the two are walked side by
-        // side (a map of millions of rows cost more per lookup the more rows it held).
-        let cells = eligibility_cells(decided, chosen, compute_at)
-            .sort([FILE_INDEX, SOURCE_LINE], SortMultipleOptions::default())
-            .collect()?;
-        let files = typed(&cells, FILE_INDEX, DataType::UInt32)?;
-        let lines = typed(&cells, SOURCE_LINE, DataType::UInt64)?;
-        // A decided row always has both (a null would sort first and match no row).
-        let cell_rows = files
-            .u32()?
-            .iter()
-            .zip(lines.u64()?.iter())
-            .map(|(f, l)| (f.unwrap_or(0), l.unwrap_or(0)))
-            .collect();
-        let cell_columns = (0..ELIGIBILITY_HEADERS.len())
-            .filter(|&i| i != 2)
-            .map(|i| {
-                let column = cells.column(eligibility_column(i).as_str())?.str()?;
-                Ok(match pseudonymizer.filter(|_| i == 0) {
-                    // "Case Number" lists OFNs: each becomes its pseudonym.
-                    Some(p) => column.apply_values(|v| p.pseudonym_list(v).into()),
-                    None => column.rechunk().into_owned(),
-                })
-            })
-            .collect::<PolarsResult<_>>()?;
+        let (cell_rows, cell_columns) = decided_cells(decided, chosen, compute_at, pseudonymizer)?;
         let row_files = typed(records, FILE_INDEX, DataType::UInt32)?
             .u32()?
             .rechunk()
@@ -409,7 +424,8 @@ struct Pass<'a> {
 }
 
 impl Pass<'_> {
-    /// Writes the row of `record`.
+    /// Writes the row of `record`. About 80 lines, kept in one piece: the per-row step of
+    /// the bundle (find the row's cells, then write it as the file has it or re-encoded).
     fn visit(&mut self, record: &RecordCopy) -> Result<(), String> {
         let lookup = self.lookup;
         let (index, source_line) = (self.index, record.line);
