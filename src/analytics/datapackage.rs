@@ -16,6 +16,7 @@ use super::publication::MEASURES;
 use super::tables::{BUNDLED, Header};
 use super::{AnalyticsError, QueryError};
 use crate::outputs;
+use crate::outputs::summary::Summary;
 
 /// The bundled descriptions of the columns that are not counts.
 pub const COLUMNS: &str = include_str!("../../queries/columns.csv");
@@ -94,7 +95,7 @@ fn schema(
 /// Writes `datapackage.json` into `folder` (the run's `tables/`), describing the tables just
 /// written there (`columns`: each bundled table's, in [`BUNDLED`] order) and the run of
 /// `summary`.
-pub fn write(folder: &Path, summary: &Value, columns: &[Schema]) -> Result<(), AnalyticsError> {
+pub fn write(folder: &Path, summary: &Summary, columns: &[Schema]) -> Result<(), AnalyticsError> {
     let dictionary = dictionary();
     let mut resources = Vec::new();
     for ((name, sql), columns) in BUNDLED.iter().zip(columns) {
@@ -118,7 +119,7 @@ pub fn write(folder: &Path, summary: &Value, columns: &[Schema]) -> Result<(), A
     let package = json!({
         "profile": "tabular-data-package",
         "name": "clearstat-prop64-tables",
-        "title": format!("Proposition 64 relief: {}", summary["county"].as_str().unwrap_or("")),
+        "title": format!("Proposition 64 relief: {}", summary.county),
         "description": "Prop 64 convictions (Health and Safety Code 11357 to 11360) under review in the \
             California DOJ criminal history research file, what the chosen flow decided, and who they \
             are against the county's residents. Counts from 1 to min_cell are withheld, and others so \
@@ -128,19 +129,19 @@ pub fn write(folder: &Path, summary: &Value, columns: &[Schema]) -> Result<(), A
             {"title": "U.S. Census Bureau population tables (see clearstat.population)"},
         ],
         "clearstat": {
-            "version": summary["clearstat_version"],
-            "county": summary["county"],
-            "as_of": summary["compute_at"],
-            "left_out_as_of": summary["left_out_as_of"],
-            "flow": summary["flow"],
-            "flow_rules": summary["flow_rules"],
-            "min_cell": summary["min_cell"],
-            "suppression_check": summary["suppression_check"],
-            "population": summary["population"],
-            "on_bad_rows": summary["on_bad_rows"],
-            "encoding": summary["encoding"],
-            "prepared_input": summary["prepared_input"],
-            "inputs": summary["rows"]["files"],
+            "version": summary.clearstat_version,
+            "county": summary.county,
+            "as_of": summary.compute_at,
+            "left_out_as_of": summary.left_out_as_of,
+            "flow": summary.flow,
+            "flow_rules": summary.flow_rules,
+            "min_cell": summary.min_cell,
+            "suppression_check": summary.suppression_check,
+            "population": summary.population,
+            "on_bad_rows": summary.on_bad_rows,
+            "encoding": summary.encoding,
+            "prepared_input": summary.prepared_input,
+            "inputs": summary.rows.files,
         },
         "resources": resources,
     });

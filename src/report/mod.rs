@@ -100,7 +100,7 @@ pub fn publish(
     outputs::write_atomically(&run.join(files::SUMMARY), |w| {
         serde_json::to_writer_pretty(&mut *w, &json).map_err(|e| e.to_string())
     })?;
-    analytics::datapackage::write(&folder, &json, &columns)?;
+    analytics::datapackage::write(&folder, summary, &columns)?;
     mark("tables: written");
     let statewide = summary.county == "ALL";
     let context = charts::Context {
