@@ -134,7 +134,7 @@ pub fn run_timed(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> 
     result
 }
 
-/// The run's spine, stage by stage (about 100 lines: read it top to bottom; each stage is a
+/// The run's spine, stage by stage (about 110 lines: read it top to bottom; each stage is a
 /// call, and the last three outputs are written on threads beside each other).
 fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     let mut clock = Stopwatch {

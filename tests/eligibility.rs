@@ -672,8 +672,8 @@ fn gogen_fixture_variants_give_the_same_decisions() {
         dir.read("b/gogen/All_Results.csv")
     );
     let s: serde_json::Value = serde_json::from_str(&dir.read("a/gogen/gogen.json")).unwrap();
-    // gogen's observed figures (gogen-test-cases.md §K), except the 7-year count, which gogen
-    // took from the wall clock (bug 1): from compute-at it is 3.
+    // gogen's observed figures on this input, except the 7-year count, which gogen took from
+    // the wall clock (docs/gogen-compatibility.md, its bugs): from compute-at it is 3.
     assert_eq!(
         s["prop64ConvictionsCountInCountyByCodeSection"],
         serde_json::json!({"11357": 3, "11358": 8, "11359": 4})

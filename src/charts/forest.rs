@@ -75,26 +75,7 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, forest: &Forest) 
         LEFT + (t * f64::from(RIGHT - LEFT)) as i32
     };
     let bottom = TOP + ROW * forest.rows.len() as i32;
-    let light = RGBColor(200, 200, 200);
-    let mut tick = low;
-    while tick <= high * 1.0001 {
-        let at = x(tick);
-        let style = if (tick - 1.0).abs() < 1e-9 {
-            grey.stroke_width(2)
-        } else {
-            light.stroke_width(1)
-        };
-        root.draw(&PathElement::new(vec![(at, TOP - 8), (at, bottom)], style))
-            .map_err(failed)?;
-        let label = if tick < 1.0 {
-            format!("{tick}")
-        } else {
-            format!("{tick:.0}")
-        };
-        root.draw_text(&label, &text, (at - 8, bottom + 6))
-            .map_err(failed)?;
-        tick *= 2.0;
-    }
+    draw_ticks(root, (low, high), &x, bottom)?;
     root.draw_text(
         &forest.x_label,
         &(FONT, 14).into_font().color(&BLACK),
@@ -115,7 +96,55 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, forest: &Forest) 
         root.draw_text(&format!("{:.1}", e.value), &text, (RIGHT + 8, y - 7))
             .map_err(failed)?;
     }
-    let mut y = bottom + 56;
+    draw_left_out(root, forest, bottom + 56)?;
+    let (_, height) = forest.size();
+    root.draw_text(
+        &forest.note,
+        &(FONT, 12).into_font().color(&grey),
+        (16, height as i32 - 26),
+    )
+    .map_err(failed)
+}
+
+/// The ratio axis: a line at each power of two from `low` to `high` (1 darker), labelled
+/// under the rows, which end at `bottom`.
+fn draw_ticks<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    (low, high): (f64, f64),
+    x: &dyn Fn(f64) -> i32,
+    bottom: i32,
+) -> DrawResult {
+    let text = (FONT, 13).into_font().color(&BLACK);
+    let (grey, light) = (RGBColor(80, 80, 80), RGBColor(200, 200, 200));
+    let mut tick = low;
+    while tick <= high * 1.0001 {
+        let at = x(tick);
+        let style = if (tick - 1.0).abs() < 1e-9 {
+            grey.stroke_width(2)
+        } else {
+            light.stroke_width(1)
+        };
+        root.draw(&PathElement::new(vec![(at, TOP - 8), (at, bottom)], style))
+            .map_err(failed)?;
+        let label = if tick < 1.0 {
+            format!("{tick}")
+        } else {
+            format!("{tick:.0}")
+        };
+        root.draw_text(&label, &text, (at - 8, bottom + 6))
+            .map_err(failed)?;
+        tick *= 2.0;
+    }
+    Ok(())
+}
+
+/// The groups not drawn, by reason, from `y` down.
+fn draw_left_out<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    forest: &Forest,
+    mut y: i32,
+) -> DrawResult {
+    let text = (FONT, 13).into_font().color(&BLACK);
     let small = (FONT, 12).into_font().color(&RGBColor(60, 60, 60));
     for (why, names) in &forest.left_out {
         if names.is_empty() {
@@ -133,13 +162,7 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, forest: &Forest) 
             y += 16;
         }
     }
-    let (_, height) = forest.size();
-    root.draw_text(
-        &forest.note,
-        &(FONT, 12).into_font().color(&grey),
-        (16, height as i32 - 26),
-    )
-    .map_err(failed)
+    Ok(())
 }
 
 #[cfg(test)]

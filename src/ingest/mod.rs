@@ -417,17 +417,9 @@ fn read_file(
         block_bytes: options.block_bytes.unwrap_or(blocks::BLOCK_BYTES),
     };
     let (mut read, mut accepted, mut blank_lines) = (0u64, 0u64, 0u64);
-    let mut pending: Option<DataFrame> = None;
-    let mut send_pending = |pending: &mut Option<DataFrame>, at_least: usize| match pending
-        .take_if(|frame| frame.height() >= at_least)
-    {
-        Some(mut frame) => {
-            // One chunk per column, as a frame of one block would be: later stages copy
-            // less (a frame of many chunks made the run's peak 140 MB higher at 1M rows).
-            frame.rechunk_mut();
-            send(frame)
-        }
-        None => true,
+    let mut frames = Joined {
+        pending: None,
+        send,
     };
     let file = blocks::read_blocks(path, &reading, |block, bytes| {
         progress.advance(bytes as u64);
@@ -438,15 +430,7 @@ fn read_file(
         blank_lines += block.blank_lines;
         ingested.rejected.extend(block.rejected);
         for frame in block.frames {
-            // Blocks hold fewer rows than a frame should: frames are joined up to ROWS.
-            match &mut pending {
-                Some(all) => {
-                    all.vstack_mut_owned(frame)
-                        .map_err(|e| polars_error(path, e))?;
-                }
-                None => pending = Some(frame),
-            }
-            if !send_pending(&mut pending, chunk::ROWS) {
+            if !frames.push(frame).map_err(|e| polars_error(path, e))? {
                 return Ok(false);
             }
         }
@@ -467,7 +451,7 @@ fn read_file(
             }
         });
     }
-    if !send_pending(&mut pending, 0) {
+    if !frames.send_pending(0) {
         return Ok(false);
     }
     ingested.files.push(FileAccount {
@@ -480,6 +464,40 @@ fn read_file(
         blank_lines,
     });
     Ok(true)
+}
+
+/// The frames of the blocks, joined up to [`chunk::ROWS`] rows (blocks hold fewer rows than
+/// a frame should) before they are sent on.
+struct Joined<'s> {
+    pending: Option<DataFrame>,
+    send: &'s mut dyn FnMut(DataFrame) -> bool,
+}
+
+impl Joined<'_> {
+    /// Adds `frame`; false when nobody receives any more.
+    fn push(&mut self, frame: DataFrame) -> PolarsResult<bool> {
+        match &mut self.pending {
+            Some(all) => {
+                all.vstack_mut_owned(frame)?;
+            }
+            None => self.pending = Some(frame),
+        }
+        Ok(self.send_pending(chunk::ROWS))
+    }
+
+    /// Sends the rows waiting if there are `at_least` of them; false when nobody receives
+    /// any more.
+    fn send_pending(&mut self, at_least: usize) -> bool {
+        match self.pending.take_if(|frame| frame.height() >= at_least) {
+            Some(mut frame) => {
+                // One chunk per column, as a frame of one block would be: later stages copy
+                // less (a frame of many chunks made the run's peak 140 MB higher at 1M rows).
+                frame.rechunk_mut();
+                (self.send)(frame)
+            }
+            None => true,
+        }
+    }
 }
 
 fn rejected_row(path: &Path, line: u64, problem: &Problem, bytes: &[u8]) -> RejectedRow {

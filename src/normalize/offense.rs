@@ -375,7 +375,8 @@ mod tests {
         assert!(flags(&no, related_pattern()).iter().all(|&f| !f), "{no:?}");
     }
 
-    /// gogen's matcher tests (gogen-test-cases.md §G), plus the anchoring fix.
+    /// gogen's matcher test cases, plus the anchoring fix (docs/gogen-compatibility.md,
+    /// "Charges"). About 135 lines: a table of cases, one per line.
     #[test]
     fn superstrikes() {
         let yes = [
@@ -513,6 +514,7 @@ mod tests {
         assert!(wrong.is_empty(), "matched: {wrong:?}");
     }
 
+    /// About 80 lines: a table of cases, one per line.
     #[test]
     fn pc290_offences() {
         let yes = [
@@ -597,7 +599,7 @@ mod tests {
         assert!(wrong.is_empty(), "matched: {wrong:?}");
     }
 
-    /// gogen's own cases (gogen-test-cases.md §I.6).
+    /// gogen's own test cases for "Possible Other P64 Charges" (docs/gogen-compatibility.md).
     #[test]
     fn possible_other_prop64_charge_only_in_comment() {
         let cases = [

@@ -715,6 +715,39 @@ fn count_by(frame: &DataFrame, key: &str) -> PolarsResult<BTreeMap<String, u64>>
         .collect())
 }
 
+/// The county's Prop 64 convictions, only the columns the summary counts (a filter of every
+/// column copied gigabytes at 10M rows).
+fn prop64_in_county(decided: &DataFrame, chosen: &Scenario) -> PolarsResult<DataFrame> {
+    decided
+        .clone()
+        .lazy()
+        .filter(col(facts::IN_COUNTY).and(col(c::IS_PROP64)))
+        .select([
+            col(c::CONVICTION_DATE),
+            col(c::IS_FELONY),
+            col(c::SUBJECT_ID),
+            col(c::PROP64_SECTION),
+            col(chosen.determination_column()),
+            col(chosen.reason_column()),
+        ])
+        .collect()
+}
+
+/// For each of `sections`, the count of the reason `{verb} all HS {section} convictions`.
+fn per_section(
+    sections: &[String],
+    counts: &BTreeMap<String, u64>,
+    verb: &str,
+) -> BTreeMap<String, u64> {
+    sections
+        .iter()
+        .map(|s| {
+            let reason = format!("{verb} all HS {s} convictions");
+            (s.clone(), counts.get(&reason).copied().unwrap_or(0))
+        })
+        .collect()
+}
+
 impl GogenSummary {
     /// Computes the summary from the decided convictions and the per-subject outcomes.
     pub fn new(
@@ -726,20 +759,7 @@ impl GogenSummary {
         options: &GogenOptions,
     ) -> PolarsResult<GogenSummary> {
         let chosen = &scenarios[0];
-        // Only the columns counted: a filter of every column copied gigabytes at 10M rows.
-        let in_county = decided
-            .clone()
-            .lazy()
-            .filter(col(facts::IN_COUNTY).and(col(c::IS_PROP64)))
-            .select([
-                col(c::CONVICTION_DATE),
-                col(c::IS_FELONY),
-                col(c::SUBJECT_ID),
-                col(c::PROP64_SECTION),
-                col(chosen.determination_column()),
-                col(chosen.reason_column()),
-            ])
-            .collect()?;
+        let in_county = prop64_in_county(decided, chosen)?;
         let earliest = in_county
             .column(c::CONVICTION_DATE)?
             .as_materialized_series()
@@ -759,20 +779,6 @@ impl GogenSummary {
             count_by(&with, chosen.reason_column().as_str())
         };
         let (dismissals, reductions) = (by(DISMISSAL)?, by(REDUCTION)?);
-        let per_section = |sections: &[String], counts: &BTreeMap<String, u64>, verb: &str| {
-            sections
-                .iter()
-                .map(|s| {
-                    (
-                        s.clone(),
-                        counts
-                            .get(&format!("{verb} all HS {s} convictions"))
-                            .copied()
-                            .unwrap_or(0),
-                    )
-                })
-                .collect::<BTreeMap<_, _>>()
-        };
         Ok(GogenSummary {
             county: county.to_string(),
             earliest_conviction: earliest,
