@@ -13,11 +13,11 @@ use crate::normalize::quality::QualityCount;
 use crate::normalize::{self, columns as c};
 use crate::outputs::gogen::{self, GogenSummary};
 use crate::outputs::pseudonym::Pseudonymizer;
-use crate::outputs::summary::{RowAccounting, Summary};
 use crate::outputs::{self, OutputError, files};
 use crate::population;
 use crate::prepared::{self, LeftOut, Prepared, Provenance, Settle};
 use crate::report::{self, PublishOptions, ReportError};
+use crate::summary::{RowAccounting, Summary};
 
 /// Everything a run needs, checked before any work starts.
 #[derive(Debug, Clone)]

@@ -11,7 +11,6 @@
 //!   tables, or `--population`'s), all years: `county, fips, year, age_group, group,
 //!   population, vintage`.
 
-pub mod datapackage;
 pub mod exact;
 pub mod guard;
 mod modular;

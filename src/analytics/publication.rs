@@ -4,6 +4,7 @@
 //! the withheld cells null and marked.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 use polars::prelude::*;
 use polars::sql::SQLContext;
@@ -12,7 +13,10 @@ use super::QueryError;
 use super::exact;
 use super::sets::{self, Rows};
 use super::suppress::{self, Atoms, Counts, Identity, KNOWN_RACE, Line, UNKNOWN_RACE};
-use super::tables::{BUNDLED, Header, Source};
+use super::tables::{BUNDLED, Header, Source, VIEWS};
+use super::{AnalyticsError, RunTables};
+use crate::outputs;
+use crate::population::Baseline;
 
 /// The measures a count column can be (`queries/measures.csv`: column, counts, where,
 /// description), bundled.
@@ -464,4 +468,61 @@ fn blank(out: &mut DataFrame, name: &str, dtype: &DataType, marks: Vec<bool>) ->
     out.with_column(kept.into_column())?;
     out.with_column(Column::new(format!("{name}_suppressed").into(), marks))?;
     Ok(())
+}
+
+/// Writes every bundled table over the run in `run` into `folder`, each with the population
+/// vintage it used, small cells withheld over the whole publication; returns how that was
+/// checked and each table's columns. `mark` is told when each part ends (for `--timings`).
+pub fn write_all(
+    run: &Path,
+    tables: RunTables,
+    folder: &Path,
+    min_cell: u64,
+    baseline: &Baseline,
+    mark: &mut dyn FnMut(&'static str),
+) -> Result<(Check, Vec<Schema>), AnalyticsError> {
+    outputs::create_folder(folder)?;
+    // Every table reads the views and `subjects`: collected once, not once per query.
+    let mut ctx = super::context(run, tables)?;
+    let shared = VIEWS.iter().map(|(name, _)| *name).chain(["subjects"]);
+    for name in shared {
+        let frame = super::run_query(&mut ctx, &format!("select * from {name}"))?;
+        ctx.register(name, frame.lazy());
+    }
+    let publication = Publication::new(&mut ctx)?;
+    mark("tables: queries and their sets");
+    let mut withheld = suppress::withheld(
+        &publication.counts,
+        &publication.lines,
+        min_cell,
+        &publication.empty,
+    );
+    mark("tables: small cells by the lines");
+    let exact = withheld.is_empty() || publication.complete(&mut withheld);
+    mark("tables: exact check");
+    let mut columns = Vec::new();
+    for (name, frame) in publication.tables(&withheld)? {
+        let mut frame = frame
+            .lazy()
+            .with_column(lit(baseline.label()).alias("population_vintage"))
+            .collect()
+            .map_err(super::sql_error)?;
+        outputs::write_parquet(&mut frame, &folder.join(format!("{name}.parquet")))?;
+        outputs::write_csv(&mut frame, &folder.join(format!("{name}.csv")))?;
+        columns.push(frame.schema().as_ref().clone());
+    }
+    let check = if exact { Check::Exact } else { Check::Lines };
+    Ok((check, columns))
+}
+
+/// How the publication was checked for withheld counts that could be recovered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Check {
+    /// No withheld count is a linear combination of published counts (exact, over the sets
+    /// each count counts).
+    Exact,
+    /// Too large for the exact check: no withheld count follows from the tables' lines
+    /// (sums over keys, known and unknown race, periods and years, identical sets).
+    Lines,
 }

@@ -1,8 +1,8 @@
 use std::path::PathBuf;
 
 use crate::ingest;
-use crate::outputs::summary::RowAccounting;
 use crate::pipeline;
+use crate::summary::RowAccounting;
 
 /// Read research files once into a prepared input for later runs.
 ///

@@ -7,10 +7,10 @@ use crate::analytics::race::RaceMap;
 use crate::eligibility::{self, Flow, GogenOptions};
 use crate::ingest;
 use crate::outputs::pseudonym::{self, Pseudonymizer};
-use crate::outputs::summary::Summary;
 use crate::pipeline::{self, RunPlan};
 use crate::population::Denominators;
 use crate::report::PublishOptions;
+use crate::summary::Summary;
 
 /// Decide Prop 64 relief for a county from DOJ research files.
 ///

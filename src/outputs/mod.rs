@@ -4,7 +4,6 @@
 pub mod export;
 pub mod gogen;
 pub mod pseudonym;
-pub mod summary;
 
 use std::fs;
 use std::io::{BufWriter, Write};

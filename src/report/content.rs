@@ -9,15 +9,15 @@ use serde::Serialize;
 use super::ReportError;
 use super::facts::{self, Fact, Setting, count, percent, ratio};
 use super::template::{Templates, escape};
+use crate::analytics::publication::Check;
 use crate::analytics::published::Published;
 use crate::analytics::race::RaceMap;
-use crate::analytics::tables::Check;
 use crate::analytics::tables::{BUNDLED, Header};
 use crate::charts::{self, Figure, group_label, title_case};
 use crate::normalize::quality::DECIDED_WITHOUT_DOB;
 use crate::outputs::files;
-use crate::outputs::summary::Summary;
 use crate::population::Baseline;
+use crate::summary::Summary;
 
 /// How a column of a table reads in the report.
 #[derive(Clone, Copy)]

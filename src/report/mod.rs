@@ -4,6 +4,7 @@
 //! from the run's Parquet files (without reading the DOJ files again).
 
 pub mod content;
+pub mod datapackage;
 pub mod facts;
 pub mod template;
 
@@ -12,9 +13,9 @@ use std::path::{Path, PathBuf};
 use crate::analytics::race::RaceMap;
 use crate::analytics::{self, AnalyticsError, RunTables, published::TableError};
 use crate::charts::{self, ChartError};
-use crate::outputs::summary::Summary;
 use crate::outputs::{self, OutputError, files};
 use crate::population::{Baseline, Denominators};
+use crate::summary::Summary;
 
 /// How to publish.
 #[derive(Debug, Clone)]
@@ -87,7 +88,7 @@ pub fn publish(
     })?;
     let folder = run.join(files::TABLES);
     let (check, columns) =
-        analytics::tables::write_all(run, tables, &folder, options.min_cell, &baseline, mark)?;
+        analytics::publication::write_all(run, tables, &folder, options.min_cell, &baseline, mark)?;
     summary.population = Some(baseline.clone());
     summary.min_cell = options.min_cell;
     summary.suppression_check = Some(check);
@@ -100,7 +101,7 @@ pub fn publish(
     outputs::write_atomically(&run.join(files::SUMMARY), |w| {
         serde_json::to_writer_pretty(&mut *w, &json).map_err(|e| e.to_string())
     })?;
-    analytics::datapackage::write(&folder, summary, &columns)?;
+    datapackage::write(&folder, summary, &columns)?;
     mark("tables: written");
     let statewide = summary.county == "ALL";
     let context = charts::Context {

@@ -68,7 +68,7 @@ pub struct Summary {
     pub min_cell: u64,
     /// How the publication was checked for withheld counts that could be worked out (None
     /// until it is published).
-    pub suppression_check: Option<crate::analytics::tables::Check>,
+    pub suppression_check: Option<crate::analytics::publication::Check>,
     /// What is dated after `compute_at`, the as-of date, and so left out of the review and
     /// of every count.
     pub left_out_as_of: crate::prepared::LeftOut,

@@ -12,11 +12,11 @@ use std::path::Path;
 use polars::prelude::*;
 use serde_json::{Value, json};
 
-use super::publication::MEASURES;
-use super::tables::{BUNDLED, Header};
-use super::{AnalyticsError, QueryError};
+use crate::analytics::publication::MEASURES;
+use crate::analytics::tables::{BUNDLED, Header};
+use crate::analytics::{AnalyticsError, QueryError};
 use crate::outputs;
-use crate::outputs::summary::Summary;
+use crate::summary::Summary;
 
 /// The bundled descriptions of the columns that are not counts.
 pub const COLUMNS: &str = include_str!("../../queries/columns.csv");
