@@ -267,6 +267,15 @@ fn counts(kind: &'static str, cited: &[Cited]) -> Fact {
     figures(kind, cited, &vec![Count; cited.len()])
 }
 
+/// Convictions and what the chosen flow decided for them, as the tables name the columns.
+const DECISIONS: [&str; 5] = [
+    "convictions",
+    "dismissal",
+    "reduction",
+    "review",
+    "not_eligible",
+];
+
 /// The counts of the one-row `headline` table: people, decisions, outcomes, what-ifs.
 fn headline_facts(tables: &Path) -> Result<Vec<Fact>, TableError> {
     let headline = Published::read(tables, "headline")?;
@@ -280,14 +289,7 @@ fn headline_facts(tables: &Path) -> Result<Vec<Fact>, TableError> {
     if let Some(cited) = row.cite_all(["people", "convictions"])? {
         facts.push(counts("people", &cited));
     }
-    let decisions = [
-        "convictions",
-        "dismissal",
-        "reduction",
-        "review",
-        "not_eligible",
-    ];
-    if let Some(cited) = row.cite_all(decisions)? {
+    if let Some(cited) = row.cite_all(DECISIONS)? {
         facts.push(counts("decisions", &cited));
     }
     let outcomes = [
@@ -318,15 +320,8 @@ fn timing_fact(tables: &Path) -> Result<Option<Fact>, TableError> {
     let Some(row) = find(name, &timing, "prop64_timing", "after 2016-11-09")? else {
         return Ok(None);
     };
-    let decisions = [
-        "convictions",
-        "dismissal",
-        "reduction",
-        "review",
-        "not_eligible",
-    ];
     Ok(row
-        .cite_all(decisions)?
+        .cite_all(DECISIONS)?
         .map(|cited| counts("after_prop64", &cited)))
 }
 
