@@ -548,8 +548,7 @@ fn read_in_batches(
     let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
     let normalizing = stage_error("reading and normalizing the input rows");
     let mut records = normalize::RecordsBuilder::in_batches(batch_rows);
-    let mut reduced = Reduced::new(&names, settle.copied());
-    reduced.gogen_rows = gogen_rows.then(DataFrame::empty);
+    let mut reduced = Reduced::new(&names, settle.copied(), gogen_rows);
     let ingested = ingest::read(
         inputs,
         options,
@@ -585,16 +584,18 @@ fn read_in_batches(
 /// What the batches of typed rows are reduced to.
 struct Reduced<'a> {
     tables: prepared::PreparedBuilder<'a>,
-    /// The three columns of every row the gogen bundle needs (None: not needed).
+    /// The three columns of every row the gogen bundle needs, when `keep_gogen_rows`.
     gogen_rows: Option<DataFrame>,
+    keep_gogen_rows: bool,
     rows_per_file: Vec<usize>,
 }
 
 impl<'a> Reduced<'a> {
-    fn new(files: &'a [String], settle: Option<Settle<'a>>) -> Self {
+    fn new(files: &'a [String], settle: Option<Settle<'a>>, keep_gogen_rows: bool) -> Self {
         Reduced {
             tables: prepared::PreparedBuilder::new(files, settle),
             gogen_rows: None,
+            keep_gogen_rows,
             rows_per_file: vec![0; files.len()],
         }
     }
@@ -615,16 +616,11 @@ impl<'a> Reduced<'a> {
             *all += n;
         }
         let reducing = stage_error("building the conviction table");
-        if let Some(all) = &mut self.gogen_rows {
+        if self.keep_gogen_rows {
             let gogen = batch
                 .select([FILE_INDEX, SOURCE_LINE, c::GOGEN_POSSIBLE_OTHER_CHARGES])
                 .map_err(&reducing)?;
-            match all.width() {
-                0 => *all = gogen,
-                _ => {
-                    all.vstack_mut_owned(gogen).map_err(&reducing)?;
-                }
-            }
+            normalize::stack(&mut self.gogen_rows, gogen).map_err(&reducing)?;
         }
         self.tables.push(batch, mark).map_err(&reducing)
     }

@@ -144,8 +144,9 @@ impl<'a> PreparedBuilder<'a> {
         // One chunk per batch, alike in every column (else Polars copies to line them up).
         convictions.rechunk_mut();
         subjects.rechunk_mut();
-        append(&mut self.subjects, subjects)?;
-        append(&mut self.convictions, convictions)
+        normalize::stack(&mut self.subjects, subjects)?;
+        normalize::stack(&mut self.convictions, convictions)?;
+        Ok(())
     }
 
     fn note_subjects(&mut self, keys: &UInt32Chunked) -> PolarsResult<()> {
@@ -187,17 +188,6 @@ impl<'a> PreparedBuilder<'a> {
         };
         Ok((prepared, left_out))
     }
-}
-
-/// `frame` below `all`, or `all` itself.
-fn append(all: &mut Option<DataFrame>, frame: DataFrame) -> PolarsResult<()> {
-    match all {
-        Some(all) => {
-            all.vstack_mut_owned(frame)?;
-        }
-        None => *all = Some(frame),
-    }
-    Ok(())
 }
 
 impl Prepared {

@@ -381,21 +381,7 @@ fn rate_ratios_recover_the_generators_over_representation() {
 fn state_tables_agree_with_plain_code_from_the_rows() {
     use std::collections::{BTreeMap, HashSet};
     let dir = TestDir::new("analytics_state");
-    dir.ok(&[
-        "generate", "--rows", "20000", "--seed", "5", "--out", "in.csv", "-q",
-    ]);
-    dir.ok(&[
-        "run",
-        "in.csv",
-        "--county",
-        "ALL",
-        "--compute-at",
-        "2020-01-01",
-        "--no-gogen",
-        "--out",
-        "out",
-        "-q",
-    ]);
+    dir.run_generated("20000", "5", &["--no-gogen"]);
     let out = dir.path("out");
     let mut groups: BTreeMap<String, String> = BTreeMap::new();
     let mut map = csv::Reader::from_path(out.join("race_map.csv")).unwrap();

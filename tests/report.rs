@@ -230,21 +230,7 @@ fn dom_in_chromium(html: &Path) -> String {
 #[test]
 fn the_statewide_report_shows_the_county_maps_in_a_browser() {
     let dir = TestDir::new("report_maps");
-    dir.ok(&[
-        "generate", "--rows", "20000", "--seed", "5", "--out", "in.csv", "--quiet",
-    ]);
-    dir.ok(&[
-        "run",
-        "in.csv",
-        "--county",
-        "ALL",
-        "--compute-at",
-        "2020-01-01",
-        "--no-gogen",
-        "--quiet",
-        "--out",
-        "out",
-    ]);
+    dir.run_generated("20000", "5", &["--no-gogen"]);
     let out = dir.path("out");
     for name in clearstat::charts::MAP_NAMES {
         for ext in ["png", "svg"] {
@@ -444,32 +430,12 @@ fn report_redoes_tables_charts_and_report_without_the_inputs() {
     assert!(stderr.contains("not a finished clearstat run"), "{stderr}");
 }
 
-/// Generates `rows` rows with `seed` into `in.csv` and runs them, all counties, into `out`.
-fn run_generated(dir: &TestDir, rows: &str, seed: &str, extra: &[&str]) {
-    dir.ok(&[
-        "generate", "--rows", rows, "--seed", seed, "--out", "in.csv", "-q",
-    ]);
-    let mut args = vec![
-        "run",
-        "in.csv",
-        "--county",
-        "ALL",
-        "--compute-at",
-        "2020-01-01",
-        "--out",
-        "out",
-        "-q",
-    ];
-    args.extend_from_slice(extra);
-    dir.ok(&args);
-}
-
 /// A run queries the frames it has just written; `clearstat report` queries the run's Parquet
 /// files: with the same options, the same tables, charts and report, byte for byte.
 #[test]
 fn a_report_from_the_files_equals_the_run() {
     let dir = TestDir::new("report_again");
-    run_generated(&dir, "3000", "5", &["--no-gogen"]);
+    dir.run_generated("3000", "5", &["--no-gogen"]);
     let out = dir.path("out");
     let contents = || {
         crate::reproducible::files(&out)
@@ -561,23 +527,7 @@ fn the_html_shows_only_published_cells() {
 #[test]
 fn the_county_map_is_per_adult_where_the_baseline_has_adults() {
     let dir = TestDir::new("report_map_adults");
-    dir.ok(&[
-        "generate", "--rows", "5000", "--seed", "5", "--out", "in.csv", "--quiet",
-    ]);
-    dir.ok(&[
-        "run",
-        "in.csv",
-        "--county",
-        "ALL",
-        "--compute-at",
-        "2020-01-01",
-        "--population-year",
-        "2019",
-        "--no-gogen",
-        "--quiet",
-        "--out",
-        "out",
-    ]);
+    dir.run_generated("5000", "5", &["--population-year", "2019", "--no-gogen"]);
     let out = dir.path("out");
     let table = std::fs::read_to_string(out.join("tables/statewide_by_county.csv")).unwrap();
     let header: Vec<&str> = table.lines().next().unwrap().split(',').collect();

@@ -43,6 +43,27 @@ impl TestDir {
         cmd
     }
 
+    /// Generates `rows` rows with `seed` into `in.csv` and runs them, all counties, as of
+    /// 2020-01-01, into `out`, with `extra` options.
+    pub fn run_generated(&self, rows: &str, seed: &str, extra: &[&str]) {
+        self.ok(&[
+            "generate", "--rows", rows, "--seed", seed, "--out", "in.csv", "-q",
+        ]);
+        let mut args = vec![
+            "run",
+            "in.csv",
+            "--county",
+            "ALL",
+            "--compute-at",
+            "2020-01-01",
+            "--out",
+            "out",
+            "-q",
+        ];
+        args.extend_from_slice(extra);
+        self.ok(&args);
+    }
+
     /// Runs `clearstat args`, expects success, returns stderr.
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.command(args).output().expect("run clearstat");

@@ -106,13 +106,7 @@ impl RecordsBuilder {
         let height = raw_rows.height() as IdxSize;
         let typed = typed(raw_rows, self.rows)?;
         self.rows += height;
-        let all = match &mut self.typed {
-            Some(all) => {
-                all.vstack_mut_owned(typed)?;
-                all
-            }
-            None => self.typed.insert(typed),
-        };
+        let all = stack(&mut self.typed, typed)?;
         if all.height() < self.batch_rows {
             return Ok(None);
         }
@@ -133,6 +127,17 @@ impl RecordsBuilder {
             None => typed(DataFrame::empty_with_schema(&raw_schema()), 0)?,
         };
         charge::annotate(typed)
+    }
+}
+
+/// `frame`'s rows below those of `all` (or all of them, when there were none yet).
+pub fn stack(all: &mut Option<DataFrame>, frame: DataFrame) -> PolarsResult<&mut DataFrame> {
+    match all {
+        Some(all) => {
+            all.vstack_mut_owned(frame)?;
+            Ok(all)
+        }
+        None => Ok(all.insert(frame)),
     }
 }
 
