@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::modular::{P, inverse, mul};
+use super::modular::{inverse, mul, sub_mul};
 use super::suppress::Identity;
 
 /// Published cells squared times classes: about 4 s on one core of this project's machine
@@ -68,7 +68,7 @@ pub fn recoverable(
             if c != 0 {
                 for (x, r) in v.iter_mut().zip(row) {
                     if *r != 0 {
-                        *x = (*x + P - mul(c, *r)) % P;
+                        *x = sub_mul(*x, c, *r);
                     }
                 }
             }

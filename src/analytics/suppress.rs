@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::modular::{P, inverse, mul};
+use super::modular::{P, inverse, mul, sub_mul};
 
 /// What a count counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -424,7 +424,7 @@ fn reduced_rows(mut rows: Vec<BTreeMap<usize, u64>>) -> Vec<BTreeMap<usize, u64>
 fn subtract(row: &mut BTreeMap<usize, u64>, other: &BTreeMap<usize, u64>, factor: u64) {
     for (&k, &v) in other {
         let entry = row.entry(k).or_insert(0);
-        *entry = (*entry + P - mul(factor, v)) % P;
+        *entry = sub_mul(*entry, factor, v);
         if *entry == 0 {
             row.remove(&k);
         }
