@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use crate::analytics::RunTables;
-use crate::eligibility::{self, Flow, GogenOptions, Scenario, facts, impact};
+use crate::eligibility::{self, Flow, GogenOptions, Scenario, facts, held, impact};
 use crate::ingest::{self, FILE_INDEX, IngestError, IngestOptions, OnBadRows, SOURCE_LINE};
 use crate::normalize::quality::QualityCount;
 use crate::normalize::{self, columns as c};
@@ -164,7 +164,9 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     } = tables;
     data_quality.extend(as_of_quality(&left_out));
     // The deliberate materialisation of decisions: every output below reads this table
-    // (decided batch by batch as the research files were read, else here).
+    // (decided batch by batch as the research files were read, else here), its texts with
+    // few values held as categories.
+    let held = held::columns(&scenarios);
     let decided = match settled {
         Some(_) => convictions,
         None => {
@@ -175,6 +177,7 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
                 plan.compute_at,
             )
             .and_then(LazyFrame::collect)
+            .and_then(|decided| held::hold(decided, &held))
             .map_err(stage_error("deciding eligibility"))?;
             clock.mark("decide");
             decided
@@ -190,8 +193,14 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     // timing): never written.
     let mut convictions = decided.drop_many([c::SUBJECT_KEY]);
     if let Some(pseudonymizer) = &plan.pseudonymizer {
-        pseudonymizer
-            .protect(&mut convictions)
+        // Free text is judged as text, then held again.
+        let schema = convictions.schema().clone();
+        convictions = held::as_text(convictions.lazy(), &schema, &held)
+            .collect()
+            .and_then(|mut text| {
+                pseudonymizer.protect(&mut text)?;
+                held::hold(text, &held)
+            })
             .map_err(stage_error("pseudonymizing"))?;
     }
     let run = Decided {
@@ -203,12 +212,18 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
         convictions: &convictions,
         gogen_written: gogen_rows.is_some(),
         left_out,
+        held: &held,
     };
     std::thread::scope(|scope| {
         // The conviction table's Parquet is written beside everything else (the tables
         // query the frame, not the file).
         let convictions_parquet = scope.spawn(|| {
-            outputs::write_parquet(&mut convictions.clone(), &plan.out.join(files::CONVICTIONS))
+            let as_text = |group: DataFrame| {
+                let schema = group.schema().clone();
+                held::as_text(group.lazy(), &schema, &held).collect()
+            };
+            let path = plan.out.join(files::CONVICTIONS);
+            outputs::write_parquet_shaped(&convictions, &path, Vec::new(), &as_text)
         });
         // The gogen bundle reads the input again (on threads of its own) while everything
         // else is made from the decisions: neither needs the other.
@@ -223,7 +238,7 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
                     &gogen_folder,
                     &source,
                     gogen_rows,
-                    decided.clone().lazy(),
+                    run.text(&decided),
                     &scenarios[0],
                     plan.compute_at,
                 )
@@ -288,6 +303,15 @@ struct Decided<'a> {
     convictions: &'a DataFrame,
     gogen_written: bool,
     left_out: LeftOut,
+    /// The columns of `decided` held as categories.
+    held: &'a [String],
+}
+
+impl Decided<'_> {
+    /// `frame` (the decided convictions) as it reads: its held columns as text.
+    fn text(&self, frame: &DataFrame) -> LazyFrame {
+        held::as_text(frame.clone().lazy(), frame.schema(), self.held)
+    }
 }
 
 /// Everything but the conviction Parquet and the gogen CSVs: the subject table, the
@@ -299,7 +323,7 @@ fn publish(
     clock: &mut Stopwatch,
 ) -> Result<Summary, RunError> {
     let (plan, decided) = (run.plan, run.decided);
-    let outcomes = impact::by_subject(decided.clone().lazy(), run.scenarios, plan.compute_at)
+    let outcomes = impact::by_subject(run.text(decided), run.scenarios, plan.compute_at)
         .collect()
         .map_err(stage_error("computing the impact on people"))?;
     let mut subjects = subjects
@@ -345,7 +369,7 @@ fn publish(
     // The tables are queries over the frames written to Parquet (the same queries over the
     // files give the same tables: `clearstat report`).
     let tables = RunTables {
-        convictions: run.convictions.clone().lazy(),
+        convictions: run.text(run.convictions),
         subjects: subjects.lazy(),
     };
     report::publish(

@@ -24,7 +24,7 @@ use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::dates::date_lit;
-use crate::eligibility::{self, Scenario, facts};
+use crate::eligibility::{self, Scenario, facts, held};
 use crate::ingest::{Encoding, FileAccount, IngestError, OnBadRows, RejectedRow};
 use crate::normalize::quality::{self, QualityCount};
 use crate::normalize::{self, columns as c, conviction, subject};
@@ -137,6 +137,7 @@ impl<'a> PreparedBuilder<'a> {
                     settle.as_of,
                 )?
                 .collect()?;
+                let decided = held::hold(decided, &held::columns(settle.scenarios))?;
                 mark("decide");
                 (subjects, decided)
             }

@@ -9,6 +9,7 @@ pub mod determination;
 pub mod facts;
 pub mod flow;
 pub mod gogen_options;
+pub mod held;
 pub mod impact;
 
 use chrono::NaiveDate;

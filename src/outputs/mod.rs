@@ -196,20 +196,32 @@ pub fn write_parquet_with_metadata(
     path: &Path,
     metadata: Vec<(String, String)>,
 ) -> Result<(), OutputError> {
+    write_parquet_shaped(frame, path, metadata, &Ok)
+}
+
+/// [`write_parquet_with_metadata`], each row group passed through `shape` first (a table
+/// held compactly in memory is written as it reads).
+pub fn write_parquet_shaped(
+    frame: &DataFrame,
+    path: &Path,
+    metadata: Vec<(String, String)>,
+    shape: &dyn Fn(DataFrame) -> PolarsResult<DataFrame>,
+) -> Result<(), OutputError> {
     let metadata = (!metadata.is_empty()).then(|| KeyValueMetadata::from_static(metadata));
     write_atomically(path, |out| {
         let write = || -> PolarsResult<()> {
+            let schema = shape(frame.clear())?.schema().clone();
             let mut writer = ParquetWriter::new(out)
                 .with_compression(ParquetCompression::Zstd(None))
                 .with_statistics(StatisticsOptions::default())
                 .with_key_value_metadata(metadata)
-                .batched(frame.schema())?;
+                .batched(&schema)?;
             // Row groups of a fixed number of rows, each one chunk: the file follows from
             // the rows alone, not from how they were chunked in memory (a run reduces its
             // rows in batches).
             let mut offset = 0;
             while offset < frame.height() {
-                let mut group = frame.slice(offset as i64, ROW_GROUP_ROWS);
+                let mut group = shape(frame.slice(offset as i64, ROW_GROUP_ROWS))?;
                 group.rechunk_mut();
                 writer.write_batch(&group)?;
                 offset += ROW_GROUP_ROWS;
