@@ -227,24 +227,25 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
         });
         // The gogen bundle reads the input again (on threads of its own) while everything
         // else is made from the decisions: neither needs the other.
-        let gogen = gogen_rows.as_ref().map(|gogen_rows| {
-            scope.spawn(|| {
+        let (run, decided, scenarios, gogen_folder) = (&run, &decided, &scenarios, &gogen_folder);
+        let gogen = gogen_rows.map(|gogen_rows| {
+            scope.spawn(move || {
                 let source = gogen::Source {
                     inputs: &plan.inputs.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
                     ingest: &plan.ingest,
                     pseudonymizer: plan.pseudonymizer.as_ref(),
                 };
                 gogen::write_csvs(
-                    &gogen_folder,
+                    gogen_folder,
                     &source,
                     gogen_rows,
-                    run.text(&decided),
+                    run.text(decided),
                     &scenarios[0],
                     plan.compute_at,
                 )
             })
         });
-        let published = publish(&run, subjects, data_quality, &mut clock).and_then(|summary| {
+        let published = publish(run, subjects, data_quality, &mut clock).and_then(|summary| {
             convictions_parquet
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
@@ -641,8 +642,14 @@ impl<'a> Reduced<'a> {
         }
         let reducing = stage_error("building the conviction table");
         if self.keep_gogen_rows {
+            // The charge texts as categories: 4 bytes a row, not a 16-byte view.
             let gogen = batch
                 .select([FILE_INDEX, SOURCE_LINE, c::GOGEN_POSSIBLE_OTHER_CHARGES])
+                .and_then(|rows| {
+                    let possible = col(c::GOGEN_POSSIBLE_OTHER_CHARGES);
+                    let categories = possible.cast(normalize::conviction::categorical());
+                    rows.lazy().with_column(categories).collect()
+                })
                 .map_err(&reducing)?;
             normalize::stack(&mut self.gogen_rows, gogen).map_err(&reducing)?;
         }

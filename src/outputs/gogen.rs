@@ -26,6 +26,7 @@ use crate::ingest::layout::{COLUMNS, IDENTIFIERS, col as doj};
 use crate::ingest::records::{Encoding, Fields, RecordCopy};
 use crate::ingest::{FILE_INDEX, IngestOptions, SOURCE_LINE};
 use crate::normalize::columns as c;
+use crate::normalize::conviction::categorical;
 use crate::outputs::pseudonym::Pseudonymizer;
 use crate::progress::Progress;
 
@@ -167,7 +168,7 @@ pub struct Source<'a> {
 pub fn write_csvs(
     folder: &Path,
     source: &Source,
-    records: &DataFrame,
+    records: DataFrame,
     decided: LazyFrame,
     chosen: &Scenario,
     compute_at: NaiveDate,
@@ -241,6 +242,31 @@ struct FilePass<'a> {
     rows: std::ops::Range<usize>,
 }
 
+/// "Possible Other P64 Charges" of every row as category codes (rechunked), and the text
+/// of each code. The cell copies the comment: pseudonymized, it is treated as COMMENT_TEXT
+/// is (once a text, not once a row).
+fn possible_charges(
+    records: &DataFrame,
+    pseudonymizer: Option<&Pseudonymizer>,
+) -> PolarsResult<(UInt32Chunked, Vec<String>)> {
+    let possible = typed(records, c::GOGEN_POSSIBLE_OTHER_CHARGES, categorical())?;
+    let possible = possible.cat32()?;
+    let codes = possible.physical().rechunk().into_owned();
+    let mut texts = Vec::new();
+    for code in codes.unique()?.iter().flatten() {
+        let text = possible.get_mapping().cat_to_str(code).unwrap_or_default();
+        let text = match pseudonymizer {
+            Some(p) => p.cell(doj::COMMENT_TEXT, text).into_owned(),
+            None => text.to_string(),
+        };
+        if texts.len() <= code as usize {
+            texts.resize(code as usize + 1, String::new());
+        }
+        texts[code as usize] = text;
+    }
+    Ok((codes, texts))
+}
+
 /// What every pass looks up row by row, in input order.
 struct Lookup {
     /// (file, line) of each decided row, sorted, with its cells in `cell_columns`.
@@ -249,7 +275,9 @@ struct Lookup {
     /// File, line and "Possible Other P64 Charges" of every row read.
     row_files: UInt32Chunked,
     row_lines: UInt64Chunked,
-    possible: StringChunked,
+    possible: UInt32Chunked,
+    /// The text of each code of `possible`.
+    possible_texts: Vec<String>,
     rows_in_file: Vec<usize>,
 }
 
@@ -294,29 +322,23 @@ fn decided_cells(
 
 impl Lookup {
     fn new(
-        records: &DataFrame,
+        records: DataFrame,
         decided: LazyFrame,
         chosen: &Scenario,
         compute_at: NaiveDate,
         pseudonymizer: Option<&Pseudonymizer>,
     ) -> PolarsResult<Lookup> {
         let (cell_rows, cell_columns) = decided_cells(decided, chosen, compute_at, pseudonymizer)?;
-        let row_files = typed(records, FILE_INDEX, DataType::UInt32)?
+        let row_files = typed(&records, FILE_INDEX, DataType::UInt32)?
             .u32()?
             .rechunk()
             .into_owned();
-        let row_lines = typed(records, SOURCE_LINE, DataType::UInt64)?
+        let row_lines = typed(&records, SOURCE_LINE, DataType::UInt64)?
             .u64()?
             .rechunk()
             .into_owned();
-        // "Possible Other P64 Charges" copies the comment: it is treated as COMMENT_TEXT is.
-        let possible = typed(records, c::GOGEN_POSSIBLE_OTHER_CHARGES, DataType::String)?;
-        let possible = match pseudonymizer {
-            Some(p) => possible
-                .str()?
-                .apply_values(|v| p.cell(doj::COMMENT_TEXT, v).into_owned().into()),
-            None => possible.str()?.rechunk().into_owned(),
-        };
+        let (possible, possible_texts) = possible_charges(&records, pseudonymizer)?;
+        drop(records);
         let mut rows_in_file = Vec::new();
         for file in row_files.iter().flatten() {
             let file = file as usize;
@@ -330,7 +352,8 @@ impl Lookup {
             cell_columns,
             row_files,
             row_lines,
-            possible: possible.rechunk().into_owned(),
+            possible,
+            possible_texts,
             rows_in_file,
         })
     }
@@ -412,7 +435,7 @@ struct Pass<'a> {
     /// Charges", walked in step with the records read.
     row_files: UInt32Chunked,
     row_lines: UInt64Chunked,
-    possible: StringChunked,
+    possible: UInt32Chunked,
     next_row: usize,
     /// The first decided row not yet passed.
     next_cell: usize,
@@ -439,7 +462,8 @@ impl Pass<'_> {
                  (was the file changed during the run?)"
             ));
         }
-        let other = self.possible.get(row);
+        let other =
+            (self.possible.get(row)).map(|code| lookup.possible_texts[code as usize].as_str());
         while lookup
             .cell_rows
             .get(self.next_cell)
