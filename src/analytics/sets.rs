@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use polars::prelude::*;
 
 use super::suppress::{Atoms, Identity, KNOWN_RACE, Line, NO_VALUE, RACE, UNKNOWN_RACE};
-use crate::normalize::columns::SUBJECT_ID as SUBJECT;
+pub(super) use crate::normalize::columns::SUBJECT_ID as SUBJECT;
 
 /// A column as text, null as [`NO_VALUE`].
 pub(super) fn texts(frame: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
@@ -32,10 +32,46 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
+/// A column's texts as codes into its distinct texts: 4 bytes a row, not a string (at 10M
+/// rows the review's rows are about a million, with a dozen dimensions).
+struct Coded {
+    codes: Vec<u32>,
+    values: Vec<String>,
+}
+
+impl Coded {
+    fn from_texts<'a>(texts: impl Iterator<Item = &'a str>) -> Coded {
+        let mut index: HashMap<&str, u32> = HashMap::new();
+        let mut values = Vec::new();
+        let codes = texts
+            .map(|text| {
+                *index.entry(text).or_insert_with(|| {
+                    values.push(text.to_string());
+                    values.len() as u32 - 1
+                })
+            })
+            .collect();
+        Coded { codes, values }
+    }
+
+    /// A column as text, null as [`NO_VALUE`].
+    fn of(frame: &DataFrame, name: &str) -> PolarsResult<Coded> {
+        let column = frame.column(name)?.cast(&DataType::String)?;
+        Ok(Coded::from_texts(
+            column.str()?.iter().map(|v| v.unwrap_or(NO_VALUE)),
+        ))
+    }
+
+    fn get(&self, row: usize) -> &str {
+        &self.values[self.codes[row] as usize]
+    }
+}
+
 /// The review's rows: each dimension's value per conviction, and each conviction's person.
 pub struct Rows {
-    columns: HashMap<String, Vec<String>>,
-    person: Vec<usize>,
+    columns: HashMap<String, Coded>,
+    /// Each row's person, numbered in order of first appearance.
+    person: Vec<u32>,
     len: usize,
 }
 
@@ -47,28 +83,25 @@ impl Rows {
         subjects: &DataFrame,
         dims: &BTreeSet<&str>,
     ) -> PolarsResult<Rows> {
-        let ids = texts(reviewed, SUBJECT)?;
-        let mut index: HashMap<&str, usize> = HashMap::new();
-        let person: Vec<usize> = ids
-            .iter()
-            .map(|id| {
-                let next = index.len();
-                *index.entry(id.as_str()).or_insert(next)
-            })
-            .collect();
+        let ids = Coded::of(reviewed, SUBJECT)?;
         let mut columns = HashMap::new();
         for name in reviewed.get_column_names() {
             if dims.contains(name.as_str()) {
-                columns.insert(name.to_string(), texts(reviewed, name)?);
+                columns.insert(name.to_string(), Coded::of(reviewed, name)?);
             }
         }
-        // A person's outcome flags, on each of their rows.
-        let subject_ids = texts(subjects, SUBJECT)?;
-        let row_of: HashMap<&str, usize> = subject_ids
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.as_str(), i))
+        // A person's outcome flags, on each of their rows (only the reviewed people's
+        // subject rows are looked at: the subject table has every person).
+        let person_of: HashMap<&str, usize> = (ids.values.iter().enumerate())
+            .map(|(person, id)| (id.as_str(), person))
             .collect();
+        let mut subject_row: Vec<Option<usize>> = vec![None; ids.values.len()];
+        let subject_ids = subjects.column(SUBJECT)?.cast(&DataType::String)?;
+        for (row, id) in subject_ids.str()?.iter().enumerate() {
+            if let Some(&person) = person_of.get(id.unwrap_or(NO_VALUE)) {
+                subject_row[person] = Some(row);
+            }
+        }
         for name in subjects.get_column_names() {
             if columns.contains_key(name.as_str())
                 || !dims.contains(name.as_str())
@@ -76,21 +109,16 @@ impl Rows {
             {
                 continue;
             }
-            let values = texts(subjects, name)?;
-            let per_row = ids
-                .iter()
-                .map(|id| {
-                    row_of
-                        .get(id.as_str())
-                        .map_or(NO_VALUE.to_string(), |&r| values[r].clone())
-                })
-                .collect();
-            columns.insert(name.to_string(), per_row);
+            let values = Coded::of(subjects, name)?;
+            let per_row = ids.codes.iter().map(|&person| {
+                subject_row[person as usize].map_or(NO_VALUE, |row| values.get(row))
+            });
+            columns.insert(name.to_string(), Coded::from_texts(per_row));
         }
         Ok(Rows {
             columns,
-            person,
-            len: ids.len(),
+            len: ids.codes.len(),
+            person: ids.codes,
         })
     }
 
@@ -123,13 +151,13 @@ impl Rows {
 
     /// The members of each combination of `dims` values.
     fn grouped(&self, atoms: Atoms, dims: &[String]) -> HashMap<Vec<&str>, Vec<u32>> {
-        let columns: Vec<&Vec<String>> = dims.iter().map(|d| &self.columns[d]).collect();
+        let columns: Vec<&Coded> = dims.iter().map(|d| &self.columns[d]).collect();
         let mut groups: HashMap<Vec<&str>, Vec<u32>> = HashMap::new();
         for row in 0..self.len {
-            let key: Vec<&str> = columns.iter().map(|c| c[row].as_str()).collect();
+            let key: Vec<&str> = columns.iter().map(|c| c.get(row)).collect();
             let member = match atoms {
                 Atoms::Convictions => row,
-                Atoms::People => self.len + self.person[row],
+                Atoms::People => self.len + self.person[row] as usize,
             };
             groups.entry(key).or_default().push(member as u32);
         }
@@ -208,4 +236,29 @@ pub fn holds(fingerprints: &BTreeMap<Identity, u64>, line: &Line) -> bool {
     fingerprints
         .get(&line.total)
         .is_none_or(|total| *total == parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coded_texts_read_back_and_share_a_code() {
+        let coded = Coded::from_texts(["Felony", "Misdemeanor", "Felony", NO_VALUE].into_iter());
+        assert_eq!(coded.codes, [0, 1, 0, 2]);
+        let back: Vec<&str> = (0..4).map(|row| coded.get(row)).collect();
+        assert_eq!(back, ["Felony", "Misdemeanor", "Felony", NO_VALUE]);
+    }
+
+    #[test]
+    fn people_are_numbered_by_first_row_and_take_their_subject_flags() -> PolarsResult<()> {
+        let reviewed = df!(SUBJECT => ["b", "a", "b"], "level" => ["x", "y", "x"])?;
+        let subjects = df!(SUBJECT => ["a", "b", "c"], "some_relief" => [true, false, true])?;
+        let dims = BTreeSet::from(["level", "some_relief"]);
+        let rows = Rows::new(&reviewed, &subjects, &dims)?;
+        assert_eq!(rows.person, [0, 1, 0]);
+        let flags: Vec<&str> = (0..3).map(|r| rows.columns["some_relief"].get(r)).collect();
+        assert_eq!(flags, ["false", "true", "false"]);
+        Ok(())
+    }
 }
