@@ -12,14 +12,14 @@ use sqlparser::parser::Parser;
 
 use super::QueryError;
 
-/// The tables `clearstat query` registers.
-pub const TABLES: [&str; 5] = [
-    "convictions",
-    "subjects",
-    "reviewed",
-    "baseline",
-    "population",
-];
+/// The run's tables `clearstat query` registers, beside the views of `queries/views/`.
+const RUN_TABLES: [&str; 4] = ["convictions", "subjects", "baseline", "population"];
+
+/// Every table `clearstat query` registers: the run's and the views.
+pub fn tables() -> Vec<&'static str> {
+    let views = super::tables::VIEWS.iter().map(|(name, _)| *name);
+    RUN_TABLES.iter().copied().chain(views).collect()
+}
 
 /// The relations a query reads, and whether it calls a table function.
 #[derive(Default)]
@@ -71,7 +71,8 @@ pub fn only_run_tables(sql: &str) -> Result<(), QueryError> {
             "a table function (it could open a file or a URL)".into(),
         ));
     }
-    let known = |r: &String| TABLES.contains(&r.as_str()) || reads.ctes.contains(r);
+    let tables = tables();
+    let known = |r: &String| tables.contains(&r.as_str()) || reads.ctes.contains(r);
     match reads.relations.iter().find(|r| !known(r)) {
         Some(other) => Err(refused(format!(
             "'{other}', which is not one of the run's tables"

@@ -44,7 +44,7 @@ pub enum QueryError {
     #[error(
         "the query reads {what}: refused. clearstat query reads only the run's tables ({}) and \
          the query's own WITH tables; it opens no file and no URL",
-        guard::TABLES.join(", ")
+        guard::tables().join(", ")
     )]
     Refused { what: String },
 }

@@ -10,11 +10,15 @@
 
 /// The views in `queries/views/`, registered (in this order: each may read those before it)
 /// before any query runs.
-pub const VIEWS: [(&str, &str); 2] = [
+pub const VIEWS: [(&str, &str); 3] = [
     ("reviewed", include_str!("../../queries/views/reviewed.sql")),
     (
         "period_residents",
         include_str!("../../queries/views/period_residents.sql"),
+    ),
+    (
+        "period_rates",
+        include_str!("../../queries/views/period_rates.sql"),
     ),
 ];
 

@@ -10,7 +10,8 @@ use crate::outputs;
 /// Tables: `convictions` and `subjects` (the run's Parquet files, each with a `race_group`
 /// column from the race mapping); `reviewed` (one row per Prop 64 conviction under review,
 /// queries/views/reviewed.sql); `period_residents` (the residents each five-year period's
-/// rates compare with, queries/views/period_residents.sql); `baseline` (the residents the run compares with: county,
+/// rates compare with, queries/views/period_residents.sql); `period_rates` (the rates and
+/// rate ratios per period, queries/views/period_rates.sql); `baseline` (the residents the run compares with: county,
 /// race_group, population, adult_population, vintage, year); `population` (every population
 /// table the run could compare with, all years). Only these tables and the query's own WITH
 /// tables can be read: a table function, a file or a URL is refused (exit code 2). The

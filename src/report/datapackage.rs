@@ -13,7 +13,7 @@ use polars::prelude::*;
 use serde_json::{Value, json};
 
 use crate::analytics::publication::MEASURES;
-use crate::analytics::tables::{BUNDLED, Header};
+use crate::analytics::tables::{BUNDLED, Header, VIEWS};
 use crate::analytics::{AnalyticsError, QueryError};
 use crate::outputs;
 use crate::summary::Summary;
@@ -123,7 +123,8 @@ pub fn write(folder: &Path, summary: &Summary, columns: &[Schema]) -> Result<(),
         "description": "Prop 64 convictions (Health and Safety Code 11357 to 11360) under review in the \
             California DOJ criminal history research file, what the chosen flow decided, and who they \
             are against the county's residents. Counts from 1 to min_cell are withheld, and others so \
-            that none can be worked out; see each table's query and the report's method.",
+            that none can be worked out; see each table's query, the views it reads \
+            (clearstat.views) and the report's method.",
         "sources": [
             {"title": "California Department of Justice, criminal history research file (see clearstat.inputs)"},
             {"title": "U.S. Census Bureau population tables (see clearstat.population)"},
@@ -142,6 +143,10 @@ pub fn write(folder: &Path, summary: &Summary, columns: &[Schema]) -> Result<(),
             "encoding": summary.encoding,
             "prepared_input": summary.prepared_input,
             "inputs": summary.rows.files,
+            "views": VIEWS
+                .iter()
+                .map(|(name, sql)| json!({"name": name, "path": format!("queries/views/{name}.sql"), "sql": sql}))
+                .collect::<Vec<_>>(),
         },
         "resources": resources,
     });

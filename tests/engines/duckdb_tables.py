@@ -28,7 +28,7 @@ QUERIES = ROOT / "queries"
 ADDED = {"population_vintage"}
 # The views of queries/views/, in the order clearstat registers them (each may read the ones
 # before it).
-VIEWS = ["reviewed", "period_residents"]
+VIEWS = ["reviewed", "period_residents", "period_rates"]
 
 
 def readme_setup() -> str:
