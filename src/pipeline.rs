@@ -218,10 +218,7 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
         // The conviction table's Parquet is written beside everything else (the tables
         // query the frame, not the file).
         let convictions_parquet = scope.spawn(|| {
-            let as_text = |group: DataFrame| {
-                let schema = group.schema().clone();
-                held::as_text(group.lazy(), &schema, &held).collect()
-            };
+            let as_text = |group: DataFrame| run.text(&group).collect();
             let path = plan.out.join(files::CONVICTIONS);
             outputs::write_parquet_shaped(&convictions, &path, Vec::new(), &as_text)
         });

@@ -321,7 +321,7 @@ fn decided_cells(
 
 impl Lookup {
     fn new(
-        records: DataFrame,
+        mut records: DataFrame,
         decided: LazyFrame,
         chosen: &Scenario,
         compute_at: NaiveDate,
@@ -330,7 +330,6 @@ impl Lookup {
         let (cell_rows, cell_columns) = decided_cells(decided, chosen, compute_at, pseudonymizer)?;
         // Each column is taken out of `records` before it is made one chunk, so that a
         // column is never held twice at once with the others (at 10M rows: 40-80 MB each).
-        let mut records = records;
         let mut take = |name: &str, dtype: DataType| -> PolarsResult<Column> {
             Ok(records.drop_in_place(name)?.cast(&dtype)?.rechunk())
         };
