@@ -5,7 +5,7 @@ use polars::prelude::*;
 
 use crate::doj::{self, DojRow};
 use crate::reproducible::files;
-use crate::testdir::TestDir;
+use crate::testdir::{self, TestDir};
 
 fn messy_input(dir: &TestDir) {
     dir.ok(&[
@@ -182,19 +182,7 @@ fn prepared_inputs_are_private_reproducible_and_checked() {
     let said = dir.err(&["ingest", "a.parquet", "--out", "c.parquet"], 1);
     assert!(said.contains("already a prepared input"), "{said}");
 
-    let run = |input: &[&str], code| {
-        let mut args = vec!["run"];
-        args.extend_from_slice(input);
-        args.extend_from_slice(&[
-            "--county",
-            "ALL",
-            "--compute-at",
-            "2020-01-01",
-            "--out",
-            "out",
-        ]);
-        dir.err(&args, code)
-    };
+    let run = |input: &[&str], code| dir.err(&testdir::run_args(input), code);
     let said = run(&["a.parquet", "m.csv"], 1);
     assert!(said.contains("give it alone"), "{said}");
     // A Parquet file clearstat did not prepare, and a truncated one.

@@ -1,5 +1,5 @@
 use crate::doj::{self, DojRow};
-use crate::testdir::{TestDir, shared};
+use crate::testdir::{self, TestDir, shared};
 
 fn summary(dir: &TestDir, out: &str) -> serde_json::Value {
     serde_json::from_str(&dir.read(&format!("{out}/summary.json"))).unwrap()
@@ -378,17 +378,7 @@ fn assert_same_outputs(a: &std::path::Path, b: &std::path::Path) {
 fn run_refuses_an_earlier_run_unless_forced() {
     let dir = TestDir::new("run_force");
     dir.create("in.csv", doj::file(true, &[DojRow::new()]));
-    let args = [
-        "run",
-        "in.csv",
-        "--county",
-        "ALL",
-        "--compute-at",
-        "2020-01-01",
-        "--out",
-        "out",
-        "-q",
-    ];
+    let args = testdir::run_args(&["in.csv", "-q"]);
     dir.ok(&args);
     dir.create("out/notes.txt", "mine");
     let err = dir.err(&args, 3);

@@ -49,17 +49,7 @@ impl TestDir {
         self.ok(&[
             "generate", "--rows", rows, "--seed", seed, "--out", "in.csv", "-q",
         ]);
-        let mut args = vec![
-            "run",
-            "in.csv",
-            "--county",
-            "ALL",
-            "--compute-at",
-            "2020-01-01",
-            "--out",
-            "out",
-            "-q",
-        ];
+        let mut args = run_args(&["in.csv", "-q"]);
         args.extend_from_slice(extra);
         self.ok(&args);
     }
@@ -112,4 +102,20 @@ pub fn shared(relative: &str) -> Option<PathBuf> {
         eprintln!("NOTICE: {} is absent; test skipped", path.display());
         None
     }
+}
+
+/// `clearstat run` of `inputs` (and any options among them), all counties, as of
+/// 2020-01-01, into `out`.
+pub fn run_args<'a>(inputs: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["run"];
+    args.extend_from_slice(inputs);
+    args.extend_from_slice(&[
+        "--county",
+        "ALL",
+        "--compute-at",
+        "2020-01-01",
+        "--out",
+        "out",
+    ]);
+    args
 }

@@ -16,12 +16,19 @@ pub(super) use crate::normalize::columns::SUBJECT_ID as SUBJECT;
 
 /// A column as text, null as [`NO_VALUE`].
 pub(super) fn texts(frame: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
+    with_texts(frame, name, |texts| texts.map(String::from).collect())
+}
+
+/// `read` of a column's texts, null as [`NO_VALUE`].
+fn with_texts<T>(
+    frame: &DataFrame,
+    name: &str,
+    read: impl FnOnce(&mut dyn Iterator<Item = &str>) -> T,
+) -> PolarsResult<T> {
     let column = frame.column(name)?.cast(&DataType::String)?;
-    Ok(column
-        .str()?
-        .iter()
-        .map(|v| v.unwrap_or(NO_VALUE).to_string())
-        .collect())
+    Ok(read(
+        &mut column.str()?.iter().map(|v| v.unwrap_or(NO_VALUE)),
+    ))
 }
 
 /// A 64-bit mix (splitmix64's finaliser): member hashes that sum without collisions.
@@ -56,10 +63,7 @@ impl Coded {
 
     /// A column as text, null as [`NO_VALUE`].
     fn of(frame: &DataFrame, name: &str) -> PolarsResult<Coded> {
-        let column = frame.column(name)?.cast(&DataType::String)?;
-        Ok(Coded::from_texts(
-            column.str()?.iter().map(|v| v.unwrap_or(NO_VALUE)),
-        ))
+        with_texts(frame, name, |texts| Coded::from_texts(texts))
     }
 
     fn get(&self, row: usize) -> &str {
