@@ -472,6 +472,14 @@ fn cuts_between_blocks_never_change_what_is_read() {
         expected.files
     );
     assert_eq!(expected.files[0].blank_lines, 6);
+    // The file's hash, for the provenance, computed here in one go.
+    use sha2::Digest;
+    let whole_file = std::fs::read(&path).expect("the file");
+    let sha256: String = sha2::Sha256::digest(&whole_file)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(expected.files[0].sha256, sha256);
     let rejected = |read: &ingest::Ingested| -> Vec<(u64, String, String)> {
         read.rejected
             .iter()
