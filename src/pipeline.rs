@@ -268,7 +268,15 @@ fn load(
     prepared: Option<&Path>,
     scenarios: &[Scenario],
     clock: &mut Stopwatch,
-) -> Result<(Prepared, Option<LeftOut>, Provenance, Option<DataFrame>), RunError> {
+) -> Result<
+    (
+        Prepared,
+        Option<LeftOut>,
+        Provenance,
+        Option<gogen::ReadRows>,
+    ),
+    RunError,
+> {
     if let Some(path) = prepared {
         let (tables, provenance) = prepared::read(path)?;
         clock.mark("read prepared input");
@@ -527,8 +535,8 @@ pub struct ReadFiles {
     pub tables: Prepared,
     /// When settled, what the as-of date left out.
     pub left_out: Option<LeftOut>,
-    /// The three columns of every row the gogen bundle needs, when asked for.
-    pub gogen_rows: Option<DataFrame>,
+    /// What the gogen bundle needs of the rows read, when asked for.
+    pub gogen_rows: Option<gogen::ReadRows>,
     pub provenance: Provenance,
 }
 
@@ -598,7 +606,12 @@ fn read_in_batches(
     Ok(Some(ReadFiles {
         tables,
         left_out,
-        gogen_rows: reduced.gogen_rows,
+        gogen_rows: reduced
+            .gogen_rows
+            .map(|possible_other_charges| gogen::ReadRows {
+                possible_other_charges,
+                rows_in_file: reduced.rows_per_file,
+            }),
         provenance,
     }))
 }
@@ -606,7 +619,8 @@ fn read_in_batches(
 /// What the batches of typed rows are reduced to.
 struct Reduced<'a> {
     tables: prepared::PreparedBuilder<'a>,
-    /// The three columns of every row the gogen bundle needs, when `keep_gogen_rows`.
+    /// File, line and "Possible Other P64 Charges" of the rows where that cell is not empty,
+    /// for the gogen bundle, when `keep_gogen_rows`.
     gogen_rows: Option<DataFrame>,
     keep_gogen_rows: bool,
     rows_per_file: Vec<usize>,
@@ -639,13 +653,15 @@ impl<'a> Reduced<'a> {
         }
         let reducing = stage_error("building the conviction table");
         if self.keep_gogen_rows {
-            // The charge texts as categories: 4 bytes a row, not a 16-byte view.
+            // Most rows' cell is empty; the texts as categories, 4 bytes a row.
+            let possible = col(c::GOGEN_POSSIBLE_OTHER_CHARGES);
             let gogen = batch
                 .select([FILE_INDEX, SOURCE_LINE, c::GOGEN_POSSIBLE_OTHER_CHARGES])
                 .and_then(|rows| {
-                    let possible = col(c::GOGEN_POSSIBLE_OTHER_CHARGES);
-                    let categories = possible.cast(normalize::conviction::categorical());
-                    rows.lazy().with_column(categories).collect()
+                    rows.lazy()
+                        .filter(possible.clone().neq(lit("")))
+                        .with_column(possible.cast(normalize::conviction::categorical()))
+                        .collect()
                 })
                 .map_err(&reducing)?;
             normalize::stack(&mut self.gogen_rows, gogen).map_err(&reducing)?;

@@ -263,14 +263,12 @@ pub type Visitor<'a> = Box<dyn FnMut(&records::RecordCopy) -> Result<(), String>
 /// Calls every visitor, each on a thread of its own, for every accepted record of `path`, in
 /// file order (the rows [`read`] hands on, with all their fields). The file is read and split
 /// once, on the calling thread, for all of them. For outputs that are streamed rather than
-/// built in memory. `accepted` lists, in order, the lines where [`read`] found the file's
-/// accepted records: those are split without being checked again (see
-/// [`Records::next_record_trusting`]); a visitor still sees each record's line to match it
-/// with its row. Errors are messages without values.
+/// built in memory. Each record is checked again (the same checks give the same verdicts);
+/// a visitor sees each record's line to match it with its row. Errors are messages without
+/// values.
 pub fn for_each_accepted(
     path: &Path,
     encoding: Encoding,
-    accepted: &[u64],
     progress: &mut crate::progress::Progress,
     visitors: Vec<Visitor<'_>>,
 ) -> Result<(), String> {
@@ -307,16 +305,14 @@ pub fn for_each_accepted(
             let (mut records, _) = open_records(path).map_err(|e| e.to_string())?;
             let mut batch = Vec::new();
             let mut used = 0;
-            let mut accepted = accepted.iter().copied().peekable();
             while let Some(record) = records
-                .next_record_trusting(encoding, accepted.peek().copied().unwrap_or(0))
+                .next_record(encoding)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?
             {
                 progress.advance(record.bytes.len() as u64 + 1);
                 if record.verdict.is_err() {
                     continue;
                 }
-                accepted.next_if_eq(&record.line);
                 if used == batch.len() {
                     batch.push(records::RecordCopy::default());
                 }

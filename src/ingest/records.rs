@@ -452,23 +452,11 @@ impl<R: BufRead> Records<R> {
     }
 
     /// The next record, or `None` at the end of the file.
-    pub fn next_record(&mut self, encoding: Encoding) -> io::Result<Option<Record<'_>>> {
-        self.next_record_trusting(encoding, 0)
-    }
-
-    /// [`Self::next_record`] for a file read again: the record starting at physical line
-    /// `accepted` was accepted by an earlier check of the same file, so when that line is the
-    /// whole record its bytes are not checked again (NUL, UTF-8). Any other record is checked
-    /// as by [`Self::next_record`].
     ///
     /// About 85 lines, kept in one piece: it is the per-record loop of every pass over a
     /// file, read top to bottom (a line, its separators, the quoted lines after it, the
     /// verdict).
-    pub fn next_record_trusting(
-        &mut self,
-        encoding: Encoding,
-        accepted: u64,
-    ) -> io::Result<Option<Record<'_>>> {
+    pub fn next_record(&mut self, encoding: Encoding) -> io::Result<Option<Record<'_>>> {
         self.cut_by_end = false;
         loop {
             self.buf.clear();
@@ -489,7 +477,7 @@ impl<R: BufRead> Records<R> {
             if let Some(plain) = split_plain(body, &mut self.commas)
                 && self.commas.len() == FIELD_COUNT - 1
             {
-                let verdict = if line == accepted || plain.ascii {
+                let verdict = if plain.ascii {
                     Ok(())
                 } else {
                     self.bytes_verdict(encoding)
@@ -719,7 +707,7 @@ mod tests {
     }
 
     #[test]
-    fn a_trusted_line_is_split_as_the_check_splits_it() {
+    fn each_line_is_split_and_judged() {
         let mut text = format!(
             "{}\r\n\"q,\"\"\",{}\n\"multi\nline\",{}\n{}\n\n",
             row(95),
@@ -731,15 +719,10 @@ mod tests {
         text.extend_from_slice(row(95).as_bytes());
         // Line 7's last field: a byte that is not UTF-8.
         *text.last_mut().unwrap() = 0xff;
-        let split = |trusted: &[u64]| {
+        let split = || {
             let mut records = Records::new(text.as_slice(), 1);
-            let mut trusted = trusted.iter().copied().peekable();
             let mut out = Vec::new();
-            while let Some(r) = records
-                .next_record_trusting(Encoding::Utf8, trusted.peek().copied().unwrap_or(0))
-                .unwrap()
-            {
-                trusted.next_if_eq(&r.line);
+            while let Some(r) = records.next_record(Encoding::Utf8).unwrap() {
                 let fields: Vec<Vec<u8>> = (0..=r.commas.len())
                     .map(|i| r.field(i).into_owned())
                     .collect();
@@ -747,7 +730,7 @@ mod tests {
             }
             out
         };
-        let checked = split(&[]);
+        let checked = split();
         let verdicts: Vec<_> = checked
             .iter()
             .map(|(line, v, _)| (*line, v.clone()))
@@ -764,12 +747,6 @@ mod tests {
         );
         assert_eq!(checked[1].2[0], b"q,\"");
         assert_eq!(checked[2].2[0], b"multi\nline");
-        // Trusting the accepted lines changes nothing.
-        assert_eq!(split(&[1, 2, 3]), checked);
-        // A trusted line's bytes are not checked again; its fields still are counted.
-        let trusting_bad_lines = split(&[1, 2, 3, 5, 7]);
-        assert_eq!(trusting_bad_lines[3], checked[3]);
-        assert_eq!(trusting_bad_lines[4].1, Ok(()));
     }
 
     fn row(fields: usize) -> String {

@@ -26,7 +26,6 @@ use crate::ingest::layout::{COLUMNS, IDENTIFIERS, col as doj};
 use crate::ingest::records::{Encoding, Fields, RecordCopy};
 use crate::ingest::{FILE_INDEX, IngestOptions, SOURCE_LINE};
 use crate::normalize::columns as c;
-use crate::normalize::conviction::categorical;
 use crate::outputs::pseudonym::Pseudonymizer;
 use crate::progress::Progress;
 
@@ -156,46 +155,54 @@ pub struct Source<'a> {
     pub pseudonymizer: Option<&'a Pseudonymizer>,
 }
 
+/// What the gogen bundle needs of the rows a run read, besides the rows themselves (read
+/// again): how many rows of each file were accepted, and the "Possible Other P64 Charges"
+/// cells that are not empty (most are).
+pub struct ReadRows {
+    /// File, line and "Possible Other P64 Charges" (as categories) of the rows whose cell is
+    /// not empty, in input order.
+    pub possible_other_charges: DataFrame,
+    /// The rows accepted in each input file, in run order.
+    pub rows_in_file: Vec<usize>,
+}
+
 /// Writes the three CSVs (one set per input file, `_1`, `_2`… when there are several, as
 /// gogen named them) into `folder`.
 ///
 /// Streamed: each input file is read again record by record and each output row written as
-/// it is read, with the eligibility cells of the decided rows looked up by (file, line). The
-/// 95 DOJ columns are never held in memory. `records` (the normalized rows, in input order)
-/// gives the "Possible Other P64 Charges" cell of every row. Each input is read and split
-/// once; the full and the condensed layouts are written by threads of their own (one writer
-/// alone was the last thing running at 10M rows, with the other core idle).
+/// it is read, with the cells of the decided rows and of the rows with another possible
+/// Prop 64 charge looked up by (file, line). The 95 DOJ columns are never held in memory.
+/// Each input is read and split once; the full and the condensed layouts are written by
+/// threads of their own (one writer alone was the last thing running at 10M rows, with the
+/// other core idle).
 pub fn write_csvs(
     folder: &Path,
     source: &Source,
-    records: DataFrame,
+    read: ReadRows,
     decided: LazyFrame,
     chosen: &Scenario,
     compute_at: NaiveDate,
 ) -> Result<(), OutputError> {
     let lookup =
-        Lookup::new(records, decided, chosen, compute_at, source.pseudonymizer).map_err(|e| {
+        Lookup::new(read, decided, chosen, compute_at, source.pseudonymizer).map_err(|e| {
             OutputError::Write {
                 path: folder.to_path_buf(),
                 message: crate::redact::polars_message(&e),
             }
         })?;
-    let mut first_row = 0;
     for (index, input) in source.inputs.iter().enumerate() {
         let part = if source.inputs.len() > 1 {
             format!("_{}", index + 1)
         } else {
             String::new()
         };
-        // A file whose rows were all rejected has none (and may be past the counted ones).
-        let rows = first_row..first_row + lookup.rows_in_file.get(index).copied().unwrap_or(0);
-        first_row = rows.end;
         let file = FilePass {
             folder,
             part: &part,
             index: index as u32,
             input,
-            rows,
+            // A file whose rows were all rejected has none.
+            rows: lookup.rows_in_file.get(index).copied().unwrap_or(0),
         };
         let mut full = lookup.pass(source, &file, Layout::Full)?;
         let mut condensed = lookup.pass(source, &file, Layout::Condensed)?;
@@ -204,7 +211,6 @@ pub fn write_csvs(
         let streamed = crate::ingest::for_each_accepted(
             file.input,
             source.ingest.encoding,
-            lookup.accepted(&file),
             &mut progress,
             vec![
                 Box::new(|record| full.visit(record)),
@@ -216,8 +222,8 @@ pub fn write_csvs(
             path: full.main.path().to_path_buf(),
             message,
         })?;
-        full.finish()?;
-        condensed.finish()?;
+        full.finish(&file)?;
+        condensed.finish(&file)?;
     }
     Ok(())
 }
@@ -238,8 +244,8 @@ struct FilePass<'a> {
     part: &'a str,
     index: u32,
     input: &'a Path,
-    /// The file's rows among the normalized rows.
-    rows: std::ops::Range<usize>,
+    /// The rows the run accepted in the file.
+    rows: usize,
 }
 
 /// "Possible Other P64 Charges" of every row as category codes (rechunked), and the text
@@ -266,45 +272,81 @@ fn possible_charges(
     Ok((codes, texts))
 }
 
+/// Rows keyed by (file, line), in input order, walked in step with the records read again.
+struct Keyed(Vec<(u32, u64)>);
+
+impl Keyed {
+    /// From a frame's file and line columns (neither null: a null sorts first and would
+    /// match no row).
+    fn new(frame: &DataFrame) -> PolarsResult<Keyed> {
+        let files = typed(frame, FILE_INDEX, DataType::UInt32)?;
+        let lines = typed(frame, SOURCE_LINE, DataType::UInt64)?;
+        let keys = files.u32()?.iter().zip(lines.u64()?.iter());
+        Ok(Keyed(
+            keys.map(|(f, l)| (f.unwrap_or(0), l.unwrap_or(0)))
+                .collect(),
+        ))
+    }
+
+    /// Where `file`'s rows start.
+    fn start(&self, file: u32) -> usize {
+        self.0.partition_point(|&(f, _)| f < file)
+    }
+
+    /// The row at `key`, if any, with `next` (the first row not yet passed) moved past it.
+    /// A row passed by without being found was not read again: the file has changed.
+    fn find(&self, next: &mut usize, key: (u32, u64)) -> Result<Option<usize>, String> {
+        match self.0.get(*next) {
+            Some(&row) if row == key => {
+                *next += 1;
+                Ok(Some(*next - 1))
+            }
+            Some(&row) if row < key => Err(changed(row.1)),
+            _ => Ok(None),
+        }
+    }
+
+    /// An error if `file` has rows from `next` on: rows the run read, not read again.
+    fn finished(&self, next: usize, file: u32) -> Result<(), String> {
+        match self.0.get(next) {
+            Some(&(f, line)) if f == file => Err(changed(line)),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn changed(line: u64) -> String {
+    format!(
+        "line {line}: the rows read again do not match the rows decided (was the file \
+         changed during the run?)"
+    )
+}
+
 /// What every pass looks up row by row, in input order.
 struct Lookup {
-    /// (file, line) of each decided row, sorted, with its cells in `cell_columns`.
-    cell_rows: Vec<(u32, u64)>,
+    /// The decided rows, with their cells in `cell_columns`.
+    decided: Keyed,
     cell_columns: Vec<StringChunked>,
-    /// File, line and "Possible Other P64 Charges" of every row read.
-    row_files: UInt32Chunked,
-    row_lines: UInt64Chunked,
-    possible: UInt32Chunked,
-    /// The text of each code of `possible`.
+    /// The rows with another possible Prop 64 charge, and its text (as a code into
+    /// `possible_texts`).
+    possible: Keyed,
+    possible_codes: UInt32Chunked,
     possible_texts: Vec<String>,
     rows_in_file: Vec<usize>,
 }
 
-/// (file, line) of each decided row, in file and line order, and the columns of its
-/// eligibility cells.
-type DecidedCells = (Vec<(u32, u64)>, Vec<StringChunked>);
-
-/// The [`DecidedCells`] of `decided` ([`Lookup::cell_rows`], [`Lookup::cell_columns`]).
+/// The decided rows in file and line order, and the columns of their eligibility cells.
 fn decided_cells(
     decided: LazyFrame,
     chosen: &Scenario,
     compute_at: NaiveDate,
     pseudonymizer: Option<&Pseudonymizer>,
-) -> PolarsResult<DecidedCells> {
+) -> PolarsResult<(Keyed, Vec<StringChunked>)> {
     // In file and line order, as the rows are read again: the two are walked side by side
     // (a map of millions of rows cost more per lookup the more rows it held).
     let cells = eligibility_cells(decided, chosen, compute_at)
         .sort([FILE_INDEX, SOURCE_LINE], SortMultipleOptions::default())
         .collect()?;
-    let files = typed(&cells, FILE_INDEX, DataType::UInt32)?;
-    let lines = typed(&cells, SOURCE_LINE, DataType::UInt64)?;
-    // A decided row always has both (a null would sort first and match no row).
-    let cell_rows = files
-        .u32()?
-        .iter()
-        .zip(lines.u64()?.iter())
-        .map(|(f, l)| (f.unwrap_or(0), l.unwrap_or(0)))
-        .collect();
     let cell_columns = (0..ELIGIBILITY_HEADERS.len())
         .filter(|&i| i != 2)
         .map(|i| {
@@ -316,52 +358,29 @@ fn decided_cells(
             })
         })
         .collect::<PolarsResult<_>>()?;
-    Ok((cell_rows, cell_columns))
+    Ok((Keyed::new(&cells)?, cell_columns))
 }
 
 impl Lookup {
     fn new(
-        mut records: DataFrame,
+        read: ReadRows,
         decided: LazyFrame,
         chosen: &Scenario,
         compute_at: NaiveDate,
         pseudonymizer: Option<&Pseudonymizer>,
     ) -> PolarsResult<Lookup> {
-        let (cell_rows, cell_columns) = decided_cells(decided, chosen, compute_at, pseudonymizer)?;
-        // Each column is taken out of `records` before it is made one chunk, so that a
-        // column is never held twice at once with the others (at 10M rows: 40-80 MB each).
-        let mut take = |name: &str, dtype: DataType| -> PolarsResult<Column> {
-            Ok(records.drop_in_place(name)?.cast(&dtype)?.rechunk())
-        };
-        let row_files = take(FILE_INDEX, DataType::UInt32)?.u32()?.clone();
-        let row_lines = take(SOURCE_LINE, DataType::UInt64)?.u64()?.clone();
-        let possible = take(c::GOGEN_POSSIBLE_OTHER_CHARGES, categorical())?;
-        let (possible, possible_texts) = possible_charges(&possible, pseudonymizer)?;
-        let mut rows_in_file = Vec::new();
-        for file in row_files.iter().flatten() {
-            let file = file as usize;
-            if rows_in_file.len() <= file {
-                rows_in_file.resize(file + 1, 0);
-            }
-            rows_in_file[file] += 1;
-        }
+        let (decided, cell_columns) = decided_cells(decided, chosen, compute_at, pseudonymizer)?;
+        let possible = &read.possible_other_charges;
+        let cell = possible.column(c::GOGEN_POSSIBLE_OTHER_CHARGES)?;
+        let (possible_codes, possible_texts) = possible_charges(cell, pseudonymizer)?;
         Ok(Lookup {
-            cell_rows,
+            decided,
             cell_columns,
-            row_files,
-            row_lines,
-            possible,
+            possible: Keyed::new(possible)?,
+            possible_codes,
             possible_texts,
-            rows_in_file,
+            rows_in_file: read.rows_in_file,
         })
-    }
-
-    /// The lines of `file`'s accepted records, for the reader to split them without checking
-    /// them again.
-    fn accepted(&self, file: &FilePass) -> &[u64] {
-        // One slice (rechunked in `new`); were it not, every line would be checked again.
-        let lines = self.row_lines.cont_slice().unwrap_or_default();
-        lines.get(file.rows.clone()).unwrap_or_default()
     }
 
     /// Starts the files of `layout` for `file` (their header written).
@@ -398,7 +417,6 @@ impl Lookup {
                 .write_all(&line)
                 .map_err(|e| write_failed(out.path(), e))?;
         }
-        let (start, len) = (file.rows.start as i64, file.rows.len());
         Ok(Pass {
             lookup: self,
             source,
@@ -406,11 +424,9 @@ impl Lookup {
             index: file.index,
             main,
             prop64,
-            row_files: self.row_files.slice(start, len),
-            row_lines: self.row_lines.slice(start, len),
-            possible: self.possible.slice(start, len),
-            next_row: 0,
-            next_cell: 0,
+            rows: 0,
+            next_decided: self.decided.start(file.index),
+            next_possible: self.possible.start(file.index),
             line,
             cells: Vec::with_capacity(256),
             fields: Fields::default(),
@@ -429,14 +445,12 @@ struct Pass<'a> {
     main: AtomicFile,
     /// `Prop64_Results.csv` (decided rows only), with the full layout.
     prop64: Option<AtomicFile>,
-    /// The file's rows among the normalized rows: file, line and "Possible Other P64
-    /// Charges", walked in step with the records read.
-    row_files: UInt32Chunked,
-    row_lines: UInt64Chunked,
-    possible: UInt32Chunked,
-    next_row: usize,
-    /// The first decided row not yet passed.
-    next_cell: usize,
+    /// The records read so far.
+    rows: usize,
+    /// The first decided row, and the first row with another possible charge, not yet
+    /// passed.
+    next_decided: usize,
+    next_possible: usize,
     line: Vec<u8>,
     /// The eligibility cells of the current row, encoded.
     cells: Vec<u8>,
@@ -449,28 +463,13 @@ impl Pass<'_> {
     /// the bundle (find the row's cells, then write it as the file has it or re-encoded).
     fn visit(&mut self, record: &RecordCopy) -> Result<(), String> {
         let lookup = self.lookup;
-        let (index, source_line) = (self.index, record.line);
-        let row = self.next_row;
-        self.next_row += 1;
-        let row_file = self.row_files.get(row);
-        let row_line = self.row_lines.get(row);
-        if (row_file, row_line) != (Some(index), Some(source_line)) {
-            return Err(format!(
-                "line {source_line}: the rows read again do not match the rows decided \
-                 (was the file changed during the run?)"
-            ));
-        }
-        let other =
-            (self.possible.get(row)).map(|code| lookup.possible_texts[code as usize].as_str());
-        while lookup
-            .cell_rows
-            .get(self.next_cell)
-            .is_some_and(|&row| row < (index, source_line))
-        {
-            self.next_cell += 1;
-        }
-        let decided = (lookup.cell_rows.get(self.next_cell) == Some(&(index, source_line)))
-            .then_some(self.next_cell);
+        let key = (self.index, record.line);
+        self.rows += 1;
+        let decided = lookup.decided.find(&mut self.next_decided, key)?;
+        let other = lookup.possible.find(&mut self.next_possible, key)?;
+        let other = other
+            .and_then(|row| lookup.possible_codes.get(row))
+            .map(|code| lookup.possible_texts[code as usize].as_str());
         self.cells.clear();
         if decided.is_none() && other.is_none_or(str::is_empty) {
             // Most rows: nothing decided, no other Prop 64 charge.
@@ -531,8 +530,25 @@ impl Pass<'_> {
         }
     }
 
-    /// Moves the finished files into place.
-    fn finish(self) -> Result<(), OutputError> {
+    /// Moves the finished files into place, once the rows read again were the rows of the
+    /// run (`file`).
+    fn finish(self, file: &FilePass) -> Result<(), OutputError> {
+        let lookup = self.lookup;
+        let all_read = match self.rows == file.rows {
+            true => lookup
+                .decided
+                .finished(self.next_decided, file.index)
+                .and_then(|()| lookup.possible.finished(self.next_possible, file.index)),
+            false => Err(format!(
+                "{} rows read again, {} when the run read them (was the file changed during \
+                 the run?)",
+                self.rows, file.rows
+            )),
+        };
+        all_read.map_err(|message| OutputError::Write {
+            path: self.main.path().to_path_buf(),
+            message,
+        })?;
         self.main.finish()?;
         self.prop64.map_or(Ok(()), AtomicFile::finish)
     }
@@ -844,6 +860,32 @@ impl GogenSummary {
 mod tests {
     use super::*;
     use crate::ingest::records::Records;
+
+    /// The rows looked up are found as the records are read again, file by file; one passed
+    /// by, or left at the end of its file, means the file is not the one the run read.
+    #[test]
+    fn rows_looked_up_are_each_found_once_in_order() {
+        let keyed = Keyed(vec![(0, 2), (0, 5), (1, 3)]);
+        let walk = |file: u32, lines: &[u64]| -> Result<Vec<Option<usize>>, String> {
+            let mut next = keyed.start(file);
+            let found = lines
+                .iter()
+                .map(|&line| keyed.find(&mut next, (file, line)))
+                .collect::<Result<Vec<_>, _>>()?;
+            keyed.finished(next, file)?;
+            Ok(found)
+        };
+        assert_eq!(
+            walk(0, &[2, 3, 4, 5]),
+            Ok(vec![Some(0), None, None, Some(1)])
+        );
+        assert_eq!(walk(1, &[1, 3, 4]), Ok(vec![None, Some(2), None]));
+        assert_eq!(walk(2, &[1]), Ok(vec![None]));
+        let passed = walk(0, &[2, 6]).expect_err("line 5 passed by");
+        assert!(passed.starts_with("line 5: "), "{passed}");
+        let left = walk(0, &[2, 4]).expect_err("line 5 never read");
+        assert!(left.starts_with("line 5: "), "{left}");
+    }
 
     #[test]
     fn blank_cells_are_eighteen_empty_fields() {
