@@ -322,11 +322,73 @@ fn changed(line: u64) -> String {
     )
 }
 
+/// The eligibility cells of the decided rows as they are written (CSV-encoded, with the
+/// line end), one row after another, "Possible Other P64 Charges" left out: it is every
+/// row's own. At 10M rows, 17 text columns took three times the memory.
+struct DecidedCells {
+    bytes: Vec<u8>,
+    /// Where each row's cells end in `bytes` (a row starts where the one before ends).
+    ends: Vec<usize>,
+    /// Where "Possible Other P64 Charges" goes in each row (after the row's second comma).
+    gaps: Vec<u32>,
+}
+
+impl DecidedCells {
+    /// From the cells of [`eligibility_cells`], in its row order.
+    fn new(cells: &DataFrame, pseudonymizer: Option<&Pseudonymizer>) -> PolarsResult<Self> {
+        let mut columns = (0..ELIGIBILITY_HEADERS.len())
+            .map(|i| match i {
+                2 => Ok(None),
+                _ => Ok(Some(
+                    cells.column(eligibility_column(i).as_str())?.str()?.iter(),
+                )),
+            })
+            .collect::<PolarsResult<Vec<_>>>()?;
+        let rows = cells.height();
+        let mut encoded = DecidedCells {
+            bytes: Vec::with_capacity(rows * 96),
+            ends: Vec::with_capacity(rows),
+            gaps: Vec::with_capacity(rows),
+        };
+        let bytes = &mut encoded.bytes;
+        for _ in 0..rows {
+            let start = bytes.len();
+            for (i, column) in columns.iter_mut().enumerate() {
+                if i > 0 {
+                    bytes.push(b',');
+                }
+                let Some(values) = column else {
+                    encoded.gaps.push((bytes.len() - start) as u32);
+                    continue;
+                };
+                let value = values.next().flatten().unwrap_or("");
+                match pseudonymizer.filter(|_| i == 0) {
+                    // "Case Number" lists OFNs: each becomes its pseudonym.
+                    Some(p) => encode_field(bytes, &p.pseudonym_list(value)),
+                    None => encode_field(bytes, value),
+                }
+            }
+            bytes.push(b'\n');
+            encoded.ends.push(bytes.len());
+        }
+        Ok(encoded)
+    }
+
+    /// Row `row`'s cells with `other` as its "Possible Other P64 Charges", into `line`.
+    fn write(&self, row: usize, other: &str, line: &mut Vec<u8>) {
+        let start = row.checked_sub(1).map_or(0, |before| self.ends[before]);
+        let gap = start + self.gaps[row] as usize;
+        line.extend_from_slice(&self.bytes[start..gap]);
+        encode_field(line, other);
+        line.extend_from_slice(&self.bytes[gap..self.ends[row]]);
+    }
+}
+
 /// What every pass looks up row by row, in input order.
 struct Lookup {
-    /// The decided rows, with their cells in `cell_columns`.
+    /// The decided rows, with their cells.
     decided: Keyed,
-    cell_columns: Vec<StringChunked>,
+    cells: DecidedCells,
     /// The rows with another possible Prop 64 charge, and its text (as a code into
     /// `possible_texts`).
     possible: Keyed,
@@ -335,30 +397,22 @@ struct Lookup {
     rows_in_file: Vec<usize>,
 }
 
-/// The decided rows in file and line order, and the columns of their eligibility cells.
+/// The decided rows in file and line order, and their eligibility cells.
 fn decided_cells(
     decided: LazyFrame,
     chosen: &Scenario,
     compute_at: NaiveDate,
     pseudonymizer: Option<&Pseudonymizer>,
-) -> PolarsResult<(Keyed, Vec<StringChunked>)> {
+) -> PolarsResult<(Keyed, DecidedCells)> {
     // In file and line order, as the rows are read again: the two are walked side by side
     // (a map of millions of rows cost more per lookup the more rows it held).
     let cells = eligibility_cells(decided, chosen, compute_at)
         .sort([FILE_INDEX, SOURCE_LINE], SortMultipleOptions::default())
         .collect()?;
-    let cell_columns = (0..ELIGIBILITY_HEADERS.len())
-        .filter(|&i| i != 2)
-        .map(|i| {
-            let column = cells.column(eligibility_column(i).as_str())?.str()?;
-            Ok(match pseudonymizer.filter(|_| i == 0) {
-                // "Case Number" lists OFNs: each becomes its pseudonym.
-                Some(p) => column.apply_values(|v| p.pseudonym_list(v).into()),
-                None => column.rechunk().into_owned(),
-            })
-        })
-        .collect::<PolarsResult<_>>()?;
-    Ok((Keyed::new(&cells)?, cell_columns))
+    Ok((
+        Keyed::new(&cells)?,
+        DecidedCells::new(&cells, pseudonymizer)?,
+    ))
 }
 
 impl Lookup {
@@ -369,13 +423,13 @@ impl Lookup {
         compute_at: NaiveDate,
         pseudonymizer: Option<&Pseudonymizer>,
     ) -> PolarsResult<Lookup> {
-        let (decided, cell_columns) = decided_cells(decided, chosen, compute_at, pseudonymizer)?;
+        let (decided, cells) = decided_cells(decided, chosen, compute_at, pseudonymizer)?;
         let possible = &read.possible_other_charges;
         let cell = possible.column(c::GOGEN_POSSIBLE_OTHER_CHARGES)?;
         let (possible_codes, possible_texts) = possible_charges(cell, pseudonymizer)?;
         Ok(Lookup {
             decided,
-            cell_columns,
+            cells,
             possible: Keyed::new(possible)?,
             possible_codes,
             possible_texts,
@@ -471,20 +525,14 @@ impl Pass<'_> {
             .and_then(|row| lookup.possible_codes.get(row))
             .map(|code| lookup.possible_texts[code as usize].as_str());
         self.cells.clear();
-        if decided.is_none() && other.is_none_or(str::is_empty) {
+        match (decided, other.unwrap_or("")) {
             // Most rows: nothing decided, no other Prop 64 charge.
-            self.cells.extend_from_slice(BLANK_CELLS);
-        } else {
-            let mut columns = lookup.cell_columns.iter();
-            let eligibility = (0..ELIGIBILITY_HEADERS.len()).map(|i| {
-                if i == 2 {
-                    other.unwrap_or("")
-                } else {
-                    let column = columns.next();
-                    decided.and_then(|row| column?.get(row)).unwrap_or("")
-                }
-            });
-            encode_record(&mut self.cells, eligibility);
+            (None, "") => self.cells.extend_from_slice(BLANK_CELLS),
+            (None, other) => {
+                let cells = (0..ELIGIBILITY_HEADERS.len()).map(|i| if i == 2 { other } else { "" });
+                encode_record(&mut self.cells, cells);
+            }
+            (Some(row), other) => lookup.cells.write(row, other, &mut self.cells),
         }
         let io = |e: std::io::Error| e.to_string();
         let encoding = self.source.ingest.encoding;
@@ -614,24 +662,28 @@ fn write_failed(path: &Path, e: std::io::Error) -> OutputError {
 /// One CSV record as Go's `csv.Writer` writes it (docs/gogen-compatibility.md), appended to `line`.
 fn encode_record<S: AsRef<str>>(line: &mut Vec<u8>, fields: impl Iterator<Item = S>) {
     for (i, field) in fields.enumerate() {
-        let field = field.as_ref();
         if i > 0 {
             line.push(b',');
         }
-        if needs_quotes(field) {
-            line.push(b'"');
-            for b in field.bytes() {
-                if b == b'"' {
-                    line.push(b'"');
-                }
-                line.push(b);
-            }
-            line.push(b'"');
-        } else {
-            line.extend_from_slice(field.as_bytes());
-        }
+        encode_field(line, field.as_ref());
     }
     line.push(b'\n');
+}
+
+/// One field as Go's CSV writer writes it.
+fn encode_field(line: &mut Vec<u8>, field: &str) {
+    if needs_quotes(field) {
+        line.push(b'"');
+        for b in field.bytes() {
+            if b == b'"' {
+                line.push(b'"');
+            }
+            line.push(b);
+        }
+        line.push(b'"');
+    } else {
+        line.extend_from_slice(field.as_bytes());
+    }
 }
 
 /// True when Go's writer would write every field `layout` takes from `record` as the file
