@@ -115,7 +115,11 @@ impl<'a> PreparedBuilder<'a> {
         mark("county, data quality");
         let subject_facts = subject::facts(records.clone().lazy()).collect()?;
         let convictions = conviction::table(records, subject_facts.clone().lazy(), self.files)?;
-        let convictions = facts::add(convictions)?.collect()?;
+        // Settled, the facts are added once the as-of date has left out what it does.
+        let convictions = match &self.settle {
+            None => facts::add(convictions)?.collect()?,
+            Some(_) => convictions.collect()?,
+        };
         mark("conviction table");
         let (mut subjects, mut convictions) = match &self.settle {
             None => (subject_facts, convictions),
@@ -208,11 +212,15 @@ impl Prepared {
     /// The records as they stood on `as_of`: a conviction dated after it is left out (a
     /// conviction without a readable date stays), and so are a PC 290 registration and a
     /// death first dated after it; the facts and the subject table are made again without
-    /// them. Returns what was left out (`county`: the county under review, upper case, or
-    /// `ALL`).
+    /// them (a conviction table without its facts gets them here). Returns what was left
+    /// out (`county`: the county under review, upper case, or `ALL`).
     pub fn as_of(self, as_of: NaiveDate, county: &str) -> PolarsResult<(Prepared, LeftOut)> {
         let (left_out, registered_later, died_later) = self.left_out(as_of, county)?;
-        if left_out == LeftOut::default() {
+        let has_facts = self
+            .convictions
+            .schema()
+            .contains(facts::SUBJECT_CONVICTIONS);
+        if left_out == LeftOut::default() && has_facts {
             return Ok((self, left_out));
         }
         let after = |date: &str| col(date).gt(date_lit(as_of)).fill_null(lit(false));
@@ -237,9 +245,9 @@ impl Prepared {
                 c::FIRST_PC290_REGISTRATION_DATE,
             ))
             .with_columns(not_yet(c::SUBJECT_IS_DECEASED, c::DEATH_DATE))
-            .drop(by_name(facts::columns(), true, false));
+            .drop(by_name(facts::columns(), false, false));
         let convictions = facts::add(without_facts)?.collect()?;
-        if convictions.schema().iter_names().ne(columns.iter_names()) {
+        if has_facts && convictions.schema().iter_names().ne(columns.iter_names()) {
             polars_bail!(SchemaMismatch: "the facts made again are not the prepared ones");
         }
         let mut subject_facts = self.subjects.select(subject::KEPT_FACTS.map(col));
