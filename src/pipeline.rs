@@ -144,7 +144,12 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     outputs::prepare_run_folder(&plan.out, plan.force)?;
     let prepared = prepared_input(&plan.inputs)?;
     let scenarios = Scenario::all(plan.flow.clone());
-    let (tables, settled, provenance, gogen_rows) = load(plan, prepared, &scenarios, &mut clock)?;
+    let ReadFiles {
+        tables,
+        left_out: settled,
+        gogen_rows,
+        provenance,
+    } = load(plan, prepared, &scenarios, &mut clock)?;
     check_county(&plan.county, &tables.counties)?;
     let (tables, left_out) = match settled.clone() {
         Some(left_out) => (tables, left_out),
@@ -275,33 +280,29 @@ fn load(
     prepared: Option<&Path>,
     scenarios: &[Scenario],
     clock: &mut Stopwatch,
-) -> Result<
-    (
-        Prepared,
-        Option<LeftOut>,
-        Provenance,
-        Option<gogen::ReadRows>,
-    ),
-    RunError,
-> {
+) -> Result<ReadFiles, RunError> {
     if let Some(path) = prepared {
         let (tables, provenance) = prepared::read(path)?;
         clock.mark("read prepared input");
-        return Ok((tables, None, provenance, None));
+        return Ok(ReadFiles {
+            tables,
+            left_out: None,
+            gogen_rows: None,
+            provenance,
+        });
     }
     let settle = Settle {
         as_of: plan.compute_at,
         county: &plan.county,
         scenarios,
     };
-    let read = read_research_files(
+    read_research_files(
         &plan.inputs,
         &plan.ingest,
         Some(&settle),
         plan.gogen,
         &mut |stage| clock.mark(stage),
-    )?;
-    Ok((read.tables, read.left_out, read.provenance, read.gogen_rows))
+    )
 }
 
 /// What a run has decided, for the outputs made from it.

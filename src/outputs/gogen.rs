@@ -248,8 +248,8 @@ struct FilePass<'a> {
     rows: usize,
 }
 
-/// "Possible Other P64 Charges" of every row as category codes (rechunked), and the text
-/// of each code. The cell copies the comment: pseudonymized, it is treated as COMMENT_TEXT
+/// "Possible Other P64 Charges" of the rows kept as category codes (rechunked), and the
+/// text of each code. The cell copies the comment: pseudonymized, it is treated as COMMENT_TEXT
 /// is (once a text, not once a row).
 fn possible_charges(
     possible: &Column,
@@ -346,6 +346,7 @@ impl DecidedCells {
             .collect::<PolarsResult<Vec<_>>>()?;
         let rows = cells.height();
         let mut encoded = DecidedCells {
+            // About 96 bytes a row (dates, counts, a determination and its reason).
             bytes: Vec::with_capacity(rows * 96),
             ends: Vec::with_capacity(rows),
             gaps: Vec::with_capacity(rows),
