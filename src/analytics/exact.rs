@@ -10,7 +10,9 @@
 //! cells squared times classes: a publication past [`BUDGET`] is left to the structural lines
 //! of [`super::suppress`], and the caller says so.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use polars::prelude::PlHashMap;
 
 use super::modular::{inverse, mul, sub_mul};
 use super::suppress::Identity;
@@ -31,32 +33,15 @@ pub fn recoverable(
         .chain(withheld)
         .filter(|id| members.contains_key(*id))
         .collect();
-    let mut signature: HashMap<u32, Vec<u32>> = HashMap::new();
-    for (i, id) in cells.iter().enumerate() {
-        for member in &members[*id] {
-            signature.entry(*member).or_default().push(i as u32);
-        }
-    }
-    let mut class_of: HashMap<Vec<u32>, usize> = HashMap::new();
-    let mut vectors: Vec<Vec<usize>> = vec![Vec::new(); cells.len()];
-    for sig in signature.into_values() {
-        if class_of.contains_key(&sig) {
-            continue;
-        }
-        let class = class_of.len();
-        for &cell in &sig {
-            vectors[cell as usize].push(class);
-        }
-        class_of.insert(sig, class);
-    }
-    let classes = class_of.len() as u64;
+    let vectors = classes_of_cells(members, &cells);
+    let classes = vectors.iter().flatten().max().map_or(0, |c| *c as u64 + 1);
     let rows = published.len() as u64;
     if rows.saturating_mul(rows).saturating_mul(classes) > BUDGET {
         return None;
     }
-    let dense = |v: &[usize]| {
+    let dense = |v: &[u32]| {
         let mut row = vec![0u64; classes as usize];
-        v.iter().for_each(|&c| row[c] = 1);
+        v.iter().for_each(|&c| row[c as usize] = 1);
         row
     };
     // Echelon rows, each reduced by those before it: reducing a vector by them in order
@@ -101,6 +86,50 @@ pub fn recoverable(
     )
 }
 
+/// Each cell's classes, numbered from 0: members in exactly the same cells are one class
+/// (members in no cell are in none). Found by refining a partition of the members cell by
+/// cell: the members of a cell leave their class for a new one shared with the others of
+/// that class in the cell. The work is the cells' sizes summed; nothing is kept per member
+/// but its class.
+fn classes_of_cells(members: &BTreeMap<Identity, Vec<u32>>, cells: &[&Identity]) -> Vec<Vec<u32>> {
+    const NONE: u32 = 0;
+    let size = cells
+        .iter()
+        .flat_map(|id| members[*id].last())
+        .max()
+        .map_or(0, |m| *m as usize + 1);
+    let mut class = vec![NONE; size];
+    let mut classes = 1u32;
+    let mut split: PlHashMap<u32, u32> = PlHashMap::default();
+    for id in cells {
+        split.clear();
+        for &m in &members[*id] {
+            let old = class[m as usize];
+            class[m as usize] = *split.entry(old).or_insert_with(|| {
+                classes += 1;
+                classes - 1
+            });
+        }
+    }
+    // The classes left, numbered from 0 in order of first appearance.
+    let mut number: PlHashMap<u32, u32> = PlHashMap::default();
+    cells
+        .iter()
+        .map(|id| {
+            let mut v: Vec<u32> = members[*id]
+                .iter()
+                .map(|&m| {
+                    let n = number.len() as u32;
+                    *number.entry(class[m as usize]).or_insert(n)
+                })
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +140,46 @@ mod tests {
             atoms: Atoms::People,
             filters: [("x".to_string(), name.to_string())].into(),
         }
+    }
+
+    #[test]
+    fn classes_are_the_distinct_sets_of_cells_a_member_is_in() {
+        // Cells of a 60-member universe drawn by a fixed scramble, and one cell twice over.
+        let drawn = |m: u32, i: u32| {
+            ((m as u64 * 2_654_435_761 + i as u64 * 40_503) >> 7).is_multiple_of(3)
+        };
+        let members: BTreeMap<Identity, Vec<u32>> = (0..12u32)
+            .map(|i| {
+                let set = (0..60u32).filter(|&m| drawn(m, i % 11));
+                (id(&format!("c{i:02}")), set.collect())
+            })
+            .collect();
+        let cells: Vec<&Identity> = members.keys().collect();
+        let vectors = classes_of_cells(&members, &cells);
+        // Each member's cells, by definition; its class's cells, by the vectors.
+        let mut signatures = BTreeSet::new();
+        let mut cells_of_class: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+        for m in 0..60u32 {
+            let sig: Vec<usize> = (0..cells.len())
+                .filter(|&i| members[cells[i]].contains(&m))
+                .collect();
+            if !sig.is_empty() {
+                signatures.insert(sig);
+            }
+        }
+        for (i, classes) in vectors.iter().enumerate() {
+            for c in classes {
+                cells_of_class.entry(*c).or_default().push(i);
+            }
+        }
+        let by_class: BTreeSet<Vec<usize>> = cells_of_class.values().cloned().collect();
+        assert_eq!(
+            cells_of_class.len(),
+            by_class.len(),
+            "two classes, one set of cells"
+        );
+        assert_eq!(by_class, signatures);
+        assert!(signatures.len() > 15, "{}", signatures.len());
     }
 
     #[test]

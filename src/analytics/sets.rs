@@ -48,7 +48,7 @@ struct Coded {
 
 impl Coded {
     fn from_texts<'a>(texts: impl Iterator<Item = &'a str>) -> Coded {
-        let mut index: HashMap<&str, u32> = HashMap::new();
+        let mut index: PlHashMap<&str, u32> = PlHashMap::default();
         let mut values = Vec::new();
         let codes = texts
             .map(|text| {
@@ -96,7 +96,7 @@ impl Rows {
         }
         // A person's outcome flags, on each of their rows (only the reviewed people's
         // subject rows are looked at: the subject table has every person).
-        let person_of: HashMap<&str, usize> = (ids.values.iter().enumerate())
+        let person_of: PlHashMap<&str, usize> = (ids.values.iter().enumerate())
             .map(|(person, id)| (id.as_str(), person))
             .collect();
         let mut subject_row: Vec<Option<usize>> = vec![None; ids.values.len()];
@@ -147,53 +147,96 @@ impl Rows {
         for ((atoms, dims), identities) in by_dims {
             let groups = self.grouped(atoms, &dims);
             for identity in identities {
-                out.insert(identity.clone(), lookup(&groups, &dims, identity));
+                out.insert(identity.clone(), groups.lookup(&dims, identity));
             }
         }
         out
     }
 
     /// The members of each combination of `dims` values.
-    fn grouped(&self, atoms: Atoms, dims: &[String]) -> HashMap<Vec<&str>, Vec<u32>> {
+    fn grouped(&self, atoms: Atoms, dims: &[String]) -> Groups<'_> {
         let columns: Vec<&Coded> = dims.iter().map(|d| &self.columns[d]).collect();
-        let mut groups: HashMap<Vec<&str>, Vec<u32>> = HashMap::new();
-        for row in 0..self.len {
-            let key: Vec<&str> = columns.iter().map(|c| c.get(row)).collect();
+        // Each row's group, numbered by first appearance: the columns' codes folded in one
+        // column at a time, so that no key is built per row.
+        let mut group = vec![0u32; self.len];
+        let mut keys: Vec<Vec<u32>> = vec![Vec::new()];
+        for column in &columns {
+            let mut next: PlHashMap<(u32, u32), u32> = PlHashMap::default();
+            let mut next_keys: Vec<Vec<u32>> = Vec::new();
+            for (g, &code) in group.iter_mut().zip(&column.codes) {
+                *g = *next.entry((*g, code)).or_insert_with(|| {
+                    let mut key = keys[*g as usize].clone();
+                    key.push(code);
+                    next_keys.push(key);
+                    next_keys.len() as u32 - 1
+                });
+            }
+            keys = next_keys;
+        }
+        let mut members: Vec<Vec<u32>> = vec![Vec::new(); keys.len()];
+        for (row, &g) in group.iter().enumerate() {
             let member = match atoms {
                 Atoms::Convictions => row,
                 Atoms::People => self.len + self.person[row] as usize,
             };
-            groups.entry(key).or_default().push(member as u32);
+            members[g as usize].push(member as u32);
         }
-        for members in groups.values_mut() {
+        for members in &mut members {
             members.sort_unstable();
             members.dedup();
         }
-        groups
+        Groups {
+            of_key: keys.into_iter().zip(0..).collect(),
+            members,
+            columns,
+        }
     }
 }
 
-/// An identity's members; race KNOWN is every race but UNKNOWN (a person has one race).
-fn lookup(groups: &HashMap<Vec<&str>, Vec<u32>>, dims: &[String], identity: &Identity) -> Vec<u32> {
-    let wanted: Vec<&str> = identity.filters.values().map(String::as_str).collect();
-    let race = dims.iter().position(|d| d == RACE);
-    match race.filter(|&i| wanted[i] == KNOWN_RACE) {
-        None => groups.get(&wanted).cloned().unwrap_or_default(),
-        Some(i) => {
-            let mut members: Vec<u32> = groups
-                .iter()
-                .filter(|(key, _)| {
-                    key[i] != UNKNOWN_RACE
-                        && key
-                            .iter()
-                            .zip(&wanted)
-                            .enumerate()
-                            .all(|(j, (k, w))| j == i || k == w)
-                })
-                .flat_map(|(_, m)| m.iter().copied())
-                .collect();
-            members.sort_unstable();
-            members
+/// The members of each combination of some dimensions' values (as codes, in the order of
+/// the dimensions).
+struct Groups<'a> {
+    of_key: HashMap<Vec<u32>, usize>,
+    members: Vec<Vec<u32>>,
+    columns: Vec<&'a Coded>,
+}
+
+impl Groups<'_> {
+    /// An identity's members; race KNOWN is every race but UNKNOWN (a person has one race).
+    fn lookup(&self, dims: &[String], identity: &Identity) -> Vec<u32> {
+        let wanted: Vec<&str> = identity.filters.values().map(String::as_str).collect();
+        let code = |i: usize, text: &str| {
+            let values = &self.columns[i].values;
+            values.iter().position(|v| v == text).map(|c| c as u32)
+        };
+        let race = dims.iter().position(|d| d == RACE);
+        match race.filter(|&i| wanted[i] == KNOWN_RACE) {
+            None => {
+                let key: Option<Vec<u32>> =
+                    wanted.iter().enumerate().map(|(i, w)| code(i, w)).collect();
+                key.and_then(|key| self.of_key.get(&key))
+                    .map_or_else(Vec::new, |&g| self.members[g].clone())
+            }
+            Some(i) => {
+                let unknown = code(i, UNKNOWN_RACE);
+                let wanted: Vec<Option<u32>> =
+                    wanted.iter().enumerate().map(|(j, w)| code(j, w)).collect();
+                let mut members: Vec<u32> = self
+                    .of_key
+                    .iter()
+                    .filter(|(key, _)| {
+                        Some(key[i]) != unknown
+                            && key
+                                .iter()
+                                .zip(&wanted)
+                                .enumerate()
+                                .all(|(j, (k, w))| j == i || Some(*k) == *w)
+                    })
+                    .flat_map(|(_, &g)| self.members[g].iter().copied())
+                    .collect();
+                members.sort_unstable();
+                members
+            }
         }
     }
 }
@@ -252,6 +295,76 @@ mod tests {
         assert_eq!(coded.codes, [0, 1, 0, 2]);
         let back: Vec<&str> = (0..4).map(|row| coded.get(row)).collect();
         assert_eq!(back, ["Felony", "Misdemeanor", "Felony", NO_VALUE]);
+    }
+
+    /// Members as the definition says: the rows whose every filtered column holds the value
+    /// (race KNOWN: any race but UNKNOWN), as convictions or as their people.
+    fn members_by_filter(rows: &Rows, identity: &Identity) -> Vec<u32> {
+        let matches = |row: usize| {
+            identity.filters.iter().all(|(dim, value)| {
+                let text = rows.columns[dim].get(row);
+                match (dim.as_str(), value.as_str()) {
+                    (RACE, KNOWN_RACE) => text != UNKNOWN_RACE,
+                    _ => text == value,
+                }
+            })
+        };
+        let mut members: Vec<u32> = (0..rows.len)
+            .filter(|&row| matches(row))
+            .map(|row| match identity.atoms {
+                Atoms::Convictions => row as u32,
+                Atoms::People => (rows.len + rows.person[row] as usize) as u32,
+            })
+            .collect();
+        members.sort_unstable();
+        members.dedup();
+        members
+    }
+
+    #[test]
+    fn members_are_the_rows_that_match_every_filter() -> PolarsResult<()> {
+        let n = 400;
+        fn pick(values: &[&'static str], row: usize, step: usize) -> &'static str {
+            values[(row * step / 7) % values.len()]
+        }
+        let races = ["WHITE", "BLACK", "HISPANIC", UNKNOWN_RACE];
+        let reviewed = df!(
+            SUBJECT => (0..n).map(|r| format!("s{}", r / 3)).collect::<Vec<_>>(),
+            // A person has one race.
+            RACE => (0..n).map(|r| pick(&races, r / 3, 7)).collect::<Vec<_>>(),
+            "year" => (0..n).map(|r| pick(&["2010", "2011", "2012"], r, 3)).collect::<Vec<_>>(),
+            "level" => (0..n).map(|r| pick(&["F", "M"], r, 11)).collect::<Vec<_>>(),
+        )?;
+        let subjects = df!(SUBJECT => ["s0"], "relief" => [true])?;
+        let dims = BTreeSet::from([RACE, "year", "level", "relief"]);
+        let rows = Rows::new(&reviewed, &subjects, &dims)?;
+        let mut identities = Vec::new();
+        for atoms in [Atoms::Convictions, Atoms::People] {
+            for race in ["WHITE", UNKNOWN_RACE, KNOWN_RACE, "NOT THERE"] {
+                for year in ["2010", "2012"] {
+                    let filters = [(RACE, race), ("year", year)];
+                    let filters = filters.iter().map(|(d, v)| (d.to_string(), v.to_string()));
+                    identities.push(Identity {
+                        atoms,
+                        filters: filters.collect(),
+                    });
+                }
+            }
+            let filters = [("level".to_string(), "M".to_string())].into();
+            identities.push(Identity { atoms, filters });
+            identities.push(Identity {
+                atoms,
+                filters: BTreeMap::new(),
+            });
+        }
+        let found = rows.members(&identities);
+        assert_eq!(found.len(), identities.len());
+        for identity in &identities {
+            let expected = members_by_filter(&rows, identity);
+            assert_eq!(found[identity], expected, "{identity}");
+        }
+        assert!(found.values().filter(|m| !m.is_empty()).count() > identities.len() / 2);
+        Ok(())
     }
 
     #[test]
