@@ -122,6 +122,13 @@ impl Stopwatch {
     }
 }
 
+/// Convictions past which a run without the gogen bundle writes the conviction Parquet after
+/// the tables, not beside them: the two together set the peak of a large run (10M padded
+/// rows, 2.5M convictions: 1487-1496 -> 1313-1322 MB, 25.1-26.0 -> 27.2-28.5 s), while a
+/// smaller run's peak is its reading's and beside is faster (1M padded rows: 2.76-2.97 s
+/// beside, 2.95-3.06 s after; BENCHMARKS.md, session 14).
+const LARGE_TABLE: usize = 1 << 20;
+
 /// [`run`], also returning the time of each stage. A run that fails in a folder it created
 /// leaves no empty folder behind.
 pub fn run_timed(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
@@ -221,16 +228,18 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     };
     std::thread::scope(|scope| {
         // The conviction table's Parquet is written beside the tables (they query the
-        // frame, not the file), or, with the gogen bundle, after them, beside the bundle's
-        // tail, which keeps both cores busy anyway: its row groups as text and the tables'
-        // queries together set the peak (10M padded rows: 1522-1532 MB -> 1413-1414 MB, and
-        // 70.5-83.7 s -> 67.4-72.9 s).
+        // frame, not the file), or after them: with the gogen bundle, beside the bundle's
+        // tail, which keeps both cores busy anyway, and with a large table, where its row
+        // groups as text and the tables' queries together would set the peak (10M padded
+        // rows with the bundle: 1522-1532 MB -> 1413-1414 MB, and 70.5-83.7 s -> 67.4-72.9
+        // s; without: see LARGE_TABLE).
         let write_parquet = || {
             let as_text = |group: DataFrame| run.text(&group).collect();
             let path = plan.out.join(files::CONVICTIONS);
             outputs::write_parquet_shaped(&convictions, &path, Vec::new(), &as_text)
         };
-        let beside_tables = gogen_rows.is_none().then(|| scope.spawn(write_parquet));
+        let after_tables = gogen_rows.is_some() || convictions.height() > LARGE_TABLE;
+        let beside_tables = (!after_tables).then(|| scope.spawn(write_parquet));
         // The gogen bundle reads the input again (on threads of its own) while everything
         // else is made from the decisions: neither needs the other.
         let (run, decided, scenarios, gogen_folder) = (&run, &decided, &scenarios, &gogen_folder);
