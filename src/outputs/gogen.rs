@@ -254,9 +254,10 @@ struct FilePass<'a> {
 /// larger than the input) are written straight to the device ([`AtomicFile::create_large`]),
 /// not through the page cache. Past what the kernel keeps unwritten before it writes back
 /// (10% of memory by default, 2.3 GB on this project's machine), the page cache's copy and
-/// write-back cost more than waiting for the device; below, the page cache is faster. Padded rows with the
-/// bundle, three runs each: 1M rows (0.86 GB) 3.87-4.36 s cached, 4.23-5.26 s straight; 3M
-/// (2.6 GB) 13.9-15.7 s cached, 11.0-11.3 s straight; 10M (8.6 GB) 54.4 s, 40.7 s.
+/// write-back cost more than waiting for the device; below, the page cache is faster. Padded
+/// rows with the bundle, page cache against O_DIRECT: 1M rows (0.86 GB) 3.87-4.36 s against
+/// 4.23-5.26 s (four runs each); 3M (2.6 GB) 13.9-16.3 s against 11.0-12.0 s (five each);
+/// 10M (8.6 GB) 54.4 s against 40.4-40.7 s (BENCHMARKS.md, session 14).
 const LARGE_INPUT: u64 = 2_000_000_000;
 
 /// "Possible Other P64 Charges" of the rows kept as category codes (rechunked), and the
