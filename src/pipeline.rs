@@ -544,7 +544,7 @@ fn check_county(county: &str, in_data: &[String]) -> Result<(), RunError> {
 
 /// Rows typed at a time before they are reduced to convictions and facts: large enough that
 /// the per-batch work costs little, small enough that memory does not grow with the file and
-/// that a file of a million rows is reduced while it is read, not after (padded 1M: 6-8%
+/// that a file of a million rows is reduced while it is read, not after (padded 1M: 5-7%
 /// faster than batches of 2^20 rows, 36-50 MB more at the peak; BENCHMARKS.md, session 14).
 const BATCH_ROWS: usize = 1 << 18;
 
