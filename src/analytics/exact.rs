@@ -33,8 +33,8 @@ pub fn recoverable(
         .chain(withheld)
         .filter(|id| members.contains_key(*id))
         .collect();
-    let vectors = classes_of_cells(members, &cells);
-    let classes = vectors.iter().flatten().max().map_or(0, |c| *c as u64 + 1);
+    let (vectors, classes) = classes_of_cells(members, &cells);
+    let classes = classes as u64;
     let rows = published.len() as u64;
     if rows.saturating_mul(rows).saturating_mul(classes) > BUDGET {
         return None;
@@ -86,12 +86,15 @@ pub fn recoverable(
     )
 }
 
-/// Each cell's classes, numbered from 0: members in exactly the same cells are one class
-/// (members in no cell are in none). Found by refining a partition of the members cell by
+/// Each cell's classes, numbered from 0, and how many there are: members in exactly the same
+/// cells are one class (members in no cell are in none). Found by refining a partition of the members cell by
 /// cell: the members of a cell leave their class for a new one shared with the others of
 /// that class in the cell. The work is the cells' sizes summed; nothing is kept per member
 /// but its class.
-fn classes_of_cells(members: &BTreeMap<Identity, Vec<u32>>, cells: &[&Identity]) -> Vec<Vec<u32>> {
+fn classes_of_cells(
+    members: &BTreeMap<Identity, Vec<u32>>,
+    cells: &[&Identity],
+) -> (Vec<Vec<u32>>, usize) {
     const NONE: u32 = 0;
     let size = cells
         .iter()
@@ -113,7 +116,7 @@ fn classes_of_cells(members: &BTreeMap<Identity, Vec<u32>>, cells: &[&Identity])
     }
     // The classes left, numbered from 0 in order of first appearance.
     let mut number: PlHashMap<u32, u32> = PlHashMap::default();
-    cells
+    let vectors = cells
         .iter()
         .map(|id| {
             let mut v: Vec<u32> = members[*id]
@@ -127,7 +130,8 @@ fn classes_of_cells(members: &BTreeMap<Identity, Vec<u32>>, cells: &[&Identity])
             v.dedup();
             v
         })
-        .collect()
+        .collect();
+    (vectors, number.len())
 }
 
 #[cfg(test)]
@@ -155,7 +159,7 @@ mod tests {
             })
             .collect();
         let cells: Vec<&Identity> = members.keys().collect();
-        let vectors = classes_of_cells(&members, &cells);
+        let (vectors, classes) = classes_of_cells(&members, &cells);
         // Each member's cells, by definition; its class's cells, by the vectors.
         let mut signatures = BTreeSet::new();
         let mut cells_of_class: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
@@ -179,6 +183,7 @@ mod tests {
             "two classes, one set of cells"
         );
         assert_eq!(by_class, signatures);
+        assert_eq!(classes, cells_of_class.len());
         assert!(signatures.len() > 15, "{}", signatures.len());
     }
 
