@@ -395,6 +395,12 @@ fn audit(out: &Path, min_cell: u64, what: &str) -> usize {
         );
     }
     let leaks = recoverable(&cells);
+    // The run's own exact check covered the publication (else only the lines guard it).
+    let summary = std::fs::read_to_string(out.join("summary.json")).expect("summary.json");
+    assert!(
+        summary.contains(r#""suppression_check": "exact""#),
+        "{what}: the run's exact check did not cover its publication"
+    );
     assert!(
         leaks.is_empty(),
         "{what}: withheld but recoverable:\n{}",

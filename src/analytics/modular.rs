@@ -15,10 +15,20 @@ pub fn mul(a: u64, b: u64) -> u64 {
     if folded >= P { folded - P } else { folded }
 }
 
+/// `a + b` modulo [`P`], for values below it.
+pub fn add(a: u64, b: u64) -> u64 {
+    let sum = a + b;
+    if sum >= P { sum - P } else { sum }
+}
+
+/// `a - b` modulo [`P`], for values below it.
+pub fn sub(a: u64, b: u64) -> u64 {
+    if a >= b { a - b } else { a + P - b }
+}
+
 /// `x - c * r` modulo [`P`], for values below it: one step of row reduction.
 pub fn sub_mul(x: u64, c: u64, r: u64) -> u64 {
-    let y = mul(c, r);
-    if x >= y { x - y } else { x + P - y }
+    sub(x, mul(c, r))
 }
 
 /// The inverse of `a` (not zero) modulo [`P`]: `a^(P-2)` (Fermat).
