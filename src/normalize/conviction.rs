@@ -23,7 +23,7 @@ use crate::ingest::{FILE_INDEX, SOURCE_LINE};
 /// its steps would hide the order of joins that keeps the rows in file order.
 pub fn table(records: DataFrame, subjects: LazyFrame, files: &[String]) -> PolarsResult<LazyFrame> {
     let cycles = cycle_facts(records.clone().lazy()).collect()?;
-    let cases = case_numbers(records.clone().lazy()).collect()?;
+    let cases = case_numbers(&records)?;
     let conviction_rows = records.lazy().filter(col(c::IS_CONVICTION)).collect()?;
     // A conviction is one (subject, CNT_ORDER); a row without CNT_ORDER is one of its own.
     let own_row = when(col(c::COUNT_ORDER).is_null())
@@ -200,12 +200,14 @@ fn cycle_facts(records: LazyFrame) -> LazyFrame {
         .agg([lit(true).alias(c::HAS_PROP64_CHARGE_IN_CYCLE)])
 }
 
-/// The case numbers: the OFN of every court row of the same cycle and step, in row order, as
-/// gogen joined them.
-fn case_numbers(records: LazyFrame) -> LazyFrame {
-    let key = || [col(c::SUBJECT_KEY), col(c::CYCLE), col(c::STEP)];
-    let (ofns, joined) = ("ofns", "joined");
+/// The case numbers: the OFN of every court row of the same cycle and step, each once, in
+/// row order, as gogen joined them. One pass over the court rows, in place of Polars'
+/// group-by, de-duplication and list join (1M padded rows, where most cases have several
+/// OFNs, in one batch: the conviction table 0.82 -> 0.52 s).
+fn case_numbers(records: &DataFrame) -> PolarsResult<DataFrame> {
     let court_rows = records
+        .clone()
+        .lazy()
         .filter(
             col(c::STEP)
                 .is_not_null()
@@ -217,29 +219,46 @@ fn case_numbers(records: LazyFrame) -> LazyFrame {
             col(c::CYCLE),
             col(c::STEP),
             col(c::OFN),
-        ]);
-    let counted = court_rows.clone().group_by(key()).agg([
-        col(c::OFN).first().alias(c::CASE_NUMBER),
-        col(c::OFN).n_unique().alias(ofns),
-    ]);
-    // Most cases have one OFN: only the others list their distinct OFNs, in row order (at
-    // 10M rows, de-duplicating every court row first took twice as long).
-    let several = counted.clone().filter(col(ofns).gt(lit(1))).select(key());
-    let texts = court_rows
-        .join(several, key(), key(), ordered_join(JoinType::Inner))
-        .unique_stable(None, UniqueKeepStrategy::First)
-        .group_by(key())
-        .agg([col(c::OFN).str().join("; ", true).alias(joined)]);
-    counted
-        .join(texts, key(), key(), ordered_join(JoinType::Left))
-        .select([
-            col(c::SUBJECT_KEY),
-            col(c::CYCLE),
-            col(c::STEP),
-            col(joined)
-                .fill_null(col(c::CASE_NUMBER))
-                .alias(c::CASE_NUMBER),
         ])
+        .collect()?;
+    let column = |name: &str| court_rows.column(name);
+    let (keys, cycles) = (column(c::SUBJECT_KEY)?.u32()?, column(c::CYCLE)?.str()?);
+    let (steps, ofns) = (column(c::STEP)?.str()?, column(c::OFN)?.str()?);
+    // A case is a subject's (cycle, step); its OFNs listed once each, in row order.
+    type Case<'a> = (u32, &'a str, &'a str);
+    let mut case_of: PlHashMap<Case, usize> = PlHashMap::default();
+    let mut cases: Vec<(Case, Vec<&str>)> = Vec::new();
+    let rows = keys
+        .iter()
+        .zip(cycles.iter())
+        .zip(steps.iter())
+        .zip(ofns.iter());
+    for (((key, cycle), step), ofn) in rows {
+        // The filter leaves no null: a step implies a cycle, a subject key is never null.
+        let (Some(key), Some(cycle), Some(step), Some(ofn)) = (key, cycle, step, ofn) else {
+            continue;
+        };
+        let case = (key, cycle, step);
+        let at = *case_of.entry(case).or_insert_with(|| {
+            cases.push((case, Vec::new()));
+            cases.len() - 1
+        });
+        let listed = &mut cases[at].1;
+        if !listed.contains(&ofn) {
+            listed.push(ofn);
+        }
+    }
+    let keys: Vec<u32> = cases.iter().map(|((key, _, _), _)| *key).collect();
+    let cycles: Vec<&str> = cases.iter().map(|((_, cycle, _), _)| *cycle).collect();
+    let steps: Vec<&str> = cases.iter().map(|((_, _, step), _)| *step).collect();
+    let numbers: Vec<String> = cases.iter().map(|(_, ofns)| ofns.join("; ")).collect();
+    let columns = vec![
+        Column::new(c::SUBJECT_KEY.into(), keys),
+        Column::new(c::CYCLE.into(), cycles),
+        Column::new(c::STEP.into(), steps),
+        Column::new(c::CASE_NUMBER.into(), numbers),
+    ];
+    DataFrame::new(cases.len(), columns)
 }
 
 fn source_file(files: &[String]) -> Expr {
