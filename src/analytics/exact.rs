@@ -232,14 +232,13 @@ impl Classes {
                 v
             })
             .collect();
-        let of_member = class
-            .iter()
-            .map(|c| number.get(c).copied().unwrap_or(NO_CLASS))
-            .collect();
+        for c in class.iter_mut() {
+            *c = number.get(c).copied().unwrap_or(NO_CLASS);
+        }
         Classes {
             vectors,
             count: number.len(),
-            of_member,
+            of_member: class,
         }
     }
 
