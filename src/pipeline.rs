@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use crate::analytics::RunTables;
-use crate::eligibility::{self, Flow, GogenOptions, Scenario, facts, held, impact};
+use crate::eligibility::{Flow, GogenOptions, Scenario, facts, held, impact};
 use crate::ingest::{self, FILE_INDEX, IngestError, IngestOptions, OnBadRows, SOURCE_LINE};
 use crate::normalize::quality::QualityCount;
 use crate::normalize::{self, columns as c};
@@ -158,43 +158,31 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
         provenance,
     } = load(plan, prepared, &scenarios, &mut clock)?;
     check_county(&plan.county, &tables.counties)?;
-    let (tables, left_out) = match settled.clone() {
+    // Research files are settled as they are read; a prepared input here, as they are.
+    let (tables, left_out) = match settled {
         Some(left_out) => (tables, left_out),
         None => {
-            let as_of = tables.as_of(plan.compute_at, &plan.county);
-            clock.mark("as of");
-            as_of.map_err(stage_error(
-                "leaving out what is dated after the as-of date",
-            ))?
+            let settle = Settle {
+                as_of: plan.compute_at,
+                county: &plan.county,
+                scenarios: &scenarios,
+            };
+            let batch_rows = plan.ingest.batch_rows.unwrap_or(BATCH_ROWS);
+            tables
+                .settle(&settle, batch_rows, &mut |stage| clock.mark(stage))
+                .map_err(stage_error("deciding eligibility as of the date"))?
         }
     };
     let Prepared {
-        convictions,
+        convictions: decided,
         subjects,
         mut data_quality,
         ..
     } = tables;
     data_quality.extend(as_of_quality(&left_out));
     // The deliberate materialisation of decisions: every output below reads this table
-    // (decided batch by batch as the research files were read, else here), its texts with
-    // few values held as categories.
+    // (decided batch by batch), its texts with few values held as categories.
     let held = held::columns(&scenarios);
-    let decided = match settled {
-        Some(_) => convictions,
-        None => {
-            let decided = eligibility::decide(
-                convictions.lazy(),
-                &scenarios,
-                &plan.county,
-                plan.compute_at,
-            )
-            .and_then(LazyFrame::collect)
-            .and_then(|decided| held::hold(decided, &held))
-            .map_err(stage_error("deciding eligibility"))?;
-            clock.mark("decide");
-            decided
-        }
-    };
     // A prepared input keeps only the tables clearstat decides from, not the 95 columns
     // gogen prints.
     let gogen_folder = plan.out.join(files::GOGEN);

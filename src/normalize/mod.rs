@@ -318,7 +318,7 @@ pub fn marked_if_sorted(mut key: Series) -> PolarsResult<Series> {
 }
 
 /// True when no value of `keys` is smaller than the one before (no nulls).
-fn never_decreases(keys: &UInt32Chunked) -> bool {
+pub fn never_decreases(keys: &UInt32Chunked) -> bool {
     keys.null_count() == 0
         && keys
             .downcast_iter()
