@@ -63,6 +63,7 @@ mod tests {
         for &a in &values {
             for &b in &values[..20] {
                 assert_eq!(mul(a, b), remainder(a as u128 * b as u128), "{a} * {b}");
+                assert_eq!(add(a, b), remainder(a as u128 + b as u128), "{a} + {b}");
                 let square = remainder(b as u128 * b as u128) as u128;
                 let expected = remainder(a as u128 + P as u128 - square);
                 assert_eq!(sub_mul(a, b, b), expected, "{a} - {b}^2");
