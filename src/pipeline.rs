@@ -151,27 +151,26 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
     outputs::prepare_run_folder(&plan.out, plan.force)?;
     let prepared = prepared_input(&plan.inputs)?;
     let scenarios = Scenario::all(plan.flow.clone());
+    let settle = Settle {
+        as_of: plan.compute_at,
+        county: &plan.county,
+        scenarios: &scenarios,
+    };
     let ReadFiles {
         tables,
         left_out: settled,
         gogen_rows,
         provenance,
-    } = load(plan, prepared, &scenarios, &mut clock)?;
+    } = load(plan, prepared, &settle, &mut clock)?;
     check_county(&plan.county, &tables.counties)?;
     // Research files are settled as they are read; a prepared input here, as they are.
     let (tables, left_out) = match settled {
         Some(left_out) => (tables, left_out),
-        None => {
-            let settle = Settle {
-                as_of: plan.compute_at,
-                county: &plan.county,
-                scenarios: &scenarios,
-            };
-            let batch_rows = plan.ingest.batch_rows.unwrap_or(BATCH_ROWS);
-            tables
-                .settle(&settle, batch_rows, &mut |stage| clock.mark(stage))
-                .map_err(stage_error("deciding eligibility as of the date"))?
-        }
+        None => tables
+            .settle(&settle, batch_rows(&plan.ingest), &mut |stage| {
+                clock.mark(stage)
+            })
+            .map_err(stage_error("deciding eligibility as of the date"))?,
     };
     let Prepared {
         convictions: decided,
@@ -275,7 +274,7 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
 fn load(
     plan: &RunPlan,
     prepared: Option<&Path>,
-    scenarios: &[Scenario],
+    settle: &Settle,
     clock: &mut Stopwatch,
 ) -> Result<ReadFiles, RunError> {
     if let Some(path) = prepared {
@@ -288,15 +287,10 @@ fn load(
             provenance,
         });
     }
-    let settle = Settle {
-        as_of: plan.compute_at,
-        county: &plan.county,
-        scenarios,
-    };
     read_research_files(
         &plan.inputs,
         &plan.ingest,
-        Some(&settle),
+        Some(settle),
         plan.gogen,
         &mut |stage| clock.mark(stage),
     )
@@ -536,6 +530,11 @@ fn check_county(county: &str, in_data: &[String]) -> Result<(), RunError> {
 /// faster than batches of 2^20 rows, 36-50 MB more at the peak; BENCHMARKS.md, session 14).
 const BATCH_ROWS: usize = 1 << 18;
 
+/// Rows settled at a time: `--batch-rows`, else [`BATCH_ROWS`].
+fn batch_rows(options: &IngestOptions) -> usize {
+    options.batch_rows.unwrap_or(BATCH_ROWS)
+}
+
 /// What [`read_research_files`] makes of research files.
 pub struct ReadFiles {
     /// What a run decides from (settled when asked: see [`Settle`]).
@@ -560,7 +559,7 @@ pub fn read_research_files(
     gogen_rows: bool,
     mark: &mut dyn FnMut(&'static str),
 ) -> Result<ReadFiles, RunError> {
-    let batch_rows = options.batch_rows.unwrap_or(BATCH_ROWS);
+    let batch_rows = batch_rows(options);
     let read = |batch_rows, mark: &mut dyn FnMut(&'static str)| {
         read_in_batches(inputs, options, (batch_rows, settle, gogen_rows), mark)
     };

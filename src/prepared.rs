@@ -214,33 +214,42 @@ impl Prepared {
     ) -> PolarsResult<(Prepared, LeftOut)> {
         let keys = self.convictions.column(c::SUBJECT_KEY)?.u32()?.clone();
         let starts = batch_starts(&keys, batch_rows);
-        if starts.len() == 1 {
-            let (counties, data_quality) = (self.counties.clone(), self.data_quality.clone());
-            let (subjects, decided, left_out) = self.settle_batch(settle, mark)?;
-            let settled = Prepared {
-                convictions: decided,
-                subjects: subjects.lazy(),
-                counties,
-                data_quality,
-            };
-            return Ok((settled, left_out));
-        }
-        let all_subjects = self.subjects.collect()?;
+        let Prepared {
+            mut convictions,
+            subjects: all_subjects,
+            counties,
+            data_quality,
+        } = self;
+        // Several batches each take their subjects from the table collected once; one takes
+        // it as it is.
+        let several = starts.len() > 1;
+        let all_subjects = match several {
+            true => all_subjects.collect()?.lazy(),
+            false => all_subjects,
+        };
         let (mut subjects, mut decided) = (None, None);
         let mut left_out = LeftOut::default();
         for (i, &start) in starts.iter().enumerate() {
             let end = starts.get(i + 1).copied().unwrap_or(keys.len());
-            // The subjects whose keys fall from this batch's first to the next batch's.
-            let key = col(c::SUBJECT_KEY);
-            let mut theirs = key
-                .clone()
-                .gt_eq(lit(if i == 0 { 0 } else { key_at(&keys, start)? }));
-            if end < keys.len() {
-                theirs = theirs.and(key.lt(lit(key_at(&keys, end)?)));
+            let mut theirs = all_subjects.clone();
+            if several {
+                // The subjects whose keys fall from this batch's first to the next batch's.
+                let key = col(c::SUBJECT_KEY);
+                let first = if i == 0 { 0 } else { key_at(&keys, start)? };
+                let mut range = key.clone().gt_eq(lit(first));
+                if end < keys.len() {
+                    range = range.and(key.lt(lit(key_at(&keys, end)?)));
+                }
+                theirs = theirs.filter(range);
             }
+            // One batch takes the table itself, so that it is let go of once settled.
+            let rows = match several {
+                true => convictions.slice(start as i64, end - start),
+                false => std::mem::take(&mut convictions),
+            };
             let batch = Prepared {
-                convictions: self.convictions.slice(start as i64, end - start),
-                subjects: all_subjects.clone().lazy().filter(theirs),
+                convictions: rows,
+                subjects: theirs,
                 counties: Vec::new(),
                 data_quality: Vec::new(),
             };
@@ -258,7 +267,8 @@ impl Prepared {
         let settled = Prepared {
             convictions: decided,
             subjects: subjects.lazy(),
-            ..self
+            counties,
+            data_quality,
         };
         Ok((settled, left_out))
     }
