@@ -10,6 +10,7 @@
 pub mod analytics;
 pub mod charts;
 pub mod dates;
+pub mod direct;
 pub mod eligibility;
 #[doc(hidden)]
 pub mod fuzzing;

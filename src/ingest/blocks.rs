@@ -10,8 +10,6 @@
 //! numbers, rejected rows and errors are those of reading the file from start to end on one
 //! thread: the same [`Records`] reader does the work, on a block instead of the file.
 
-use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 use std::sync::{Arc, Mutex};
@@ -24,6 +22,7 @@ use super::records::{Encoding, Records};
 use super::{
     HEADER_START, IngestError, OnBadRows, RejectedRow, UTF8_BOM, polars_error, rejected_row,
 };
+use crate::direct::{self, BlockReader};
 
 /// Bytes read at a time (a block holds more when one line is longer).
 pub const BLOCK_BYTES: usize = 8 << 20;
@@ -41,14 +40,17 @@ pub struct Reading<'a> {
 
 /// A block's buffer, handed back to the reading thread when its last holder drops it.
 struct Buffer {
+    /// The block's bytes from `from` (before it, room that puts what was read from the
+    /// file at an aligned address: see [`direct::padding`]).
     bytes: Vec<u8>,
+    from: usize,
     spare: Sender<Vec<u8>>,
 }
 
 impl std::ops::Deref for Buffer {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
-        &self.bytes
+        &self.bytes[self.from..]
     }
 }
 
@@ -254,6 +256,7 @@ fn merge(
                 let joined = Block {
                     bytes: Arc::new(Buffer {
                         bytes,
+                        from: 0,
                         spare: block.bytes.spare.clone(),
                     }),
                     start: 0,
@@ -288,7 +291,7 @@ fn read_file_blocks(
         path: path.to_path_buf(),
         source,
     };
-    let mut file = super::open(path)?;
+    let mut file = BlockReader::new(super::open(path)?, path);
     let (spare, returned) = channel::<Vec<u8>>();
     let mut rest: Vec<u8> = Vec::new();
     let (mut first_line, mut first) = (1u64, true);
@@ -296,16 +299,19 @@ fn read_file_blocks(
     loop {
         let mut bytes = returned.try_recv().unwrap_or_default();
         bytes.clear();
+        bytes.reserve(direct::ALIGN + rest.len() + reading.block_bytes);
+        let from = direct::padding(&bytes, rest.len());
+        bytes.resize(from, 0);
         bytes.append(&mut rest);
         let eof = fill(&mut file, &mut bytes, reading.block_bytes).map_err(unreadable)?;
         let mut start = 0;
         if first {
-            start = if bytes.starts_with(UTF8_BOM) {
+            start = if bytes[from..].starts_with(UTF8_BOM) {
                 UTF8_BOM.len()
             } else {
                 0
             };
-            has_header = bytes[start..].starts_with(HEADER_START);
+            has_header = bytes[from + start..].starts_with(HEADER_START);
         }
         if !eof {
             // Cut after the last line end; `fill` made sure there is one.
@@ -313,9 +319,10 @@ fn read_file_blocks(
             rest.extend_from_slice(&bytes[cut..]);
             bytes.truncate(cut);
         }
-        let lines = memchr::memchr_iter(b'\n', &bytes[start..]).count() as u64;
+        let lines = memchr::memchr_iter(b'\n', &bytes[from + start..]).count() as u64;
         let bytes = Arc::new(Buffer {
             bytes,
+            from,
             spare: spare.clone(),
         });
         let block = |bytes| Block {
@@ -341,21 +348,17 @@ fn read_file_blocks(
     Ok(has_header)
 }
 
-/// Reads into `bytes` until it holds `block_bytes` and a line end, or the file ends (true).
-fn fill(file: &mut File, bytes: &mut Vec<u8>, block_bytes: usize) -> std::io::Result<bool> {
+/// Appends `block_bytes` of the file to `bytes`, and as many more as it takes to read a line
+/// end, or until the file ends (true). A line longer than a block makes the block grow a
+/// block at a time.
+fn fill(file: &mut BlockReader, bytes: &mut Vec<u8>, block_bytes: usize) -> std::io::Result<bool> {
+    let read_from = bytes.len();
     loop {
-        // A line longer than a block makes the block grow an eighth of a block at a time.
-        let want = block_bytes
-            .saturating_sub(bytes.len())
-            .max(block_bytes / 8)
-            .max(1);
-        bytes.reserve(want);
-        // Into the spare capacity, which is not zeroed first.
-        let n = file.by_ref().take(want as u64).read_to_end(bytes)?;
-        if n < want {
+        bytes.reserve(block_bytes);
+        if file.append(bytes, block_bytes)? < block_bytes {
             return Ok(true);
         }
-        if bytes.len() >= block_bytes && memchr::memrchr(b'\n', bytes).is_some() {
+        if memchr::memrchr(b'\n', &bytes[read_from..]).is_some() {
             return Ok(false);
         }
     }

@@ -1,7 +1,6 @@
 //! Outputs: files written into the run's output folder. Every file is written under a
 //! temporary name and renamed into place, so a failed run leaves no half-written file.
 
-mod direct;
 pub mod export;
 pub mod gogen;
 pub mod pseudonym;
@@ -12,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
+use crate::direct::DirectFile;
 use crate::ingest::{RejectedRow, private_file};
-use direct::DirectFile;
 
 /// The file names written by a run.
 pub mod files {

@@ -1,0 +1,192 @@
+//! Reading a file from start to end straight from the device.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom};
+use std::mem::MaybeUninit;
+use std::path::Path;
+
+use super::ALIGN;
+
+/// A file read from start to end, appended to buffers. A read of whole device blocks into
+/// an aligned place in memory goes straight from the device; any other (the end of the file,
+/// a buffer out of line), and every read once the device refused one, goes through the page
+/// cache. The bytes are the same either way.
+pub struct BlockReader {
+    cached: File,
+    direct: Option<File>,
+    /// Bytes read so far: where the next read starts.
+    offset: u64,
+    /// Of which read straight from the device.
+    direct_bytes: u64,
+}
+
+impl BlockReader {
+    /// Reads `file`, just opened from `path`, straight from the device where `path` can be
+    /// opened so.
+    pub fn new(file: File, path: &Path) -> BlockReader {
+        let mut options = OpenOptions::new();
+        options.read(true);
+        BlockReader {
+            cached: file,
+            direct: super::open(path, options),
+            offset: 0,
+            direct_bytes: 0,
+        }
+    }
+
+    /// Appends up to `want` bytes of the file to `bytes`: fewer only where the file ends.
+    /// Straight from the device when `want` is a multiple of [`ALIGN`] and `bytes` ends at
+    /// an address that is (see [`padding`]) with room for `want` more.
+    pub fn append(&mut self, bytes: &mut Vec<u8>, want: usize) -> io::Result<usize> {
+        let mut read = 0;
+        while read < want {
+            let n = match self.read_direct(bytes, want - read) {
+                Some(Ok(n)) => n,
+                Some(Err(e)) if e.kind() == io::ErrorKind::Interrupted => continue,
+                // Opened with O_DIRECT but not read so (some file systems): the page cache
+                // from here on.
+                Some(Err(e)) if e.kind() == io::ErrorKind::InvalidInput => {
+                    self.direct = None;
+                    continue;
+                }
+                Some(Err(e)) => return Err(e),
+                None => self.read_cached(bytes, want - read)?,
+            };
+            if n == 0 {
+                break;
+            }
+            read += n;
+            self.offset += n as u64;
+        }
+        Ok(read)
+    }
+
+    /// Bytes read straight from the device so far.
+    pub fn direct_bytes(&self) -> u64 {
+        self.direct_bytes
+    }
+
+    /// None when this read cannot go straight from the device.
+    fn read_direct(&mut self, bytes: &mut Vec<u8>, want: usize) -> Option<io::Result<usize>> {
+        let file = self.direct.as_ref()?;
+        let spare = &mut bytes.spare_capacity_mut()[..];
+        let aligned = self.offset.is_multiple_of(ALIGN as u64)
+            && want.is_multiple_of(ALIGN)
+            && spare.as_ptr().addr().is_multiple_of(ALIGN)
+            && spare.len() >= want;
+        if !aligned {
+            return None;
+        }
+        let n = match read_at(file, &mut spare[..want], self.offset) {
+            Ok(n) => n,
+            Err(e) => return Some(Err(e)),
+        };
+        // SAFETY: `read_at` wrote the first `n` bytes of the spare capacity.
+        unsafe { bytes.set_len(bytes.len() + n) };
+        self.direct_bytes += n as u64;
+        Some(Ok(n))
+    }
+
+    fn read_cached(&mut self, bytes: &mut Vec<u8>, want: usize) -> io::Result<usize> {
+        self.cached.seek(SeekFrom::Start(self.offset))?;
+        // Into the spare capacity, which is not zeroed first.
+        (&self.cached).take(want as u64).read_to_end(bytes)
+    }
+}
+
+/// Bytes to put in `bytes` (empty, its capacity reserved: reserving may move it) before
+/// `carry` bytes so that what is read after them starts at an aligned address.
+pub fn padding(bytes: &[u8], carry: usize) -> usize {
+    (ALIGN - (bytes.as_ptr().addr() + carry) % ALIGN) % ALIGN
+}
+
+/// Reads at `offset` into `buffer`, which need not be initialised; the bytes read.
+#[cfg(target_os = "linux")]
+fn read_at(file: &File, buffer: &mut [MaybeUninit<u8>], offset: u64) -> io::Result<usize> {
+    use std::os::fd::AsRawFd;
+    let offset = libc::off_t::try_from(offset).map_err(io::Error::other)?;
+    // SAFETY: pread(2) writes at most `buffer.len()` bytes at `buffer`, which holds that many.
+    let n = unsafe {
+        libc::pread(
+            file.as_raw_fd(),
+            buffer.as_mut_ptr().cast(),
+            buffer.len(),
+            offset,
+        )
+    };
+    usize::try_from(n).map_err(|_| io::Error::last_os_error())
+}
+
+/// Never called: without O_DIRECT nothing is opened to read straight from the device.
+#[cfg(not(target_os = "linux"))]
+fn read_at(_file: &File, _buffer: &mut [MaybeUninit<u8>], _offset: u64) -> io::Result<usize> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str, bytes: &[u8]) -> io::Result<std::path::PathBuf> {
+        let dir =
+            std::env::temp_dir().join(format!("clearstat-direct-read-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(name);
+        std::fs::write(&path, bytes)?;
+        Ok(path)
+    }
+
+    /// Reads `path` in pieces of `want` bytes, each appended after `carry` bytes of an aligned
+    /// buffer (as the reading pass does), and returns the file's bytes and those read
+    /// straight from the device.
+    fn read_back(path: &Path, want: usize, carry: usize) -> io::Result<(Vec<u8>, u64)> {
+        let mut reader = BlockReader::new(File::open(path)?, path);
+        let mut all = Vec::new();
+        loop {
+            let mut bytes = Vec::with_capacity(ALIGN + carry + want);
+            let pad = padding(&bytes, carry);
+            bytes.resize(pad + carry, b'x');
+            let n = reader.append(&mut bytes, want)?;
+            all.extend_from_slice(&bytes[pad + carry..]);
+            if n < want {
+                return Ok((all, reader.direct_bytes()));
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_reads_whole_in_aligned_pieces_and_in_any_other() -> io::Result<()> {
+        let bytes: Vec<u8> = (0..5 * ALIGN + 123).map(|i| (i * 31 % 251) as u8).collect();
+        let path = scratch("pieces", &bytes)?;
+        for (want, carry) in [(ALIGN, 0), (ALIGN, 77), (2 * ALIGN, 5), (1000, 3), (1, 0)] {
+            let (read, direct) = read_back(&path, want, carry)?;
+            assert_eq!(read, bytes, "pieces of {want} after {carry}");
+            if want % ALIGN != 0 {
+                assert_eq!(direct, 0, "pieces of {want}");
+            }
+        }
+        // Whole blocks into aligned places go straight from the device where it is offered.
+        let (_, direct) = read_back(&path, ALIGN, 77)?;
+        if direct == 0 {
+            eprintln!("O_DIRECT not offered in {}", path.display());
+        } else {
+            assert_eq!(direct, bytes.len() as u64);
+        }
+        std::fs::remove_file(&path)
+    }
+
+    #[test]
+    fn a_buffer_out_of_line_is_read_through_the_page_cache() -> io::Result<()> {
+        let bytes: Vec<u8> = (0..3 * ALIGN).map(|i| (i % 253) as u8).collect();
+        let path = scratch("out-of-line", &bytes)?;
+        let mut reader = BlockReader::new(File::open(&path)?, &path);
+        let mut buffer = Vec::with_capacity(4 * ALIGN);
+        let pad = padding(&buffer, 0);
+        // One byte past the aligned place.
+        buffer.resize(pad + 1, 0);
+        assert_eq!(reader.append(&mut buffer, 3 * ALIGN)?, 3 * ALIGN);
+        assert_eq!(&buffer[pad + 1..], &bytes[..]);
+        assert_eq!(reader.direct_bytes(), 0);
+        std::fs::remove_file(&path)
+    }
+}
