@@ -1,7 +1,7 @@
 //! Reading a file from start to end straight from the device.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, BufRead, Read, Seek, SeekFrom};
 use std::mem::MaybeUninit;
 use std::path::Path;
 
@@ -94,6 +94,55 @@ impl BlockReader {
     }
 }
 
+/// A file read as [`BufRead`], its buffer filled by a [`BlockReader`] in aligned blocks.
+pub struct BufferedReader {
+    reader: BlockReader,
+    /// Room that aligns what is read, then the bytes read, from `at` not yet consumed.
+    buffer: Vec<u8>,
+    at: usize,
+    block_bytes: usize,
+}
+
+impl BufferedReader {
+    /// Reads `file`, just opened from `path`, `block_bytes` (a multiple of [`ALIGN`]) at a
+    /// time.
+    pub fn new(file: File, path: &Path, block_bytes: usize) -> BufferedReader {
+        BufferedReader {
+            reader: BlockReader::new(file, path),
+            buffer: Vec::with_capacity(ALIGN + block_bytes),
+            at: 0,
+            block_bytes,
+        }
+    }
+}
+
+impl BufRead for BufferedReader {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.at == self.buffer.len() {
+            // Clearing keeps the buffer where it is, so the room is the same each time.
+            self.buffer.clear();
+            self.at = padding(&self.buffer, 0);
+            self.buffer.resize(self.at, 0);
+            self.reader.append(&mut self.buffer, self.block_bytes)?;
+        }
+        Ok(&self.buffer[self.at..])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.at = (self.at + n).min(self.buffer.len());
+    }
+}
+
+impl Read for BufferedReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
 /// Bytes to put in `bytes` (empty, its capacity reserved: reserving may move it) before
 /// `carry` bytes so that what is read after them starts at an aligned address.
 pub fn padding(bytes: &[u8], carry: usize) -> usize {
@@ -172,6 +221,19 @@ mod tests {
         } else {
             assert_eq!(direct, bytes.len() as u64);
         }
+        std::fs::remove_file(&path)
+    }
+
+    #[test]
+    fn a_buffered_reader_reads_the_whole_file() -> io::Result<()> {
+        let bytes: Vec<u8> = (0..7 * ALIGN + 5).map(|i| (i * 7 % 241) as u8).collect();
+        let path = scratch("buffered", &bytes)?;
+        let mut reader = BufferedReader::new(File::open(&path)?, &path, 2 * ALIGN);
+        let mut first = [0u8; 3];
+        reader.read_exact(&mut first)?;
+        let mut rest = Vec::new();
+        reader.read_to_end(&mut rest)?;
+        assert_eq!([&first[..], &rest[..]].concat(), bytes);
         std::fs::remove_file(&path)
     }
 

@@ -15,13 +15,14 @@ pub mod records;
 mod separators;
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::direct::BufferedReader;
 pub use inputs::expand_inputs;
 use layout::{COLUMNS, FIELD_COUNT};
 pub use records::Encoding;
@@ -344,7 +345,7 @@ pub fn for_each_accepted(
     })
 }
 
-type FileRecords = Records<BufReader<File>>;
+type FileRecords = Records<BufferedReader>;
 
 /// Opens `path` and returns a reader positioned after the BOM and header (if any), and
 /// whether there was a header.
@@ -353,22 +354,13 @@ fn open_records(path: &Path) -> Result<(FileRecords, bool), IngestError> {
         path: path.to_path_buf(),
         source,
     };
-    let mut reader = BufReader::with_capacity(1 << 20, open(path)?);
-    let mut start = [0u8; UTF8_BOM.len() + HEADER_START.len()];
-    let n = read_up_to(&mut reader, &mut start).map_err(unreadable)?;
-    let start = &start[..n];
+    let mut reader = BufferedReader::new(open(path)?, path, 1 << 20);
+    // The first block holds the BOM and the header's start unless the file is shorter.
+    let start = reader.fill_buf().map_err(unreadable)?;
     let has_bom = start.starts_with(UTF8_BOM);
-    let rest = if has_bom {
-        &start[UTF8_BOM.len()..]
-    } else {
-        start
-    };
-    let has_header = rest.starts_with(HEADER_START);
-    // Re-open to read from the beginning (simpler than chaining the peeked bytes back).
-    let mut reader = BufReader::with_capacity(1 << 20, open(path)?);
+    let has_header = start[if has_bom { UTF8_BOM.len() } else { 0 }..].starts_with(HEADER_START);
     if has_bom {
-        let mut bom = [0u8; 3];
-        reader.read_exact(&mut bom).map_err(unreadable)?;
+        reader.consume(UTF8_BOM.len());
     }
     let mut records = Records::new(reader, 1);
     if has_header {
@@ -376,17 +368,6 @@ fn open_records(path: &Path) -> Result<(FileRecords, bool), IngestError> {
         records.next_record(Encoding::Latin1).map_err(unreadable)?;
     }
     Ok((records, has_header))
-}
-
-fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match reader.read(&mut buf[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n)
 }
 
 /// The one pass over a file: checks every record, sends the accepted ones on in frames of
