@@ -60,7 +60,7 @@ fn date_key(date: Expr) -> Expr {
         + date.dt().day().cast(DataType::Int32)
 }
 
-/// Whole years from `from` to `to` (Go's `AddDate` counting: see [`date_key`]).
+/// Whole years from `from` to `to` (Go's `AddDate` counting: see `date_key`).
 pub fn whole_years(from: Expr, to: Expr) -> Expr {
     (date_key(to) - date_key(from)).floor_div(lit(10_000))
 }

@@ -18,7 +18,7 @@
 //! Statewide, 1M rows (1,671 published cells): dense rows over the classes of all cells took
 //! 14.4 s and 1.7 GB; reducing each withheld set too, hundreds of thousands of steps apiece;
 //! this, 0.3 s. A publication whose reduction touches more than [`BUDGET`] entries, or holds
-//! more than [`HELD`], is left to the structural lines of [`super::suppress`], and the caller
+//! more than `HELD`, is left to the structural lines of [`super::suppress`], and the caller
 //! says so.
 
 use std::cmp::Reverse;
@@ -38,7 +38,7 @@ pub const BUDGET: u64 = 500_000_000;
 const HELD: usize = 1 << 26;
 
 /// The withheld identities whose set is a combination of the published ones' sets, or None
-/// when the publication is past [`BUDGET`] or [`HELD`].
+/// when the publication is past `BUDGET` or `HELD`.
 pub fn recoverable(
     members: &BTreeMap<Identity, Vec<u32>>,
     published: &BTreeSet<Identity>,

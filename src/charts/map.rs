@@ -171,7 +171,7 @@ fn colour_of(cell: Cell, classes: &[Class]) -> RGBColor {
 }
 
 /// Draws `map` on `root`: the counties' fills first, one polygon per ring in [`shapes`]
-/// order (what [`svg`] relies on to name them), then their borders and the legend.
+/// order (what `svg` relies on to name them), then their borders and the legend.
 pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, map: &Map) -> DrawResult {
     root.fill(&WHITE).map_err(failed)?;
     let grey = RGBColor(80, 80, 80);

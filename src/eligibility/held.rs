@@ -29,7 +29,7 @@ const FEW_VALUES: [&str; 12] = [
     facts::SUBJECT_PC290_SECTIONS,
 ];
 
-/// The columns held as categories: [`FEW_VALUES`] and each scenario's determination and
+/// The columns held as categories: `FEW_VALUES` and each scenario's determination and
 /// reason.
 pub fn columns(scenarios: &[Scenario]) -> Vec<String> {
     let decisions = scenarios

@@ -39,13 +39,13 @@ use crate::population;
 use offenses::Offense;
 use rng::Rng;
 
-/// Drug-arrest over-representation per census group, in [`GROUPS`] order: the factor by which
+/// Drug-arrest over-representation per census group, in [`crate::population::GROUPS`] order: the factor by which
 /// a group's share of the county population is multiplied to give its share of the people in
 /// the file. Chosen to resemble the published disparities (Black Californians were arrested
 /// for marijuana offences at several times their population share).
 pub const DEFAULT_OVERREPRESENTATION: [f64; 7] = [1.5, 1.0, 4.0, 1.5, 0.3, 1.0, 1.0];
 
-/// DOJ race codes and descriptions per census group, in [`GROUPS`] order.
+/// DOJ race codes and descriptions per census group, in [`crate::population::GROUPS`] order.
 pub const RACE_CODES: [&[(&str, &str)]; 7] = [
     &[("H", "HISPANIC")],
     &[("W", "WHITE")],
@@ -111,7 +111,7 @@ pub struct GenerateConfig {
     pub counties: Vec<String>,
     /// Share of malformed rows, 0 to 1.
     pub messy: f64,
-    /// Over-representation factor per census group, in [`GROUPS`] order.
+    /// Over-representation factor per census group, in [`crate::population::GROUPS`] order.
     pub overrepresentation: [f64; 7],
     /// Factors on the population weight of some counties (upper case; 1 for the others),
     /// e.g. to give a small county enough people for an example report.

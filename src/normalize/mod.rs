@@ -2,7 +2,7 @@
 //! gogen's bugs fixed), then the conviction table and the subject table.
 //!
 //! Decisions are Polars expressions over whole columns; the loops over records here are the
-//! date parser, the lookups of distinct texts ([`by_distinct`]) and the case numbers
+//! date parser, the lookups of distinct texts (`by_distinct`) and the case numbers
 //! ([`conviction`]), each a measured speed-up.
 
 pub mod charge;

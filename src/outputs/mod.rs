@@ -132,7 +132,7 @@ pub struct AtomicFile {
 }
 
 /// Where an output's bytes go: through the page cache, or, for a large file, straight to the
-/// device ([`direct`]).
+/// device ([`crate::direct`]).
 pub enum Sink {
     Cached(BufWriter<fs::File>),
     Direct(DirectFile),
@@ -174,7 +174,7 @@ impl AtomicFile {
     }
 
     /// [`AtomicFile::create`] for a large file, written straight to the device where the
-    /// system offers it (see [`direct`]).
+    /// system offers it (see [`crate::direct`]).
     pub fn create_large(path: &Path) -> Result<AtomicFile, OutputError> {
         let temporary = temporary_path(path);
         match DirectFile::create(&temporary) {
