@@ -249,6 +249,8 @@ pub struct RecordCopy {
     /// The record's bytes, line terminator excluded.
     pub bytes: Vec<u8>,
     commas: Vec<usize>,
+    /// Whether `bytes` hold a carriage return.
+    returns: bool,
 }
 
 impl RecordCopy {
@@ -259,6 +261,13 @@ impl RecordCopy {
         self.bytes.extend_from_slice(record.bytes);
         self.commas.clear();
         self.commas.extend_from_slice(record.commas);
+        // Looked for here, where the bytes were just copied, once for every pass that asks.
+        self.returns = memchr::memchr(b'\r', &self.bytes).is_some();
+    }
+
+    /// Whether a field holds a carriage return (Go's CSV writer quotes those).
+    pub fn holds_return(&self) -> bool {
+        self.returns
     }
 
     /// Field `i`, as [`Record::field`].
@@ -269,11 +278,6 @@ impl RecordCopy {
     /// The offset in [`Self::bytes`] where each field starts.
     pub fn field_starts(&self) -> impl Iterator<Item = usize> {
         std::iter::once(0).chain(self.commas.iter().map(|&at| at + 1))
-    }
-
-    /// Every field as it stands in the file, quotes included.
-    pub fn raw_fields(&self) -> impl Iterator<Item = &[u8]> {
-        (0..=self.commas.len()).map(|i| self.raw_field(i))
     }
 
     /// Field `i` as it stands in the file, quotes included (empty when there is none).

@@ -709,14 +709,14 @@ fn written_as_is(record: &RecordCopy, encoding: Encoding, layout: Layout) -> boo
     if encoding != Encoding::Utf8 && !record.bytes.is_ascii() {
         return false;
     }
+    let returns = record.holds_return();
+    let as_is = |i| field_written_as_is(record.raw_field(i), returns);
     if layout == Layout::Condensed {
         // Only its own fields are written: a padded row's 75 others need no look.
-        return CONDENSED
-            .iter()
-            .all(|&i| field_written_as_is(record.raw_field(i)));
+        return CONDENSED.iter().all(|&i| as_is(i));
     }
     let bytes = record.bytes.as_slice();
-    if memchr::memchr2(b'"', b'\r', bytes).is_none() {
+    if !returns && memchr::memchr(b'"', bytes).is_none() {
         // No field is quoted (almost every row): only each field's first bytes matter.
         return record.field_starts().all(|at| match bytes.get(at..) {
             None | Some([] | [b',', ..]) => true,
@@ -724,7 +724,12 @@ fn written_as_is(record: &RecordCopy, encoding: Encoding, layout: Layout) -> boo
             Some(field) => starts_with(field, false),
         });
     }
-    record.raw_fields().all(field_written_as_is)
+    // Padded rows: most fields are a quoted value that starts with a space (DOJ's `"  -  "`),
+    // which Go quotes too; two bytes settle each of those.
+    record
+        .field_starts()
+        .enumerate()
+        .all(|(i, at)| bytes.get(at..at + 2) == Some(b"\" ") || as_is(i))
 }
 
 /// True when `text` starts with an ASCII character that is (`space`) or is not white space.
@@ -736,17 +741,19 @@ fn starts_with(text: &[u8], space: bool) -> bool {
 /// True when Go's writer quotes a field exactly when the file did, the same way: a quoted
 /// field whose value must be quoted, or an unquoted one whose value must not. (Doubled
 /// quotes are the one way to write a quote in either.) A non-ASCII first character is left
-/// to [`needs_quotes`], which knows Unicode white space.
-fn field_written_as_is(raw: &[u8]) -> bool {
+/// to [`needs_quotes`], which knows Unicode white space. `returns`: whether the row holds a
+/// carriage return anywhere ([`RecordCopy::holds_return`]).
+fn field_written_as_is(raw: &[u8], returns: bool) -> bool {
+    let has_return = |text| returns && memchr::memchr(b'\r', text).is_some();
     match raw {
         [] => true,
         [b'"', inner @ .., b'"'] => {
             inner == br"\."
                 || starts_with(inner, true)
                 || memchr::memchr3(b',', b'"', b'\n', inner).is_some()
-                || memchr::memchr(b'\r', inner).is_some()
+                || has_return(inner)
         }
-        _ => raw != br"\." && starts_with(raw, false) && memchr::memchr(b'\r', raw).is_none(),
+        _ => raw != br"\." && starts_with(raw, false) && !has_return(raw),
     }
 }
 
