@@ -22,13 +22,15 @@ pub struct BlockReader {
 
 impl BlockReader {
     /// Reads `file`, just opened from `path`, straight from the device where `path` can be
-    /// opened so.
+    /// opened so (and is still the same file: one put in its place in between is read
+    /// through `file` alone).
     pub fn new(file: File, path: &Path) -> BlockReader {
         let mut options = OpenOptions::new();
         options.read(true);
+        let direct = super::open(path, options).filter(|direct| same_file(&file, direct));
         BlockReader {
             cached: file,
-            direct: super::open(path, options),
+            direct,
             offset: 0,
             direct_bytes: 0,
         }
@@ -149,6 +151,21 @@ pub fn padding(bytes: &[u8], carry: usize) -> usize {
     (ALIGN - (bytes.as_ptr().addr() + carry) % ALIGN) % ALIGN
 }
 
+/// Whether `a` and `b` are handles on the same file (device and inode).
+#[cfg(unix)]
+fn same_file(a: &File, b: &File) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (a.metadata(), b.metadata()) {
+        (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_a: &File, _b: &File) -> bool {
+    false
+}
+
 /// Reads at `offset` into `buffer`, which need not be initialised; the bytes read.
 #[cfg(target_os = "linux")]
 fn read_at(file: &File, buffer: &mut [MaybeUninit<u8>], offset: u64) -> io::Result<usize> {
@@ -222,6 +239,22 @@ mod tests {
             assert_eq!(direct, bytes.len() as u64);
         }
         std::fs::remove_file(&path)
+    }
+
+    #[test]
+    fn a_file_put_in_place_of_the_one_opened_is_not_read() -> io::Result<()> {
+        let old = scratch("replaced", &[b'a'; 2 * ALIGN])?;
+        let file = File::open(&old)?;
+        let new = scratch("replacement", &[b'b'; 2 * ALIGN])?;
+        std::fs::rename(&new, &old)?;
+        let mut reader = BlockReader::new(file, &old);
+        let mut bytes = Vec::with_capacity(3 * ALIGN);
+        let pad = padding(&bytes, 0);
+        bytes.resize(pad, 0);
+        assert_eq!(reader.append(&mut bytes, 2 * ALIGN)?, 2 * ALIGN);
+        assert!(bytes[pad..].iter().all(|&b| b == b'a'));
+        assert_eq!(reader.direct_bytes(), 0);
+        std::fs::remove_file(&old)
     }
 
     #[test]
