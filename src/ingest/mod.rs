@@ -347,6 +347,11 @@ pub fn for_each_accepted(
 
 type FileRecords = Records<BufferedReader>;
 
+/// Bytes a record-by-record reading takes from the file at a time: blocks of 8 MiB were no
+/// faster read straight from the device than through the page cache, where blocks of 1 MiB
+/// were (BENCHMARKS.md, session 16).
+const RECORD_READING_BYTES: usize = 1 << 20;
+
 /// Opens `path` and returns a reader positioned after the BOM and header (if any), and
 /// whether there was a header.
 fn open_records(path: &Path) -> Result<(FileRecords, bool), IngestError> {
@@ -354,7 +359,7 @@ fn open_records(path: &Path) -> Result<(FileRecords, bool), IngestError> {
         path: path.to_path_buf(),
         source,
     };
-    let mut reader = BufferedReader::new(open(path)?, path, 1 << 20);
+    let mut reader = BufferedReader::new(open(path)?, path, RECORD_READING_BYTES);
     // The first block holds the BOM and the header's start unless the file is shorter.
     let start = reader.fill_buf().map_err(unreadable)?;
     let has_bom = start.starts_with(UTF8_BOM);
