@@ -199,15 +199,31 @@ pub fn query(run: &Path, sql: &str) -> Result<DataFrame, QueryError> {
 pub fn run_query(ctx: &mut SQLContext, sql: &str) -> Result<DataFrame, QueryError> {
     ctx.execute(sql)
         .and_then(LazyFrame::collect)
-        .map_err(|e| match e {
-            // SQL mistakes (unknown column, syntax) are the user's to fix: show them.
-            PolarsError::SQLSyntax(m)
-            | PolarsError::SQLInterface(m)
-            | PolarsError::ColumnNotFound(m) => QueryError::Sql {
-                message: m.to_string(),
-            },
-            other => sql_error(other),
-        })
+        .map_err(query_error)
+}
+
+/// Runs every query in `queries` in `ctx` at once: side by side on Polars' threads, what
+/// they share computed once. The answers in the order of the queries.
+pub fn run_queries(ctx: &mut SQLContext, queries: &[&str]) -> Result<Vec<DataFrame>, QueryError> {
+    let plans = queries
+        .iter()
+        .map(|sql| ctx.execute(sql).map(|plan| plan.logical_plan))
+        .collect::<PolarsResult<Vec<_>>>()
+        .map_err(query_error)?;
+    let optimizations = LazyFrame::default().get_current_optimizations();
+    LazyFrame::collect_all_with_engine(plans, Engine::InMemory, optimizations).map_err(query_error)
+}
+
+fn query_error(e: PolarsError) -> QueryError {
+    match e {
+        // SQL mistakes (unknown column, syntax) are the user's to fix: show them.
+        PolarsError::SQLSyntax(m)
+        | PolarsError::SQLInterface(m)
+        | PolarsError::ColumnNotFound(m) => QueryError::Sql {
+            message: m.to_string(),
+        },
+        other => sql_error(other),
+    }
 }
 
 /// Reads a query file.
