@@ -205,12 +205,16 @@ pub fn run_query(ctx: &mut SQLContext, sql: &str) -> Result<DataFrame, QueryErro
 /// Runs every query in `queries` in `ctx` at once: side by side on Polars' threads, what
 /// they share computed once. The answers in the order of the queries.
 pub fn run_queries(ctx: &mut SQLContext, queries: &[&str]) -> Result<Vec<DataFrame>, QueryError> {
-    let plans = queries
+    let frames = queries
         .iter()
-        .map(|sql| ctx.execute(sql).map(|plan| plan.logical_plan))
+        .map(|sql| ctx.execute(sql))
         .collect::<PolarsResult<Vec<_>>>()
         .map_err(query_error)?;
-    let optimizations = LazyFrame::default().get_current_optimizations();
+    // Optimized as `collect` would each of them.
+    let optimizations = frames
+        .first()
+        .map_or_else(Default::default, LazyFrame::get_current_optimizations);
+    let plans = frames.into_iter().map(|frame| frame.logical_plan).collect();
     LazyFrame::collect_all_with_engine(plans, Engine::InMemory, optimizations).map_err(query_error)
 }
 
