@@ -122,7 +122,7 @@ impl<'a> PreparedBuilder<'a> {
             Some(_) => convictions.collect()?,
         };
         mark("conviction table");
-        let (mut subjects, mut convictions) = match &self.settle {
+        let tables = match &self.settle {
             None => (subject_facts, convictions),
             Some(settle) => {
                 let batch = Prepared {
@@ -136,12 +136,7 @@ impl<'a> PreparedBuilder<'a> {
                 (subjects, decided)
             }
         };
-        // One chunk per batch, alike in every column (else Polars copies to line them up).
-        convictions.rechunk_mut();
-        subjects.rechunk_mut();
-        normalize::stack(&mut self.subjects, subjects)?;
-        normalize::stack(&mut self.convictions, convictions)?;
-        Ok(())
+        stack_batch((&mut self.subjects, &mut self.convictions), tables)
     }
 
     fn note_subjects(&mut self, keys: &UInt32Chunked) -> PolarsResult<()> {
@@ -202,10 +197,10 @@ impl Prepared {
     /// Settled as a run from the research files settles them ([`Settle`]), a batch of about
     /// `batch_rows` convictions of whole subjects at a time, so that no stage holds every
     /// conviction twice (at 10M rows, a rerun from a prepared input peaked at 2.58 GB settled
-    /// at once, 2.09 GB in batches). Batches are cut only when the subject keys never decrease down the
-    /// conviction table (as they do in a prepared input of files grouped by subject), so
-    /// that the rows keep their order; else all at once. The conviction table is then the
-    /// decided convictions, and the subject table collected.
+    /// at once, 2.09 GB in batches). Batches are cut only when the subject keys never
+    /// decrease down the conviction table (as they do in a prepared input of files grouped
+    /// by subject), so that the rows keep their order; else all at once. The conviction
+    /// table is then the decided convictions, and the subject table collected.
     pub fn settle(
         self,
         settle: &Settle,
@@ -253,13 +248,13 @@ impl Prepared {
                 counties: Vec::new(),
                 data_quality: Vec::new(),
             };
-            let (mut batch_subjects, mut batch_decided, batch_left_out) =
+            let (batch_subjects, batch_decided, batch_left_out) =
                 batch.settle_batch(settle, mark)?;
             left_out.add(&batch_left_out);
-            batch_decided.rechunk_mut();
-            batch_subjects.rechunk_mut();
-            normalize::stack(&mut subjects, batch_subjects)?;
-            normalize::stack(&mut decided, batch_decided)?;
+            stack_batch(
+                (&mut subjects, &mut decided),
+                (batch_subjects, batch_decided),
+            )?;
         }
         let (Some(subjects), Some(decided)) = (subjects, decided) else {
             polars_bail!(ComputeError: "no batch was settled");
@@ -695,6 +690,19 @@ fn stored_table(
         columns.push(column);
     }
     DataFrame::new(height, columns).map_err(polars_problem)
+}
+
+/// A batch's subject and conviction tables below those of the batches before, each one
+/// chunk alike in every column (else Polars copies to line them up).
+fn stack_batch(
+    (subjects, convictions): (&mut Option<DataFrame>, &mut Option<DataFrame>),
+    (mut batch_subjects, mut batch_convictions): (DataFrame, DataFrame),
+) -> PolarsResult<()> {
+    batch_subjects.rechunk_mut();
+    batch_convictions.rechunk_mut();
+    normalize::stack(subjects, batch_subjects)?;
+    normalize::stack(convictions, batch_convictions)?;
+    Ok(())
 }
 
 /// Where batches of about `batch_rows` rows of whole subjects start in a table with `keys`

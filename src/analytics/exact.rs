@@ -56,11 +56,7 @@ pub fn recoverable(
         echelon.insert(vector)?;
     }
     let rng = &mut Rng::new(SEED);
-    let size = withheld
-        .iter()
-        .flat_map(|id| members.get(id).and_then(|set| set.iter().max()))
-        .max()
-        .map_or(0, |m| *m as usize + 1);
+    let size = member_bound(withheld.iter().filter_map(|id| members.get(id)));
     let null = classes.of_members(&echelon.null_vector(rng), size, rng);
     let orthogonal = |set: &[u32]| {
         let sum = set.iter().fold(0, |sum, &m| add(sum, null[m as usize]));
@@ -197,12 +193,7 @@ impl Classes {
     /// leave their class for a new one shared with the others of that class in the cell.
     /// The work is the cells' sizes summed; nothing is kept per member but its class.
     fn of(members: &BTreeMap<Identity, Vec<u32>>, cells: &[&Identity]) -> Classes {
-        let size = cells
-            .iter()
-            .flat_map(|id| members[*id].iter().max())
-            .max()
-            .map_or(0, |m| *m as usize + 1);
-        let mut class = vec![NO_CLASS; size];
+        let mut class = vec![NO_CLASS; member_bound(cells.iter().map(|id| &members[*id]))];
         let mut classes = 0u32;
         let mut split: PlHashMap<u32, u32> = PlHashMap::default();
         for id in cells {
@@ -263,6 +254,13 @@ impl Classes {
         }
         values
     }
+}
+
+/// One past the largest member of `sets` (0 when there is none).
+fn member_bound<'a>(sets: impl Iterator<Item = &'a Vec<u32>>) -> usize {
+    sets.flat_map(|set| set.iter().max())
+        .max()
+        .map_or(0, |m| *m as usize + 1)
 }
 
 fn random(rng: &mut Rng) -> u64 {
