@@ -1,7 +1,8 @@
 //! The checking pass of one file on every core.
 //!
 //! One thread reads the file (straight from the device where it can: [`crate::direct`]) in
-//! blocks of about [`BLOCK_BYTES`] cut after a line end, counts their lines and hashes them;
+//! blocks of about [`BLOCK_BYTES`] cut after a line end, counts their lines and hashes them
+//! ([`count_and_hash`]);
 //! workers check and gather the records of each block (`read_block`) as if a record started at
 //! its first line; the calling thread takes the results in file order. The guess is wrong only
 //! when a quoted field holds a line break across the cut: the worker then sees a record still
@@ -197,7 +198,6 @@ pub fn read_blocks(
     // Blocks in file order with their results to come; bounded, so that reading stays a few
     // blocks ahead at most.
     let (in_order, ordered) = sync_channel::<(Block, Receiver<BlockRead>)>(workers);
-    let (to_hash, blocks_to_hash) = sync_channel::<Arc<Buffer>>(2);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let jobs = &jobs;
@@ -211,28 +211,13 @@ pub fn read_blocks(
                 }
             });
         }
-        // SHA-256 of every byte, so that a reader of the report can check which file was read.
-        let hash = scope.spawn(move || {
-            let mut sha = Sha256::new();
-            for block in blocks_to_hash {
-                sha.update(&block[..]);
-            }
-            sha.finalize()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-        });
-        let reader =
-            scope.spawn(move || read_file_blocks(path, reading, to_workers, in_order, to_hash));
+        let reader = scope.spawn(move || read_file_blocks(path, reading, to_workers, in_order));
         let merged = merge(ordered, reading, &mut visit);
         let read = reader
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        let sha256 = hash
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         let stopped = merged?;
-        let has_header = read?;
+        let (has_header, sha256) = read?;
         Ok((!stopped).then_some(FileRead { has_header, sha256 }))
     })
 }
@@ -279,15 +264,15 @@ fn merge(
     Ok(false)
 }
 
-/// Reads the file in blocks cut after a line end and sends each to the workers, to the
-/// hashing thread and, in order, to [`merge`]. True when the file starts with a header.
+/// Reads the file in blocks cut after a line end and sends each to the workers and, in order,
+/// to [`merge`]. Whether the file starts with a header, and the SHA-256 of its bytes (so
+/// that a reader of the report can check which file was read).
 fn read_file_blocks(
     path: &Path,
     reading: &Reading,
     to_workers: SyncSender<(Block, SyncSender<BlockRead>)>,
     in_order: SyncSender<(Block, Receiver<BlockRead>)>,
-    to_hash: SyncSender<Arc<Buffer>>,
-) -> Result<bool, IngestError> {
+) -> Result<(bool, String), IngestError> {
     let unreadable = |source| IngestError::Unreadable {
         path: path.to_path_buf(),
         source,
@@ -297,6 +282,7 @@ fn read_file_blocks(
     let mut rest: Vec<u8> = Vec::new();
     let (mut first_line, mut first) = (1u64, true);
     let mut has_header = false;
+    let mut sha = Sha256::new();
     loop {
         let mut bytes = returned.try_recv().unwrap_or_default();
         bytes.clear();
@@ -320,7 +306,8 @@ fn read_file_blocks(
             rest.extend_from_slice(&bytes[cut..]);
             bytes.truncate(cut);
         }
-        let lines = memchr::memchr_iter(b'\n', &bytes[from + start..]).count() as u64;
+        sha.update(&bytes[from..from + start]);
+        let lines = count_and_hash(&bytes[from + start..], &mut sha);
         let bytes = Arc::new(Buffer {
             bytes,
             from,
@@ -335,10 +322,9 @@ fn read_file_blocks(
             last: eof,
         };
         let (result_tx, result_rx) = sync_channel(1);
-        let sent = to_hash.send(Arc::clone(&bytes)).is_ok()
-            && to_workers
-                .send((block(Arc::clone(&bytes)), result_tx))
-                .is_ok()
+        let sent = to_workers
+            .send((block(Arc::clone(&bytes)), result_tx))
+            .is_ok()
             && in_order.send((block(bytes), result_rx)).is_ok();
         if !sent || eof {
             break;
@@ -346,7 +332,24 @@ fn read_file_blocks(
         first_line += lines;
         first = false;
     }
-    Ok(has_header)
+    let sha256 = sha.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok((has_header, sha256))
+}
+
+/// Bytes counted, then hashed, at a time: SHA-256 reads them from the cache, where this
+/// machine hashes 1.8 GB/s, against 0.95 GB/s from memory.
+const HASHED_AFTER_COUNTING: usize = 64 << 10;
+
+/// The line ends in `bytes`, which are hashed into `sha` a piece at a time after counting.
+fn count_and_hash(bytes: &[u8], sha: &mut Sha256) -> u64 {
+    bytes
+        .chunks(HASHED_AFTER_COUNTING)
+        .map(|piece| {
+            let lines = memchr::memchr_iter(b'\n', piece).count() as u64;
+            sha.update(piece);
+            lines
+        })
+        .sum()
 }
 
 /// Appends `block_bytes` of the file to `bytes`, and as many more as it takes to read a line
@@ -361,6 +364,37 @@ fn fill(file: &mut BlockReader, bytes: &mut Vec<u8>, block_bytes: usize) -> std:
         }
         if memchr::memrchr(b'\n', &bytes[read_from..]).is_some() {
             return Ok(false);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counting_and_hashing_by_pieces_is_counting_and_hashing_the_whole() {
+        // Lines of every length up to a few pieces, so that pieces end inside and at lines.
+        let mut bytes = Vec::new();
+        for n in 0..2_000usize {
+            bytes.extend(std::iter::repeat_n(b'a' + (n % 26) as u8, n * 37 % 3_001));
+            bytes.push(b'\n');
+        }
+        assert!(bytes.len() > 3 * HASHED_AFTER_COUNTING);
+        for len in [
+            0,
+            1,
+            HASHED_AFTER_COUNTING,
+            HASHED_AFTER_COUNTING + 1,
+            bytes.len(),
+        ] {
+            let mut sha = Sha256::new();
+            let lines = count_and_hash(&bytes[..len], &mut sha);
+            assert_eq!(
+                lines,
+                memchr::memchr_iter(b'\n', &bytes[..len]).count() as u64
+            );
+            assert_eq!(sha.finalize(), Sha256::digest(&bytes[..len]), "{len} bytes");
         }
     }
 }
