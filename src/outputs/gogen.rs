@@ -250,16 +250,6 @@ struct FilePass<'a> {
     rows: usize,
 }
 
-/// Input bytes past which a file's `All_Results` CSVs (a row of every row read, a little
-/// larger than the input) are written straight to the device ([`AtomicFile::create_large`]),
-/// not through the page cache. Past what the kernel keeps unwritten before it writes back
-/// (10% of memory by default, 2.3 GB on this project's machine), the page cache's copy and
-/// write-back cost more than waiting for the device; below, the page cache is faster. Padded
-/// rows with the bundle, page cache against O_DIRECT: 1M rows (0.86 GB) 3.87-4.36 s against
-/// 4.23-5.26 s (four runs each); 3M (2.6 GB) 13.9-16.3 s against 11.0-12.0 s (five each);
-/// 10M (8.6 GB) 54.4 s against 40.4-40.7 s (BENCHMARKS.md, session 14).
-const LARGE_INPUT: u64 = 2_000_000_000;
-
 /// "Possible Other P64 Charges" of the rows kept as category codes (rechunked), and the
 /// text of each code. The cell copies the comment: pseudonymized, it is treated as COMMENT_TEXT
 /// is (once a text, not once a row).
@@ -458,10 +448,11 @@ impl Lookup {
         layout: Layout,
     ) -> Result<Pass<'a>, OutputError> {
         let name = |stem: &str| file.folder.join(format!("{stem}{}.csv", file.part));
-        let all_results = |path: &Path| match file.size > LARGE_INPUT {
-            true => AtomicFile::create_large(path),
-            false => AtomicFile::create(path),
-        };
+        // `All_Results` (a row of every row read, a little larger than the input) goes
+        // straight to the device: the kernel's copy into fresh page-cache pages was the
+        // largest cost of the bundle's writing threads (perf, padded 1M: 1.54 of their 3.3
+        // CPU-s). On a slow device (a spinning disk) the thread waits for it instead.
+        let all_results = |path: &Path| AtomicFile::create_large(path);
         let (mut main, mut prop64) = match layout {
             Layout::Full => (
                 all_results(&name("All_Results"))?,
