@@ -4,6 +4,8 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, Read, Seek, SeekFrom};
 use std::mem::MaybeUninit;
 use std::path::Path;
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
+use std::thread::JoinHandle;
 
 use super::ALIGN;
 
@@ -96,24 +98,63 @@ impl BlockReader {
     }
 }
 
-/// A file read as [`BufRead`], its buffer filled by a [`BlockReader`] in aligned blocks.
+/// A file read as [`BufRead`], from blocks a [`BlockReader`] reads ahead in aligned buffers,
+/// on a thread of its own: the device's transfer of the next blocks overlaps the reading of
+/// this one (a record-by-record reading waited for the device about half its time).
 pub struct BufferedReader {
-    reader: BlockReader,
-    /// Room that aligns what is read, then the bytes read, from `at` not yet consumed.
+    /// Blocks read ahead, each with where its bytes start; closed after the last.
+    blocks: Option<Receiver<io::Result<ReadBlock>>>,
+    /// Buffers read, for the thread to read into again.
+    returned: Sender<Vec<u8>>,
+    /// Room that aligns what was read, then the bytes read, from `at` not yet consumed.
     buffer: Vec<u8>,
     at: usize,
-    block_bytes: usize,
+    ahead: Option<JoinHandle<()>>,
 }
+
+/// A buffer read into, and where the bytes read start in it.
+type ReadBlock = (Vec<u8>, usize);
+
+/// Blocks read ahead at most.
+const READ_AHEAD: usize = 2;
 
 impl BufferedReader {
     /// Reads `file`, just opened from `path`, `block_bytes` (a multiple of [`ALIGN`]) at a
     /// time.
     pub fn new(file: File, path: &Path, block_bytes: usize) -> BufferedReader {
+        let reader = BlockReader::new(file, path);
+        let (to_reader, blocks) = sync_channel(READ_AHEAD);
+        let (returned, spare) = channel();
         BufferedReader {
-            reader: BlockReader::new(file, path),
-            buffer: Vec::with_capacity(ALIGN + block_bytes),
+            blocks: Some(blocks),
+            returned,
+            buffer: Vec::new(),
             at: 0,
-            block_bytes,
+            ahead: Some(std::thread::spawn(move || {
+                read_ahead(reader, block_bytes, to_reader, spare)
+            })),
+        }
+    }
+}
+
+/// Reads the file `block_bytes` at a time into the buffers `spare` hands back (or new
+/// ones), until it ends, fails, or `blocks` is closed.
+fn read_ahead(
+    mut reader: BlockReader,
+    block_bytes: usize,
+    blocks: SyncSender<io::Result<ReadBlock>>,
+    spare: Receiver<Vec<u8>>,
+) {
+    loop {
+        let mut buffer = spare.try_recv().unwrap_or_default();
+        buffer.clear();
+        buffer.reserve(ALIGN + block_bytes);
+        let at = padding(&buffer, 0);
+        buffer.resize(at, 0);
+        let read = reader.append(&mut buffer, block_bytes);
+        let last = !matches!(read, Ok(n) if n == block_bytes);
+        if blocks.send(read.map(|_| (buffer, at))).is_err() || last {
+            return;
         }
     }
 }
@@ -121,11 +162,14 @@ impl BufferedReader {
 impl BufRead for BufferedReader {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.at == self.buffer.len() {
-            // Clearing keeps the buffer where it is, so the room is the same each time.
-            self.buffer.clear();
-            self.at = padding(&self.buffer, 0);
-            self.buffer.resize(self.at, 0);
-            self.reader.append(&mut self.buffer, self.block_bytes)?;
+            // None once the last block was taken: the file ends.
+            if let Some(next) = self.blocks.as_ref().and_then(|blocks| blocks.recv().ok()) {
+                let (bytes, at) = next?;
+                let _ = self
+                    .returned
+                    .send(std::mem::replace(&mut self.buffer, bytes));
+                self.at = at;
+            }
         }
         Ok(&self.buffer[self.at..])
     }
@@ -142,6 +186,16 @@ impl Read for BufferedReader {
         out[..n].copy_from_slice(&available[..n]);
         self.consume(n);
         Ok(n)
+    }
+}
+
+impl Drop for BufferedReader {
+    /// Stops the reading ahead (its next block has nowhere to go) and waits for it.
+    fn drop(&mut self) {
+        self.blocks = None;
+        if let Some(ahead) = self.ahead.take() {
+            let _ = ahead.join();
+        }
     }
 }
 
@@ -267,6 +321,11 @@ mod tests {
         let mut rest = Vec::new();
         reader.read_to_end(&mut rest)?;
         assert_eq!([&first[..], &rest[..]].concat(), bytes);
+        assert_eq!(reader.fill_buf()?, b"", "read past the end");
+        // Dropped with blocks still to read: the thread reading ahead stops (no hang).
+        let mut reader = BufferedReader::new(File::open(&path)?, &path, ALIGN);
+        reader.read_exact(&mut first)?;
+        drop(reader);
         std::fs::remove_file(&path)
     }
 
