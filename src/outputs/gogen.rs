@@ -452,13 +452,13 @@ impl Lookup {
         // straight to the device: the kernel's copy into fresh page-cache pages was the
         // largest cost of the bundle's writing threads (perf, padded 1M: 1.54 of their 3.3
         // CPU-s). On a slow device (a spinning disk) the thread waits for it instead.
-        let all_results = |path: &Path| AtomicFile::create_large(path);
+        let all_results = |stem: &str| AtomicFile::create_large(&name(stem));
         let (mut main, mut prop64) = match layout {
             Layout::Full => (
-                all_results(&name("All_Results"))?,
+                all_results("All_Results")?,
                 Some(AtomicFile::create(&name("Prop64_Results"))?),
             ),
-            Layout::Condensed => (all_results(&name("All_Results_Condensed"))?, None),
+            Layout::Condensed => (all_results("All_Results_Condensed")?, None),
         };
         let mut line = Vec::with_capacity(8192);
         match layout {
