@@ -5,29 +5,68 @@
 //! it system time), more than the rest of the run had left to hide it behind; written with
 //! `O_DIRECT` in whole aligned blocks, 6.6 s and 1.0 s of CPU (BENCHMARKS.md, session 14).
 //! Only whole blocks go straight to the device; the last, partial one is appended through the
-//! page cache. Where `O_DIRECT` is not offered (another system, a file system that refuses
-//! it on opening or on writing), the file is written through the page cache instead.
+//! page cache. Each file's chunks are written by a thread of its own, so that the program
+//! gathers the next while the device takes one (once the bundle's rows were read ahead, its
+//! writers waited for the device: BENCHMARKS.md, session 17). Where `O_DIRECT` is not
+//! offered (another system, a file system that refuses it on opening or on writing), the file
+//! is written through the page cache instead.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
+use std::thread::JoinHandle;
 
 use super::ALIGN;
 
 /// Bytes gathered before each write to the device.
 const CHUNK: usize = 8 << 20;
 
-/// A file written straight to the device in whole chunks.
+/// Chunks in use at once: one gathered while the other is written.
+const CHUNKS: usize = 2;
+
+/// A file written straight to the device in whole chunks, by a thread of its own, so that the
+/// device's transfer of one chunk overlaps the gathering of the next.
 pub struct DirectFile {
+    /// The chunk being gathered.
+    chunk: Chunk,
+    /// Chunk buffers made so far (at most [`CHUNKS`]).
+    made: usize,
+    /// Whole chunks to the writing thread, and their buffers back.
+    to_device: Option<SyncSender<Chunk>>,
+    spare: Receiver<Vec<u8>>,
+    device: Option<JoinHandle<io::Result<Device>>>,
+}
+
+/// Bytes gathered in an aligned buffer: `len` bytes from `start`.
+struct Chunk {
+    buffer: Vec<u8>,
+    start: usize,
+    len: usize,
+}
+
+impl Chunk {
+    fn new(buffer: Vec<u8>) -> Chunk {
+        let start = buffer.as_ptr().align_offset(ALIGN);
+        Chunk {
+            buffer,
+            start,
+            len: 0,
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.buffer[self.start..self.start + self.len]
+    }
+}
+
+/// The file as the writing thread holds it.
+struct Device {
     file: File,
     path: PathBuf,
     /// Whether `file` was opened with `O_DIRECT` (false once a write was refused).
     direct: bool,
-    /// `CHUNK` bytes from `start`, which is aligned to `ALIGN`.
-    buffer: Vec<u8>,
-    start: usize,
-    len: usize,
-    /// Bytes written whole before the gathered ones.
+    /// Bytes written whole so far.
     written: u64,
 }
 
@@ -39,53 +78,119 @@ impl DirectFile {
         options.write(true).create(true).truncate(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        Some(DirectFile::with_file(
-            super::open(path, options)?,
-            path,
-            true,
-        ))
-    }
-
-    fn with_file(file: File, path: &Path, direct: bool) -> DirectFile {
-        let buffer = vec![0u8; CHUNK + ALIGN];
-        let start = buffer.as_ptr().align_offset(ALIGN);
-        DirectFile {
+        let file = super::open(path, options)?;
+        Some(DirectFile::with_device(Device {
             file,
             path: path.to_path_buf(),
-            direct,
-            buffer,
-            start,
-            len: 0,
+            direct: true,
             written: 0,
+        }))
+    }
+
+    fn with_device(device: Device) -> DirectFile {
+        let (to_device, chunks) = sync_channel::<Chunk>(1);
+        let (spare_tx, spare) = channel();
+        DirectFile {
+            chunk: Chunk::new(vec![0u8; CHUNK + ALIGN]),
+            made: 1,
+            to_device: Some(to_device),
+            spare,
+            device: Some(std::thread::spawn(move || {
+                device.write_chunks(chunks, spare_tx)
+            })),
         }
     }
 
     /// Writes what is gathered: the whole blocks to the device, the rest (only at the end)
     /// through the page cache.
     pub fn finish(mut self) -> io::Result<()> {
-        let whole = self.len / ALIGN * ALIGN;
-        self.write_out(whole)?;
-        let rest = self.start + whole..self.start + self.len;
+        let whole = self.chunk.len / ALIGN * ALIGN;
+        let rest = self.chunk.bytes()[whole..].to_vec();
+        self.chunk.len = whole;
+        if whole > 0 {
+            self.send_chunk()?;
+        }
+        let mut device = self.written()?;
         if !rest.is_empty() {
-            self.through_page_cache()?;
-            self.file.write_all(&self.buffer[rest])?;
+            device.through_page_cache()?;
+            device.file.write_all(&rest)?;
         }
         Ok(())
     }
 
-    /// Writes the first `n` gathered bytes (`n` a multiple of `ALIGN`).
-    fn write_out(&mut self, n: usize) -> io::Result<()> {
-        let range = self.start..self.start + n;
-        match self.file.write_all(&self.buffer[range.clone()]) {
+    /// Hands the gathered chunk to the writing thread and takes another buffer.
+    fn send_chunk(&mut self) -> io::Result<()> {
+        let next = if self.made < CHUNKS {
+            self.made += 1;
+            Some(vec![0u8; CHUNK + ALIGN])
+        } else {
+            self.spare.recv().ok()
+        };
+        let sent = match (next, &self.to_device) {
+            (Some(next), Some(to_device)) => {
+                let full = std::mem::replace(&mut self.chunk, Chunk::new(next));
+                to_device.send(full).is_ok()
+            }
+            _ => false,
+        };
+        match sent {
+            true => Ok(()),
+            // The writing thread stopped (it stops only on failing): its error says why.
+            false => Err(self
+                .written()
+                .err()
+                .unwrap_or_else(|| io::Error::other("the file's writing stopped early"))),
+        }
+    }
+
+    /// Waits for the writing thread to write what it was given; the file, or the error that
+    /// stopped it.
+    fn written(&mut self) -> io::Result<Device> {
+        self.to_device = None;
+        match self.device.take().map(JoinHandle::join) {
+            Some(Ok(done)) => done,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            None => Err(io::Error::other("the file's writing already stopped")),
+        }
+    }
+}
+
+impl Drop for DirectFile {
+    /// An unfinished file's thread is let finish what it was given.
+    fn drop(&mut self) {
+        self.to_device = None;
+        if let Some(device) = self.device.take() {
+            let _ = device.join();
+        }
+    }
+}
+
+impl Device {
+    /// Writes each chunk it is given and hands its buffer back; stops at the first failure.
+    fn write_chunks(
+        mut self,
+        chunks: Receiver<Chunk>,
+        spare: Sender<Vec<u8>>,
+    ) -> io::Result<Device> {
+        for chunk in chunks {
+            self.write_out(chunk.bytes())?;
+            let _ = spare.send(chunk.buffer);
+        }
+        Ok(self)
+    }
+
+    /// Writes `bytes` (whole blocks, at an aligned address).
+    fn write_out(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self.file.write_all(bytes) {
             Err(e) if self.direct && e.kind() == io::ErrorKind::InvalidInput => {
                 // Refused on writing (some file systems open with O_DIRECT but do not write
                 // with it): written again through the page cache.
                 self.through_page_cache()?;
-                self.file.write_all(&self.buffer[range])?;
+                self.file.write_all(bytes)?;
             }
             done => done?,
         }
-        self.written += n as u64;
+        self.written += bytes.len() as u64;
         Ok(())
     }
 
@@ -104,13 +209,13 @@ impl DirectFile {
 
 impl Write for DirectFile {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        let n = data.len().min(CHUNK - self.len);
-        let at = self.start + self.len;
-        self.buffer[at..at + n].copy_from_slice(&data[..n]);
-        self.len += n;
-        if self.len == CHUNK {
-            self.write_out(CHUNK)?;
-            self.len = 0;
+        let chunk = &mut self.chunk;
+        let n = data.len().min(CHUNK - chunk.len);
+        let at = chunk.start + chunk.len;
+        chunk.buffer[at..at + n].copy_from_slice(&data[..n]);
+        chunk.len += n;
+        if chunk.len == CHUNK {
+            self.send_chunk()?;
         }
         Ok(n)
     }
@@ -126,8 +231,7 @@ mod tests {
     use super::*;
 
     /// Writes `bytes` to `file` in uneven pieces and reads them back.
-    fn round_trip(mut file: DirectFile, bytes: &[u8]) -> io::Result<Vec<u8>> {
-        let path = file.path.clone();
+    fn round_trip(mut file: DirectFile, path: &Path, bytes: &[u8]) -> io::Result<Vec<u8>> {
         for piece in bytes.chunks(1000 + bytes.len() % 7) {
             file.write_all(piece)?;
         }
@@ -146,6 +250,7 @@ mod tests {
             3 * ALIGN + 7,
             CHUNK,
             CHUNK + ALIGN + 5,
+            3 * CHUNK + 1,
         ];
         sizes
             .into_iter()
@@ -168,7 +273,12 @@ mod tests {
                 eprintln!("O_DIRECT not offered in {}", path.display());
                 return Ok(());
             };
-            assert_eq!(round_trip(file, &bytes)?, bytes, "{} bytes", bytes.len());
+            assert_eq!(
+                round_trip(file, &path, &bytes)?,
+                bytes,
+                "{} bytes",
+                bytes.len()
+            );
             std::fs::remove_file(&path)?;
         }
         Ok(())
@@ -182,10 +292,32 @@ mod tests {
             eprintln!("O_DIRECT not offered in {}", path.display());
             return Ok(());
         };
-        // A buffer off its alignment: the device refuses it (EINVAL), as a file system
-        // that opens with O_DIRECT but does not write with it would.
-        file.start += 1;
-        assert_eq!(round_trip(file, &bytes)?, bytes);
+        // A first chunk straight to the device, then a buffer off its alignment: the device
+        // refuses it (EINVAL), as a file system that opens with O_DIRECT but does not write
+        // with it would.
+        file.write_all(&bytes[..CHUNK])?;
+        file.chunk.start += 1;
+        assert_eq!(round_trip(file, &path, &bytes[CHUNK..])?, bytes);
+        std::fs::remove_file(&path)
+    }
+
+    #[test]
+    fn a_failed_write_is_an_error_of_the_writer() -> io::Result<()> {
+        let path = scratch("read-only")?;
+        std::fs::write(&path, b"")?;
+        // Opened for reading only: the writing thread's first write fails.
+        let mut file = DirectFile::with_device(Device {
+            file: File::open(&path)?,
+            path: path.clone(),
+            direct: false,
+            written: 0,
+        });
+        let bytes = vec![7u8; 3 * CHUNK];
+        let failed = match file.write_all(&bytes) {
+            Err(e) => e,
+            Ok(()) => file.finish().expect_err("a write to a read-only file"),
+        };
+        assert_eq!(failed.raw_os_error(), Some(libc::EBADF), "{failed}");
         std::fs::remove_file(&path)
     }
 
@@ -193,8 +325,18 @@ mod tests {
     fn what_is_written_through_the_page_cache_reads_back_whole() -> io::Result<()> {
         for bytes in samples() {
             let path = scratch(&format!("cached-{}", bytes.len()))?;
-            let file = DirectFile::with_file(File::create(&path)?, &path, false);
-            assert_eq!(round_trip(file, &bytes)?, bytes, "{} bytes", bytes.len());
+            let file = DirectFile::with_device(Device {
+                file: File::create(&path)?,
+                path: path.clone(),
+                direct: false,
+                written: 0,
+            });
+            assert_eq!(
+                round_trip(file, &path, &bytes)?,
+                bytes,
+                "{} bytes",
+                bytes.len()
+            );
             std::fs::remove_file(&path)?;
         }
         Ok(())
