@@ -16,6 +16,7 @@ pub use write::DirectFile;
 
 use std::fs::{File, OpenOptions};
 use std::path::Path;
+use std::thread::JoinHandle;
 
 /// Block size of the device: a transfer's address in memory, length and offset in the file
 /// are multiples of it.
@@ -31,4 +32,47 @@ fn open(path: &Path, mut options: OpenOptions) -> Option<File> {
 #[cfg(not(target_os = "linux"))]
 fn open(_path: &Path, _options: OpenOptions) -> Option<File> {
     None
+}
+
+/// A thread fed or drained through one end of a channel, held here: closing that end ends
+/// the thread, which is then waited for ([`Background::join`], or on dropping).
+struct Background<C, T> {
+    channel: Option<C>,
+    thread: Option<JoinHandle<T>>,
+}
+
+impl<C, T: Send + 'static> Background<C, T> {
+    fn spawn(channel: C, work: impl FnOnce() -> T + Send + 'static) -> Self {
+        Background {
+            channel: Some(channel),
+            thread: Some(std::thread::spawn(work)),
+        }
+    }
+
+    /// The channel's end, until it is closed.
+    fn channel(&self) -> Option<&C> {
+        self.channel.as_ref()
+    }
+
+    /// Closes the channel and waits for the thread: what it returned, None if it was
+    /// already waited for. Its panic goes on here.
+    fn join(&mut self) -> Option<T> {
+        self.channel = None;
+        let thread = self.thread.take()?;
+        Some(
+            thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        )
+    }
+}
+
+impl<C, T> Drop for Background<C, T> {
+    fn drop(&mut self) {
+        self.channel = None;
+        if let Some(thread) = self.thread.take() {
+            // Not resumed here: a panic while dropping (maybe unwinding already) aborts.
+            let _ = thread.join();
+        }
+    }
 }

@@ -5,9 +5,8 @@ use std::io::{self, BufRead, Read, Seek, SeekFrom};
 use std::mem::MaybeUninit;
 use std::path::Path;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
-use std::thread::JoinHandle;
 
-use super::ALIGN;
+use super::{ALIGN, Background};
 
 /// A file read from start to end, appended to buffers. A read of whole device blocks into
 /// an aligned place in memory goes straight from the device; any other (the end of the file,
@@ -102,14 +101,14 @@ impl BlockReader {
 /// on a thread of its own: the device's transfer of the next blocks overlaps the reading of
 /// this one (a record-by-record reading waited for the device about half its time).
 pub struct BufferedReader {
-    /// Blocks read ahead, each with where its bytes start; closed after the last.
-    blocks: Option<Receiver<io::Result<ReadBlock>>>,
+    /// The thread reading ahead, and its blocks, each with where its bytes start (closed
+    /// after the last).
+    ahead: Background<Receiver<io::Result<ReadBlock>>, ()>,
     /// Buffers read, for the thread to read into again.
     returned: Sender<Vec<u8>>,
     /// Room that aligns what was read, then the bytes read, from `at` not yet consumed.
     buffer: Vec<u8>,
     at: usize,
-    ahead: Option<JoinHandle<()>>,
 }
 
 /// A buffer read into, and where the bytes read start in it.
@@ -126,13 +125,12 @@ impl BufferedReader {
         let (to_reader, blocks) = sync_channel(READ_AHEAD);
         let (returned, spare) = channel();
         BufferedReader {
-            blocks: Some(blocks),
+            ahead: Background::spawn(blocks, move || {
+                read_ahead(reader, block_bytes, to_reader, spare)
+            }),
             returned,
             buffer: Vec::new(),
             at: 0,
-            ahead: Some(std::thread::spawn(move || {
-                read_ahead(reader, block_bytes, to_reader, spare)
-            })),
         }
     }
 }
@@ -163,7 +161,7 @@ impl BufRead for BufferedReader {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.at == self.buffer.len() {
             // None once the last block was taken: the file ends.
-            if let Some(next) = self.blocks.as_ref().and_then(|blocks| blocks.recv().ok()) {
+            if let Some(next) = self.ahead.channel().and_then(|blocks| blocks.recv().ok()) {
                 let (bytes, at) = next?;
                 let _ = self
                     .returned
@@ -186,16 +184,6 @@ impl Read for BufferedReader {
         out[..n].copy_from_slice(&available[..n]);
         self.consume(n);
         Ok(n)
-    }
-}
-
-impl Drop for BufferedReader {
-    /// Stops the reading ahead (its next block has nowhere to go) and waits for it.
-    fn drop(&mut self) {
-        self.blocks = None;
-        if let Some(ahead) = self.ahead.take() {
-            let _ = ahead.join();
-        }
     }
 }
 

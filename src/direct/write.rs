@@ -15,9 +15,8 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
-use std::thread::JoinHandle;
 
-use super::ALIGN;
+use super::{ALIGN, Background};
 
 /// Bytes gathered before each write to the device.
 const CHUNK: usize = 8 << 20;
@@ -32,10 +31,9 @@ pub struct DirectFile {
     chunk: Chunk,
     /// Chunk buffers made so far (at most [`CHUNKS`]).
     made: usize,
-    /// Whole chunks to the writing thread, and their buffers back.
-    to_device: Option<SyncSender<Chunk>>,
+    /// The writing thread, and the whole chunks to it; their buffers come back by `spare`.
+    device: Background<SyncSender<Chunk>, io::Result<Device>>,
     spare: Receiver<Vec<u8>>,
-    device: Option<JoinHandle<io::Result<Device>>>,
 }
 
 /// Bytes gathered in an aligned buffer: `len` bytes from `start`.
@@ -93,11 +91,8 @@ impl DirectFile {
         DirectFile {
             chunk: Chunk::new(vec![0u8; CHUNK + ALIGN]),
             made: 1,
-            to_device: Some(to_device),
+            device: Background::spawn(to_device, move || device.write_chunks(chunks, spare_tx)),
             spare,
-            device: Some(std::thread::spawn(move || {
-                device.write_chunks(chunks, spare_tx)
-            })),
         }
     }
 
@@ -126,7 +121,7 @@ impl DirectFile {
         } else {
             self.spare.recv().ok()
         };
-        let sent = match (next, &self.to_device) {
+        let sent = match (next, self.device.channel()) {
             (Some(next), Some(to_device)) => {
                 let full = std::mem::replace(&mut self.chunk, Chunk::new(next));
                 to_device.send(full).is_ok()
@@ -144,24 +139,11 @@ impl DirectFile {
     }
 
     /// Waits for the writing thread to write what it was given; the file, or the error that
-    /// stopped it.
+    /// stopped it. (A file dropped unfinished lets its thread finish the same way.)
     fn written(&mut self) -> io::Result<Device> {
-        self.to_device = None;
-        match self.device.take().map(JoinHandle::join) {
-            Some(Ok(done)) => done,
-            Some(Err(panic)) => std::panic::resume_unwind(panic),
-            None => Err(io::Error::other("the file's writing already stopped")),
-        }
-    }
-}
-
-impl Drop for DirectFile {
-    /// An unfinished file's thread is let finish what it was given.
-    fn drop(&mut self) {
-        self.to_device = None;
-        if let Some(device) = self.device.take() {
-            let _ = device.join();
-        }
+        self.device
+            .join()
+            .unwrap_or_else(|| Err(io::Error::other("the file's writing already stopped")))
     }
 }
 

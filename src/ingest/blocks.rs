@@ -2,15 +2,14 @@
 //!
 //! One thread reads the file (straight from the device where it can: [`crate::direct`]) in
 //! blocks of about [`BLOCK_BYTES`] cut after a line end, counts their lines and hashes them
-//! ([`count_and_hash`]);
-//! workers check and gather the records of each block (`read_block`) as if a record started at
-//! its first line; the calling thread takes the results in file order. The guess is wrong only
-//! when a quoted field holds a line break across the cut: the worker then sees a record still
-//! open at the end of its block and says where it started, and the calling thread reads that
-//! record and the next block again, itself, as one (and so on, until a block ends where a
-//! record ends). The rows, line numbers, rejected rows and errors are those of reading the file
-//! from start to end on one thread: the same [`Records`] reader does the work, on a block
-//! instead of the file.
+//! (`count_and_hash`); workers check and gather the records of each block (`read_block`) as
+//! if a record started at its first line; the calling thread takes the results in file order.
+//! The guess is wrong only when a quoted field holds a line break across the cut: the worker
+//! then sees a record still open at the end of its block and says where it started, and the
+//! calling thread reads that record and the next block again, itself, as one (and so on, until
+//! a block ends where a record ends). The rows, line numbers, rejected rows and errors are
+//! those of reading the file from start to end on one thread: the same [`Records`] reader does
+//! the work, on a block instead of the file.
 
 use std::path::Path;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
