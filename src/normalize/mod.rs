@@ -156,46 +156,31 @@ fn last_subject_start(ids: &StringChunked) -> usize {
 /// in [`charge::KEY`].
 ///
 /// About 105 lines: the list of typed columns in the order of the table, each one expression;
-/// the helpers above hold what is longer than a line.
+/// the helpers around it hold what is longer than a line.
 fn typed(raw_rows: DataFrame, first: IdxSize) -> PolarsResult<DataFrame> {
     // Status and code columns hold a few distinct texts: each is typed once per frame.
-    let distinct = |index: usize, derive: Expr| by_distinct(&raw_rows, index, derive);
-    let categorical = |index: usize| distinct(index, text(index).cast(conviction::categorical()));
+    let mut beside = Beside::new(&raw_rows);
     let upper = |text: Expr| text.str().to_uppercase().cast(conviction::categorical());
     // FELONY, or a blank (also whitespace-only, gogen bug 8, or the `-` placeholder) status
     // with offence type F:
     // the status decides, where it is blank (null here) the offence type does.
     let conv_stat = text(doj::CONV_STAT_DESCR).str().to_uppercase();
-    let felony_by_status = distinct(
+    let felony_by_status = beside.by_distinct(
         doj::CONV_STAT_DESCR,
         when(conv_stat.clone().is_null())
             .then(lit(NULL).cast(DataType::Boolean))
             .otherwise(conv_stat.eq(lit("FELONY"))),
     )?;
-    let offence_type_f = distinct(
+    let offence_type_f = beside.by_distinct(
         doj::OFFENSE_TOC,
         trimmed(doj::OFFENSE_TOC).str().to_uppercase().eq(lit("F")),
     )?;
     let is_felony = felony_by_status.fill_null(offence_type_f);
-    let days_per_unit = distinct(doj::SENT_TIME_CODE, days_per_unit())?;
-    // Each date parsed once, beside the raw rows: (date, given but unreadable).
-    let mut parsed: Vec<Column> = Vec::new();
-    let mut date = |index: usize| -> PolarsResult<(Expr, Expr)> {
-        let name = COLUMNS[index];
-        let (dates, unreadable) = crate::dates::parse_column(raw_rows.column(name)?.str()?);
-        let names = [format!("{name}_date"), format!("{name}_unreadable")];
-        for (series, name) in [dates.into_series(), unreadable.into_series()]
-            .into_iter()
-            .zip(&names)
-        {
-            parsed.push(series.with_name(name.as_str().into()).into_column());
-        }
-        Ok((col(names[0].as_str()), col(names[1].as_str())))
-    };
-    let (dob, dob_unreadable) = date(doj::PRI_DOB)?;
-    let (event, event_unreadable) = date(doj::STP_EVENT_DATE)?;
-    let (cycle, cycle_unreadable) = date(doj::CYC_DATE)?;
-    let (disposition, disposition_unreadable) = date(doj::DISP_DATE)?;
+    let days_per_unit = beside.by_distinct(doj::SENT_TIME_CODE, days_per_unit())?;
+    let (dob, dob_unreadable) = beside.date(doj::PRI_DOB)?;
+    let (event, event_unreadable) = beside.date(doj::STP_EVENT_DATE)?;
+    let (cycle, cycle_unreadable) = beside.date(doj::CYC_DATE)?;
+    let (disposition, disposition_unreadable) = beside.date(doj::DISP_DATE)?;
     let count_order = text(doj::CNT_ORDER);
     let typed = [
         col(c::RECORD_NR),
@@ -207,42 +192,49 @@ fn typed(raw_rows: DataFrame, first: IdxSize) -> PolarsResult<DataFrame> {
             .alias(c::HAS_BLANK_SUBJECT_ID),
         dob.alias(c::DOB),
         dob_unreadable.alias(c::DOB_INVALID),
-        categorical(doj::RACE_CODE)?.alias(c::RACE_CODE),
-        categorical(doj::RACE_DESCR)?.alias(c::RACE_DESCR),
-        categorical(doj::GENDER)?.alias(c::GENDER),
+        beside.categorical(doj::RACE_CODE)?.alias(c::RACE_CODE),
+        beside.categorical(doj::RACE_DESCR)?.alias(c::RACE_DESCR),
+        beside.categorical(doj::GENDER)?.alias(c::GENDER),
         event.alias(c::EVENT_DATE),
         event_unreadable.alias(c::EVENT_DATE_INVALID),
         cycle.alias(c::CYCLE_DATE),
         cycle_unreadable.alias(c::CYCLE_DATE_INVALID),
         disposition.alias(c::DISP_DATE),
         disposition_unreadable.alias(c::DISP_DATE_INVALID),
-        distinct(doj::STP_TYPE_DESCR, upper(trimmed(doj::STP_TYPE_DESCR)))?.alias(c::STEP_TYPE),
-        distinct(doj::STP_ORI_CNTY_NAME, upper(text(doj::STP_ORI_CNTY_NAME)))?.alias(c::COUNTY),
+        beside
+            .by_distinct(doj::STP_TYPE_DESCR, upper(trimmed(doj::STP_TYPE_DESCR)))?
+            .alias(c::STEP_TYPE),
+        beside
+            .by_distinct(doj::STP_ORI_CNTY_NAME, upper(text(doj::STP_ORI_CNTY_NAME)))?
+            .alias(c::COUNTY),
         count_order.clone().alias(c::COUNT_ORDER),
         cnt_order_part(count_order.clone(), 0, 3).alias(c::CYCLE),
         cnt_order_part(count_order, 3, 3).alias(c::STEP),
         raw(doj::OFN).alias(c::OFN),
-        distinct(
-            doj::DISP_DESCR,
-            trimmed(doj::DISP_DESCR)
-                .str()
-                .to_uppercase()
-                .str()
-                .starts_with(lit("CONVICTED")),
-        )?
-        .alias(c::IS_CONVICTION),
+        beside
+            .by_distinct(
+                doj::DISP_DESCR,
+                trimmed(doj::DISP_DESCR)
+                    .str()
+                    .to_uppercase()
+                    .str()
+                    .starts_with(lit("CONVICTED")),
+            )?
+            .alias(c::IS_CONVICTION),
         is_felony.alias(c::IS_FELONY),
         sentence_days(days_per_unit.clone()).alias(c::SENTENCE_DAYS),
         sentence_unreadable(days_per_unit).alias(c::SENTENCE_UNREADABLE),
         // The offence half of a PC 290 registration; the step type is checked below.
-        distinct(
-            doj::OFFENSE_DESCR,
-            trimmed(doj::OFFENSE_DESCR).str().starts_with(lit("290")),
-        )?
-        .alias(c::IS_PC290_REGISTRATION),
+        beside
+            .by_distinct(
+                doj::OFFENSE_DESCR,
+                trimmed(doj::OFFENSE_DESCR).str().starts_with(lit("290")),
+            )?
+            .alias(c::IS_PC290_REGISTRATION),
     ];
+    let beside = beside.columns;
     let mut raw_rows = raw_rows;
-    raw_rows.hstack_mut(&parsed)?;
+    raw_rows.hstack_mut(&beside)?;
     let typed = raw_rows
         .lazy()
         .with_row_index(c::RECORD_NR, Some(first))
@@ -265,29 +257,76 @@ fn typed(raw_rows: DataFrame, first: IdxSize) -> PolarsResult<DataFrame> {
     with_own_subject_ids(typed)
 }
 
-/// `derive`, an expression over the raw column `index`, evaluated for the distinct texts of
-/// `rows` only and looked up for each row. Trimming and upper-casing a million status texts
-/// cost three times the lookup (at 1M rows, 0.15 s against 0.05 s a column).
-fn by_distinct(rows: &DataFrame, index: usize, derive: Expr) -> PolarsResult<Expr> {
-    if rows.height() == 0 {
-        // Nothing to look up (and Polars keeps the input's types in a select over no rows).
-        return Ok(derive);
+/// Columns computed row by row from the raw rows, in plain code, to be set beside them
+/// before the typing query reads them.
+struct Beside<'a> {
+    rows: &'a DataFrame,
+    columns: Vec<Column>,
+}
+
+impl<'a> Beside<'a> {
+    fn new(rows: &'a DataFrame) -> Self {
+        Beside {
+            rows,
+            columns: Vec::new(),
+        }
     }
-    let texts = rows.column(COLUMNS[index])?.unique_stable()?;
-    let derived = texts
-        .clone()
-        .into_frame()
-        .lazy()
-        .select([derive])
-        .collect()?;
-    let derived = derived.columns()[0].as_materialized_series().clone();
-    let dtype = derived.dtype().clone();
-    Ok(raw(index).replace_strict(
-        lit(texts.as_materialized_series().clone()),
-        lit(derived),
-        None,
-        Some(dtype),
-    ))
+
+    /// A column beside the raw rows, by name.
+    fn add(&mut self, series: Series) -> PolarsResult<Expr> {
+        let name = format!("{}#{}", series.name(), self.columns.len());
+        let series = chunked_like(series, self.rows)?.with_name(name.as_str().into());
+        self.columns.push(series.into_column());
+        Ok(col(name))
+    }
+
+    /// Each date of the raw column `index` parsed once: (date, given but unreadable).
+    fn date(&mut self, index: usize) -> PolarsResult<(Expr, Expr)> {
+        let texts = self.rows.column(COLUMNS[index])?.str()?;
+        let (dates, unreadable) = crate::dates::parse_column(texts);
+        Ok((
+            self.add(dates.into_series())?,
+            self.add(unreadable.into_series())?,
+        ))
+    }
+
+    /// The text of the raw column `index` as a category, by [`Self::by_distinct`].
+    fn categorical(&mut self, index: usize) -> PolarsResult<Expr> {
+        self.by_distinct(index, text(index).cast(conviction::categorical()))
+    }
+
+    /// `derive`, an expression over the raw column `index`, evaluated for the distinct texts
+    /// of the rows only and gathered for each row. Trimming and upper-casing a million status
+    /// texts cost three times the lookup (at 1M rows, 0.15 s against 0.05 s a column), and
+    /// one hash lookup a row costs a third of Polars' `unique` and `replace_strict` together
+    /// (BENCHMARKS.md, session 18).
+    fn by_distinct(&mut self, index: usize, derive: Expr) -> PolarsResult<Expr> {
+        if self.rows.height() == 0 {
+            // Nothing to look up (and Polars keeps the input's types in a select over no rows).
+            return Ok(derive);
+        }
+        let raw = self.rows.column(COLUMNS[index])?.str()?;
+        let mut codes: PlHashMap<Option<&str>, IdxSize> = PlHashMap::new();
+        let mut distinct: Vec<Option<&str>> = Vec::new();
+        let rows: IdxCa = raw
+            .iter()
+            .map(|text| {
+                *codes.entry(text).or_insert_with(|| {
+                    distinct.push(text);
+                    (distinct.len() - 1) as IdxSize
+                })
+            })
+            .collect_ca(raw.name().clone());
+        let texts = StringChunked::from_iter_options(raw.name().clone(), distinct.into_iter());
+        let derived = texts
+            .into_series()
+            .into_frame()
+            .lazy()
+            .select([derive])
+            .collect()?;
+        let derived = derived.columns()[0].as_materialized_series().take(&rows)?;
+        self.add(derived.with_name(raw.name().clone()))
+    }
 }
 
 /// The typed rows with [`c::SUBJECT_KEY`], which the later stages group by. (Its values
@@ -497,21 +536,34 @@ mod tests {
     fn a_column_typed_by_its_distinct_texts_is_typed_row_by_row() {
         let index = doj::STP_TYPE_DESCR;
         let texts = [
-            " court action",
-            "DECEASED ",
-            " court action",
-            "",
-            "Deceased",
+            Some(" court action"),
+            Some("DECEASED "),
+            None,
+            Some(" court action"),
+            Some(""),
+            Some("Deceased"),
         ];
-        let rows = DataFrame::new(5, vec![Column::new(COLUMNS[index].into(), texts)]).unwrap();
+        let rows = DataFrame::new(6, vec![Column::new(COLUMNS[index].into(), texts)]).unwrap();
         let derive = || trimmed(index).str().to_uppercase();
-        let looked_up = by_distinct(&rows, index, derive()).unwrap();
-        let typed = rows.lazy().select([looked_up, derive().alias("direct")]);
+        let mut beside = Beside::new(&rows);
+        let looked_up = beside.by_distinct(index, derive()).unwrap();
+        let mut with_beside = rows.clone();
+        with_beside.hstack_mut(&beside.columns).unwrap();
+        let typed = with_beside
+            .lazy()
+            .select([looked_up.alias(COLUMNS[index]), derive().alias("direct")]);
         let typed = typed.collect().unwrap();
-        let expected = ["COURT ACTION", "DECEASED", "COURT ACTION", "", "DECEASED"];
+        let expected = [
+            Some("COURT ACTION"),
+            Some("DECEASED"),
+            None,
+            Some("COURT ACTION"),
+            Some(""),
+            Some("DECEASED"),
+        ];
         for name in [COLUMNS[index], "direct"] {
             let column: Vec<_> = typed.column(name).unwrap().str().unwrap().iter().collect();
-            assert_eq!(column, expected.map(Some), "{name}");
+            assert_eq!(column, expected, "{name}");
         }
     }
 
