@@ -22,6 +22,31 @@ use std::thread::JoinHandle;
 /// are multiples of it.
 pub const ALIGN: usize = 4096;
 
+/// A folder of its own for one test's files, removed with them when dropped (tests run side
+/// by side: each names its own).
+#[cfg(test)]
+struct Scratch(std::path::PathBuf);
+
+#[cfg(test)]
+impl Scratch {
+    fn new(test: &str) -> std::io::Result<Scratch> {
+        let dir = std::env::temp_dir().join(format!("clearstat-{test}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        Ok(Scratch(dir))
+    }
+
+    fn path(&self, name: &str) -> std::path::PathBuf {
+        self.0.join(name)
+    }
+}
+
+#[cfg(test)]
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// `path` opened with `options` and `O_DIRECT`; None where that is not offered.
 #[cfg(target_os = "linux")]
 fn open(path: &Path, mut options: OpenOptions) -> Option<File> {

@@ -235,11 +235,11 @@ fn read_at(_file: &File, _buffer: &mut [MaybeUninit<u8>], _offset: u64) -> io::R
 mod tests {
     use super::*;
 
-    fn scratch(name: &str, bytes: &[u8]) -> io::Result<std::path::PathBuf> {
-        let dir =
-            std::env::temp_dir().join(format!("clearstat-direct-read-{}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
-        let path = dir.join(name);
+    use crate::direct::Scratch;
+
+    /// `bytes` written to the file `name` of `scratch`.
+    fn written(scratch: &Scratch, name: &str, bytes: &[u8]) -> io::Result<std::path::PathBuf> {
+        let path = scratch.path(name);
         std::fs::write(&path, bytes)?;
         Ok(path)
     }
@@ -265,7 +265,8 @@ mod tests {
     #[test]
     fn a_file_reads_whole_in_aligned_pieces_and_in_any_other() -> io::Result<()> {
         let bytes: Vec<u8> = (0..5 * ALIGN + 123).map(|i| (i * 31 % 251) as u8).collect();
-        let path = scratch("pieces", &bytes)?;
+        let scratch = Scratch::new("read-pieces")?;
+        let path = written(&scratch, "pieces", &bytes)?;
         for (want, carry) in [(ALIGN, 0), (ALIGN, 77), (2 * ALIGN, 5), (1000, 3), (1, 0)] {
             let (read, direct) = read_back(&path, want, carry)?;
             assert_eq!(read, bytes, "pieces of {want} after {carry}");
@@ -280,14 +281,15 @@ mod tests {
         } else {
             assert_eq!(direct, bytes.len() as u64);
         }
-        std::fs::remove_file(&path)
+        Ok(())
     }
 
     #[test]
     fn a_file_put_in_place_of_the_one_opened_is_not_read() -> io::Result<()> {
-        let old = scratch("replaced", &[b'a'; 2 * ALIGN])?;
+        let scratch = Scratch::new("read-replaced")?;
+        let old = written(&scratch, "replaced", &[b'a'; 2 * ALIGN])?;
         let file = File::open(&old)?;
-        let new = scratch("replacement", &[b'b'; 2 * ALIGN])?;
+        let new = written(&scratch, "replacement", &[b'b'; 2 * ALIGN])?;
         std::fs::rename(&new, &old)?;
         let mut reader = BlockReader::new(file, &old);
         let mut bytes = Vec::with_capacity(3 * ALIGN);
@@ -296,13 +298,14 @@ mod tests {
         assert_eq!(reader.append(&mut bytes, 2 * ALIGN)?, 2 * ALIGN);
         assert!(bytes[pad..].iter().all(|&b| b == b'a'));
         assert_eq!(reader.direct_bytes(), 0);
-        std::fs::remove_file(&old)
+        Ok(())
     }
 
     #[test]
     fn a_buffered_reader_reads_the_whole_file() -> io::Result<()> {
         let bytes: Vec<u8> = (0..7 * ALIGN + 5).map(|i| (i * 7 % 241) as u8).collect();
-        let path = scratch("buffered", &bytes)?;
+        let scratch = Scratch::new("read-buffered")?;
+        let path = written(&scratch, "buffered", &bytes)?;
         let mut reader = BufferedReader::new(File::open(&path)?, &path, 2 * ALIGN);
         let mut first = [0u8; 3];
         reader.read_exact(&mut first)?;
@@ -314,13 +317,14 @@ mod tests {
         let mut reader = BufferedReader::new(File::open(&path)?, &path, ALIGN);
         reader.read_exact(&mut first)?;
         drop(reader);
-        std::fs::remove_file(&path)
+        Ok(())
     }
 
     #[test]
     fn a_buffer_out_of_line_is_read_through_the_page_cache() -> io::Result<()> {
         let bytes: Vec<u8> = (0..3 * ALIGN).map(|i| (i % 253) as u8).collect();
-        let path = scratch("out-of-line", &bytes)?;
+        let scratch = Scratch::new("read-out-of-line")?;
+        let path = written(&scratch, "out-of-line", &bytes)?;
         let mut reader = BlockReader::new(File::open(&path)?, &path);
         let mut buffer = Vec::with_capacity(4 * ALIGN);
         let pad = padding(&buffer, 0);
@@ -329,6 +333,6 @@ mod tests {
         assert_eq!(reader.append(&mut buffer, 3 * ALIGN)?, 3 * ALIGN);
         assert_eq!(&buffer[pad + 1..], &bytes[..]);
         assert_eq!(reader.direct_bytes(), 0);
-        std::fs::remove_file(&path)
+        Ok(())
     }
 }

@@ -239,16 +239,13 @@ mod tests {
             .map(|n| (0..n).map(|i| (i * 31 % 251) as u8).collect())
     }
 
-    fn scratch(name: &str) -> io::Result<PathBuf> {
-        let dir = std::env::temp_dir().join(format!("clearstat-direct-{}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
-        Ok(dir.join(name))
-    }
+    use crate::direct::Scratch;
 
     #[test]
     fn what_is_written_straight_to_the_device_reads_back_whole() -> io::Result<()> {
+        let scratch = Scratch::new("write-direct")?;
         for bytes in samples() {
-            let path = scratch(&format!("direct-{}", bytes.len()))?;
+            let path = scratch.path(&format!("direct-{}", bytes.len()));
             let Some(file) = DirectFile::create(&path) else {
                 // Not offered here (not Linux, or a file system without it): the other test
                 // covers the page cache's path.
@@ -261,7 +258,6 @@ mod tests {
                 "{} bytes",
                 bytes.len()
             );
-            std::fs::remove_file(&path)?;
         }
         Ok(())
     }
@@ -269,7 +265,8 @@ mod tests {
     #[test]
     fn a_write_the_device_refuses_goes_through_the_page_cache_whole() -> io::Result<()> {
         let bytes: Vec<u8> = samples().last().unwrap_or_default();
-        let path = scratch("refused")?;
+        let scratch = Scratch::new("write-refused")?;
+        let path = scratch.path("refused");
         let Some(mut file) = DirectFile::create(&path) else {
             eprintln!("O_DIRECT not offered in {}", path.display());
             return Ok(());
@@ -280,12 +277,13 @@ mod tests {
         file.write_all(&bytes[..CHUNK])?;
         file.chunk.start += 1;
         assert_eq!(round_trip(file, &path, &bytes[CHUNK..])?, bytes);
-        std::fs::remove_file(&path)
+        Ok(())
     }
 
     #[test]
     fn a_failed_write_is_an_error_of_the_writer() -> io::Result<()> {
-        let path = scratch("read-only")?;
+        let scratch = Scratch::new("write-read-only")?;
+        let path = scratch.path("read-only");
         std::fs::write(&path, b"")?;
         // Opened for reading only: the writing thread's first write fails.
         let mut file = DirectFile::with_device(Device {
@@ -300,13 +298,14 @@ mod tests {
             Ok(()) => file.finish().expect_err("a write to a read-only file"),
         };
         assert_eq!(failed.raw_os_error(), Some(libc::EBADF), "{failed}");
-        std::fs::remove_file(&path)
+        Ok(())
     }
 
     #[test]
     fn what_is_written_through_the_page_cache_reads_back_whole() -> io::Result<()> {
+        let scratch = Scratch::new("write-cached")?;
         for bytes in samples() {
-            let path = scratch(&format!("cached-{}", bytes.len()))?;
+            let path = scratch.path(&format!("cached-{}", bytes.len()));
             let file = DirectFile::with_device(Device {
                 file: File::create(&path)?,
                 path: path.clone(),
@@ -319,7 +318,6 @@ mod tests {
                 "{} bytes",
                 bytes.len()
             );
-            std::fs::remove_file(&path)?;
         }
         Ok(())
     }
