@@ -297,9 +297,9 @@ impl<'a> Beside<'a> {
 
     /// `derive`, an expression over the raw column `index`, evaluated for the distinct texts
     /// of the rows only and gathered for each row. Trimming and upper-casing a million status
-    /// texts cost three times the lookup (at 1M rows, 0.15 s against 0.05 s a column), and
-    /// one hash lookup a row costs a third of Polars' `unique` and `replace_strict` together
-    /// (BENCHMARKS.md, session 18).
+    /// texts cost three times the lookup (at 1M rows, 0.15 s against 0.05 s a column). One
+    /// hash lookup a row, in place of Polars' `unique` and `replace_strict` (a hash join):
+    /// padded 1M rows, "read and normalize" 1.98 -> 1.73 s (BENCHMARKS.md, session 18).
     fn by_distinct(&mut self, index: usize, derive: Expr) -> PolarsResult<Expr> {
         if self.rows.height() == 0 {
             // Nothing to look up (and Polars keeps the input's types in a select over no rows).
