@@ -172,113 +172,33 @@ pub fn withheld(
     min_cell: u64,
     empty: &BTreeSet<Identity>,
 ) -> BTreeSet<Identity> {
-    let mut withheld: BTreeSet<Identity> = counts
+    let small: BTreeSet<Identity> = counts
         .iter()
         .filter(|(_, n)| **n >= 1 && **n <= min_cell)
         .map(|(id, _)| id.clone())
         .collect();
-    if withheld.is_empty() {
-        return withheld;
+    if small.is_empty() {
+        return small;
     }
+    let cells = Cells::new(counts, lines, empty);
+    let mut withheld = cells.flags(&small);
     let mut solved = Solved::new();
-    let mut on: BTreeMap<&Identity, Vec<usize>> = BTreeMap::new();
-    for (i, line) in lines.iter().enumerate() {
-        line.members()
-            .for_each(|m| on.entry(m).or_default().push(i));
-    }
     loop {
-        lone_cells(counts, lines, &on, empty, &mut withheld);
-        let open = exposed_with(counts, lines, &withheld, empty, &mut solved);
-        let partners: BTreeSet<Identity> = open
+        cells.lone_cells(&mut withheld);
+        let open = cells.exposed(&withheld, &mut solved);
+        let partners: BTreeSet<u32> = open
             .iter()
-            .filter_map(|id| partner(counts, lines, &on, &withheld, id))
+            .filter_map(|&id| cells.partner(&withheld, id))
             .collect();
         // A determined count always has a published count on some line near it (lines hold
         // true sums, and its value is not zero), so this only ends when nothing is exposed.
         if partners.is_empty() {
-            return withheld;
+            return cells.identities(&withheld);
         }
-        withheld.extend(partners);
+        for id in partners {
+            withheld[id as usize] = true;
+        }
     }
-}
-
-/// A reader does not know it: withheld, or never published and not known to be empty.
-fn is_unknown(
-    id: &Identity,
-    counts: &Counts,
-    withheld: &BTreeSet<Identity>,
-    empty: &BTreeSet<Identity>,
-) -> bool {
-    withheld.contains(id) || !(counts.contains_key(id) || empty.contains(id))
-}
-
-/// The cheap part first: while a line has one unknown and it is withheld, withholds its
-/// partner (a statewide publication cascades through dozens of such steps; each solve of the
-/// full system would take longer).
-fn lone_cells(
-    counts: &Counts,
-    lines: &[Line],
-    on: &BTreeMap<&Identity, Vec<usize>>,
-    empty: &BTreeSet<Identity>,
-    withheld: &mut BTreeSet<Identity>,
-) {
-    loop {
-        let unknown = |id: &Identity| is_unknown(id, counts, withheld, empty);
-        let lone: BTreeSet<&Identity> = lines
-            .iter()
-            .filter_map(|line| {
-                let mut unknowns = line.members().filter(|m| unknown(m));
-                match (unknowns.next(), unknowns.next()) {
-                    (Some(only), None) if withheld.contains(only) => Some(only),
-                    _ => None,
-                }
-            })
-            .collect();
-        let partners: BTreeSet<Identity> = lone
-            .into_iter()
-            .filter_map(|id| partner(counts, lines, on, withheld, id))
-            .collect();
-        if partners.is_empty() {
-            return;
-        }
-        withheld.extend(partners);
-    }
-}
-
-/// The smallest published count (non-zero first) on a line through `identity`, or through an
-/// unknown that shares a line with it, and so on outwards (`on`: the lines through each
-/// identity).
-fn partner(
-    counts: &Counts,
-    lines: &[Line],
-    on: &BTreeMap<&Identity, Vec<usize>>,
-    withheld: &BTreeSet<Identity>,
-    identity: &Identity,
-) -> Option<Identity> {
-    let published = |id: &Identity| counts.contains_key(id) && !withheld.contains(id);
-    let mut reached: BTreeSet<&Identity> = BTreeSet::from([identity]);
-    let mut frontier: Vec<&Identity> = vec![identity];
-    while !frontier.is_empty() {
-        let mut candidates: Vec<(bool, u64, &Identity)> = Vec::new();
-        let mut next = Vec::new();
-        let through: BTreeSet<usize> = frontier
-            .iter()
-            .flat_map(|id| on.get(id).into_iter().flatten().copied())
-            .collect();
-        for member in through.into_iter().flat_map(|i| lines[i].members()) {
-            if published(member) {
-                let n = counts[member];
-                candidates.push((n == 0, n, member));
-            } else if reached.insert(member) {
-                next.push(member);
-            }
-        }
-        if let Some((_, _, best)) = candidates.into_iter().min() {
-            return Some(best.clone());
-        }
-        frontier = next;
-    }
-    None
 }
 
 impl Line {
@@ -298,64 +218,181 @@ pub fn exposed(
     withheld: &BTreeSet<Identity>,
     empty: &BTreeSet<Identity>,
 ) -> BTreeSet<Identity> {
-    exposed_with(counts, lines, withheld, empty, &mut Solved::new())
+    let cells = Cells::new(counts, lines, empty);
+    let exposed = cells.exposed(&cells.flags(withheld), &mut Solved::new());
+    exposed
+        .into_iter()
+        .map(|id| cells.ids[id as usize].clone())
+        .collect()
 }
 
 /// The determined unknowns of each system of unknowns solved so far: a system whose unknowns
 /// are the same has the same equations, so an iteration that withholds a few more counts
 /// solves again only the systems they join.
-type Solved = HashMap<Vec<Identity>, Vec<Identity>>;
+type Solved = HashMap<Vec<u32>, Vec<u32>>;
 
-fn exposed_with(
-    counts: &Counts,
-    lines: &[Line],
-    withheld: &BTreeSet<Identity>,
-    empty: &BTreeSet<Identity>,
-    solved: &mut Solved,
-) -> BTreeSet<Identity> {
-    let unknown = |id: &Identity| is_unknown(id, counts, withheld, empty);
-    let mut index: BTreeMap<&Identity, usize> = BTreeMap::new();
-    let mut rows: Vec<BTreeMap<usize, u64>> = Vec::new();
-    for line in lines {
-        let mut row: BTreeMap<usize, u64> = BTreeMap::new();
-        let terms = std::iter::once((&line.total, P - 1)).chain(line.parts.iter().map(|p| (p, 1)));
-        for (id, coefficient) in terms.filter(|(id, _)| unknown(id)) {
-            let next = index.len();
-            let column = *index.entry(id).or_insert(next);
-            let entry = row.entry(column).or_insert(0);
-            *entry = (*entry + coefficient) % P;
+/// The publication's identities numbered in their order (a number compares as its identity
+/// does, so every choice below is the one the identities would give), with their counts and
+/// lines: the search compares numbers, not identities (maps of texts, whose comparisons took
+/// most of the search's time statewide; BENCHMARKS.md, session 18).
+struct Cells<'a> {
+    /// Every identity counted or on a line, in order.
+    ids: Vec<&'a Identity>,
+    count: Vec<Option<u64>>,
+    /// Known to count nobody.
+    empty: Vec<bool>,
+    /// Each line's members: its total first, then its parts.
+    lines: Vec<Vec<u32>>,
+    /// The lines through each identity.
+    on: Vec<Vec<usize>>,
+}
+
+impl<'a> Cells<'a> {
+    fn new(counts: &'a Counts, lines: &'a [Line], empty: &BTreeSet<Identity>) -> Self {
+        let ids: Vec<&Identity> = counts
+            .keys()
+            .chain(lines.iter().flat_map(Line::members))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let number = |id: &Identity| ids.binary_search(&id).expect("numbered above") as u32;
+        let lines: Vec<Vec<u32>> = lines
+            .iter()
+            .map(|line| line.members().map(number).collect())
+            .collect();
+        let mut on = vec![Vec::new(); ids.len()];
+        for (i, line) in lines.iter().enumerate() {
+            for &id in line {
+                on[id as usize].push(i);
+            }
         }
-        row.retain(|_, c| *c != 0);
-        if !row.is_empty() {
-            rows.push(row);
+        Cells {
+            count: ids.iter().map(|id| counts.get(*id).copied()).collect(),
+            empty: ids.iter().map(|id| empty.contains(*id)).collect(),
+            ids,
+            lines,
+            on,
         }
     }
-    let mut by_column: Vec<(usize, &Identity)> = index.iter().map(|(id, &c)| (c, *id)).collect();
-    by_column.sort_by_key(|(c, _)| *c);
-    let identity_of: Vec<&Identity> = by_column.into_iter().map(|(_, id)| id).collect();
-    let mut out = BTreeSet::new();
-    for (columns, system) in systems(rows, index.len()) {
-        let key: Vec<Identity> = {
-            let mut key: Vec<Identity> = columns.iter().map(|&c| identity_of[c].clone()).collect();
-            key.sort();
-            key
-        };
-        let determined = solved.entry(key).or_insert_with(|| {
-            reduced_rows(system)
+
+    /// Which of the numbered identities are in `set`.
+    fn flags(&self, set: &BTreeSet<Identity>) -> Vec<bool> {
+        let mut flags = vec![false; self.ids.len()];
+        for id in set {
+            if let Ok(i) = self.ids.binary_search(&id) {
+                flags[i] = true;
+            }
+        }
+        flags
+    }
+
+    fn identities(&self, flags: &[bool]) -> BTreeSet<Identity> {
+        (self.ids.iter().zip(flags))
+            .filter(|(_, flag)| **flag)
+            .map(|(id, _)| (*id).clone())
+            .collect()
+    }
+
+    /// A reader does not know it: withheld, or never published and not known to be empty.
+    fn unknown(&self, id: u32, withheld: &[bool]) -> bool {
+        let id = id as usize;
+        withheld[id] || !(self.count[id].is_some() || self.empty[id])
+    }
+
+    /// The cheap part first: while a line has one unknown and it is withheld, withholds its
+    /// partner (a statewide publication cascades through dozens of such steps; each solve of
+    /// the full system would take longer).
+    fn lone_cells(&self, withheld: &mut [bool]) {
+        loop {
+            let lone: BTreeSet<u32> = (self.lines.iter())
+                .filter_map(|line| {
+                    let mut unknowns = line.iter().filter(|&&m| self.unknown(m, withheld));
+                    match (unknowns.next(), unknowns.next()) {
+                        (Some(&only), None) if withheld[only as usize] => Some(only),
+                        _ => None,
+                    }
+                })
+                .collect();
+            let partners: BTreeSet<u32> = lone
                 .into_iter()
-                .filter(|row| row.len() == 1)
-                .flat_map(|row| row.into_keys())
-                .map(|c| identity_of[c].clone())
-                .collect()
-        });
-        out.extend(
-            determined
-                .iter()
-                .filter(|id| withheld.contains(*id))
-                .cloned(),
-        );
+                .filter_map(|id| self.partner(withheld, id))
+                .collect();
+            if partners.is_empty() {
+                return;
+            }
+            for id in partners {
+                withheld[id as usize] = true;
+            }
+        }
     }
-    out
+
+    /// The smallest published count (non-zero first) on a line through `id`, or through an
+    /// unknown that shares a line with it, and so on outwards.
+    fn partner(&self, withheld: &[bool], id: u32) -> Option<u32> {
+        let published = |m: u32| self.count[m as usize].filter(|_| !withheld[m as usize]);
+        let mut reached: BTreeSet<u32> = BTreeSet::from([id]);
+        let mut frontier: Vec<u32> = vec![id];
+        while !frontier.is_empty() {
+            let mut candidates: Vec<(bool, u64, u32)> = Vec::new();
+            let mut next = Vec::new();
+            let through: BTreeSet<usize> = frontier
+                .iter()
+                .flat_map(|&m| self.on[m as usize].iter().copied())
+                .collect();
+            for &member in through.into_iter().flat_map(|i| &self.lines[i]) {
+                if let Some(n) = published(member) {
+                    candidates.push((n == 0, n, member));
+                } else if reached.insert(member) {
+                    next.push(member);
+                }
+            }
+            if let Some((_, _, best)) = candidates.into_iter().min() {
+                return Some(best);
+            }
+            frontier = next;
+        }
+        None
+    }
+
+    /// The withheld identities that the published counts determine (see [`exposed`]).
+    fn exposed(&self, withheld: &[bool], solved: &mut Solved) -> BTreeSet<u32> {
+        let mut column_of: HashMap<u32, usize> = HashMap::new();
+        let mut rows: Vec<BTreeMap<usize, u64>> = Vec::new();
+        for line in &self.lines {
+            let mut row: BTreeMap<usize, u64> = BTreeMap::new();
+            let coefficients = std::iter::once(P - 1).chain(std::iter::repeat(1));
+            let terms = line.iter().zip(coefficients);
+            for (&id, coefficient) in terms.filter(|(id, _)| self.unknown(**id, withheld)) {
+                let next = column_of.len();
+                let column = *column_of.entry(id).or_insert(next);
+                let entry = row.entry(column).or_insert(0);
+                *entry = (*entry + coefficient) % P;
+            }
+            row.retain(|_, c| *c != 0);
+            if !row.is_empty() {
+                rows.push(row);
+            }
+        }
+        let mut identity_of = vec![0u32; column_of.len()];
+        for (&id, &column) in &column_of {
+            identity_of[column] = id;
+        }
+        let mut out = BTreeSet::new();
+        for (columns, system) in systems(rows, column_of.len()) {
+            let mut key: Vec<u32> = columns.iter().map(|&c| identity_of[c]).collect();
+            key.sort_unstable();
+            let determined = solved.entry(key).or_insert_with(|| {
+                reduced_rows(system)
+                    .into_iter()
+                    .filter(|row| row.len() == 1)
+                    .flat_map(|row| row.into_keys())
+                    .map(|c| identity_of[c])
+                    .collect()
+            });
+            out.extend(determined.iter().filter(|&&id| withheld[id as usize]));
+        }
+        out
+    }
 }
 
 /// An equation: unknown's column -> coefficient.
