@@ -11,6 +11,7 @@ pub mod analytics;
 pub mod charts;
 pub mod dates;
 pub mod direct;
+pub mod distinct;
 pub mod eligibility;
 #[doc(hidden)]
 pub mod fuzzing;

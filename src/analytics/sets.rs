@@ -48,16 +48,8 @@ struct Coded {
 
 impl Coded {
     fn from_texts<'a>(texts: impl Iterator<Item = &'a str>) -> Coded {
-        let mut index: PlHashMap<&str, u32> = PlHashMap::default();
-        let mut values = Vec::new();
-        let codes = texts
-            .map(|text| {
-                *index.entry(text).or_insert_with(|| {
-                    values.push(text.to_string());
-                    values.len() as u32 - 1
-                })
-            })
-            .collect();
+        let (codes, values) = crate::distinct::by_first_appearance(texts);
+        let values = values.into_iter().map(String::from).collect();
         Coded { codes, values }
     }
 

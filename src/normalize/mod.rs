@@ -155,7 +155,7 @@ fn last_subject_start(ids: &StringChunked) -> usize {
 /// [`records`] without the charges: the rows numbered from `first`, their charge texts
 /// in [`charge::KEY`].
 ///
-/// About 105 lines: the list of typed columns in the order of the table, each one expression;
+/// About 100 lines: the list of typed columns in the order of the table, each one expression;
 /// the helpers around it hold what is longer than a line.
 fn typed(raw_rows: DataFrame, first: IdxSize) -> PolarsResult<DataFrame> {
     // Status and code columns hold a few distinct texts: each is typed once per frame.
@@ -306,17 +306,8 @@ impl<'a> Beside<'a> {
             return Ok(derive);
         }
         let raw = self.rows.column(COLUMNS[index])?.str()?;
-        let mut codes: PlHashMap<Option<&str>, IdxSize> = PlHashMap::new();
-        let mut distinct: Vec<Option<&str>> = Vec::new();
-        let rows: IdxCa = raw
-            .iter()
-            .map(|text| {
-                *codes.entry(text).or_insert_with(|| {
-                    distinct.push(text);
-                    (distinct.len() - 1) as IdxSize
-                })
-            })
-            .collect_ca(raw.name().clone());
+        let (codes, distinct) = crate::distinct::by_first_appearance(raw.iter());
+        let rows = IdxCa::from_vec(raw.name().clone(), codes);
         let texts = StringChunked::from_iter_options(raw.name().clone(), distinct.into_iter());
         let derived = texts
             .into_series()
