@@ -24,8 +24,6 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 
-use polars::prelude::PlHashMap;
-
 use super::modular::{P, add, inverse, mul, sub, sub_mul};
 use super::suppress::Identity;
 use crate::generate::rng::Rng;
@@ -191,44 +189,68 @@ const NO_CLASS: u32 = u32::MAX;
 impl Classes {
     /// Found by refining a partition of the members cell by cell: the members of a cell
     /// leave their class for a new one shared with the others of that class in the cell.
-    /// The work is the cells' sizes summed; nothing is kept per member but its class.
+    /// The work is the cells' sizes summed; nothing is kept per member but its class, and
+    /// per class what it became last (arrays, not hash maps: statewide at 10M rows the cells
+    /// hold about 200M members).
     fn of(members: &BTreeMap<Identity, Vec<u32>>, cells: &[&Identity]) -> Classes {
         let mut class = vec![NO_CLASS; member_bound(cells.iter().map(|id| &members[*id]))];
+        // Per class: the class its members moved to, and in which cell (numbered from 1).
+        let (mut moved_to, mut moved_in): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
         let mut classes = 0u32;
-        let mut split: PlHashMap<u32, u32> = PlHashMap::default();
-        for id in cells {
-            split.clear();
+        for (cell, id) in (1..).zip(cells) {
+            // The class of this cell's members that were in none.
+            let mut from_none = NO_CLASS;
             for &m in &members[*id] {
                 let old = class[m as usize];
-                class[m as usize] = *split.entry(old).or_insert_with(|| {
-                    classes += 1;
-                    classes - 1
-                });
+                class[m as usize] = if old == NO_CLASS {
+                    if from_none == NO_CLASS {
+                        from_none = classes;
+                        classes += 1;
+                    }
+                    from_none
+                } else {
+                    let old = old as usize;
+                    if moved_in[old] != cell {
+                        moved_in[old] = cell;
+                        moved_to[old] = classes;
+                        classes += 1;
+                    }
+                    moved_to[old]
+                };
             }
+            moved_to.resize(classes as usize, NO_CLASS);
+            moved_in.resize(classes as usize, 0);
         }
-        // The classes left, numbered from 0 in order of first appearance.
-        let mut number: PlHashMap<u32, u32> = PlHashMap::default();
-        let vectors = cells
-            .iter()
-            .map(|id| {
-                let mut v: Vec<u32> = members[*id]
-                    .iter()
-                    .map(|&m| {
-                        let n = number.len() as u32;
-                        *number.entry(class[m as usize]).or_insert(n)
-                    })
-                    .collect();
+        // The classes left, numbered from 0 in order of first appearance, and each cell's
+        // distinct classes (`last_in`: the cell that last took a class).
+        let (mut number, mut last_in) = (moved_to, moved_in);
+        number.fill(NO_CLASS);
+        last_in.fill(0);
+        let mut count = 0u32;
+        let vectors = (1..)
+            .zip(cells)
+            .map(|(cell, id)| {
+                let mut v = Vec::new();
+                for &m in &members[*id] {
+                    let c = class[m as usize] as usize;
+                    if number[c] == NO_CLASS {
+                        number[c] = count;
+                        count += 1;
+                    }
+                    if std::mem::replace(&mut last_in[number[c] as usize], cell) != cell {
+                        v.push(number[c]);
+                    }
+                }
                 v.sort_unstable();
-                v.dedup();
                 v
             })
             .collect();
-        for c in class.iter_mut() {
-            *c = number.get(c).copied().unwrap_or(NO_CLASS);
+        for c in class.iter_mut().filter(|c| **c != NO_CLASS) {
+            *c = number[*c as usize];
         }
         Classes {
             vectors,
-            count: number.len(),
+            count: count as usize,
             of_member: class,
         }
     }
