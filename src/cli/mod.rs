@@ -52,8 +52,9 @@ Exit codes: 0 success; 1 an input file was missing, unreadable or malformed; \
 #[derive(Debug, Parser)]
 #[command(name = "clearstat", version, after_help = EXIT_CODES)]
 pub struct Cli {
-    /// Worker threads for Polars (default: one per core). Outputs are the same bytes
-    /// whatever the number.
+    /// Worker threads of each pool: Polars', the reading pass's and the publication's sets'
+    /// (default: one per core; a run keeps a few threads of its own besides, to read ahead
+    /// and write). Outputs are the same bytes whatever the number.
     #[arg(long, global = true, value_name = "N")]
     pub threads: Option<usize>,
     #[command(subcommand)]
@@ -85,6 +86,11 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         // SAFETY: still single-threaded: Polars reads this when its thread pool starts, at
         // its first use, which comes after this line.
         unsafe { std::env::set_var("POLARS_MAX_THREADS", threads.to_string()) };
+        // clearstat's own pools size themselves by rayon's global pool.
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+            .map_err(|e| anyhow::anyhow!("cannot start {threads} worker threads: {e}"))?;
     }
     match cli.command {
         Command::Run(args) => run::run(args),

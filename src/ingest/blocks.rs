@@ -191,7 +191,8 @@ pub fn read_blocks(
     reading: &Reading,
     mut visit: impl FnMut(BlockRead, usize) -> Result<bool, IngestError>,
 ) -> Result<Option<FileRead>, IngestError> {
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    // One per thread of rayon's global pool: one per core, or `--threads`.
+    let workers = rayon::current_num_threads();
     let (to_workers, jobs) = sync_channel::<(Block, SyncSender<BlockRead>)>(workers);
     let jobs = Mutex::new(jobs);
     // Blocks in file order with their results to come; bounded, so that reading stays a few
