@@ -1,5 +1,5 @@
 //! One `clearstat run`: ingest → normalize → eligibility → outputs, from a checked
-//! [`RunPlan`].
+//! [`RunPlan`]. Which work runs on which thread, and why: `docs/threads.md`.
 
 use std::path::{Path, PathBuf};
 
