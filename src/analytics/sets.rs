@@ -82,9 +82,13 @@ impl Rows {
     ) -> PolarsResult<Rows> {
         // Each column coded on its own core (statewide: a dozen columns, a million rows each).
         let names = reviewed.get_column_names();
-        let wanted = names.iter().map(|name| name.as_str());
         let wanted: Vec<&str> = std::iter::once(SUBJECT)
-            .chain(wanted.filter(|name| dims.contains(name)))
+            .chain(
+                names
+                    .iter()
+                    .map(|name| name.as_str())
+                    .filter(|name| dims.contains(name)),
+            )
             .collect();
         let mut columns = (wanted.into_par_iter())
             .map(|name| Ok((name.to_string(), Coded::of(reviewed, name)?)))
@@ -148,8 +152,7 @@ impl Rows {
                     .push(identity);
             }
         }
-        // Each grouping on its own (a statewide run makes about a hundred).
-        let by_dims: Vec<_> = by_dims.into_iter().collect();
+        // Each grouping on its own core (a statewide run makes about a hundred).
         let found: Vec<Vec<(Identity, Vec<u32>)>> = by_dims
             .into_par_iter()
             .map(|((atoms, dims), identities)| {
