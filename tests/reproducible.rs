@@ -68,3 +68,10 @@ fn a_200k_row_run_gives_the_same_bytes_with_two_threads_and_one() {
     run(&dir, "in.csv", "one", &["--threads", "1"]);
     assert_same_bytes(&dir.path("two"), &dir.path("one"));
 }
+
+#[test]
+fn no_threads_at_all_is_wrong_usage() {
+    let dir = TestDir::new("reproducible_zero_threads");
+    let err = dir.err(&["--threads", "0", "flows"], 2);
+    assert!(err.contains("--threads must be at least 1"), "{err}");
+}
