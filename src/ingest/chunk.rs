@@ -49,16 +49,23 @@ impl<'a> Chunk<'a> {
     pub fn push(&mut self, record: &Record, encoding: Encoding) {
         for (builder, &i) in self.text.iter_mut().zip(self.columns) {
             let field = record.field(i);
-            let text = match (encoding, std::str::from_utf8(&field)) {
-                (Encoding::Utf8, Ok(text)) => text,
-                _ => {
-                    self.decoded.clear();
-                    decode(&field, encoding, &mut self.decoded);
-                    &self.decoded
+            let text = if record.ascii {
+                // SAFETY: every byte of the record is ASCII, and so is every byte of a field
+                // of it (unquoting only drops quotes): valid UTF-8, and the same text in
+                // Latin-1. Checking it again cost 3% of a padded run's CPU.
+                unsafe { std::str::from_utf8_unchecked(&field) }
+            } else {
+                match (encoding, std::str::from_utf8(&field)) {
+                    (Encoding::Utf8, Ok(text)) => text,
+                    _ => {
+                        self.decoded.clear();
+                        decode(&field, encoding, &mut self.decoded);
+                        &self.decoded
+                    }
                 }
             };
             match LAYOUT[i].reading {
-                Reading::Text => match text.trim() {
+                Reading::Text => match trim(text, record.ascii) {
                     "" | "-" => builder.append_null(),
                     trimmed => builder.append_value(trimmed),
                 },
@@ -99,5 +106,43 @@ impl<'a> Chunk<'a> {
         ));
         columns.push(Column::new(SOURCE_LINE.into(), lines));
         DataFrame::new(height, columns)
+    }
+}
+
+/// `text` without the white space around it, as [`str::trim`] gives it; ASCII text is
+/// trimmed byte by byte (the white space of ASCII is tab to carriage return, and the space).
+fn trim(text: &str, ascii: bool) -> &str {
+    if !ascii {
+        return text.trim();
+    }
+    let space = |b: &u8| matches!(b, b'\t'..=b'\r' | b' ');
+    let bytes = text.as_bytes();
+    let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !space(b))
+        .map_or(start, |last| last + 1);
+    &text[start..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trim;
+
+    #[test]
+    fn ascii_text_is_trimmed_as_str_trim_trims_it() {
+        let ascii: Vec<char> = (0u8..0x80).map(char::from).collect();
+        for &a in &ascii {
+            for &b in &ascii {
+                for text in [
+                    format!("{a}x{b}"),
+                    format!("{a}{b}"),
+                    format!("{a}{b} -{b}{a}"),
+                ] {
+                    assert_eq!(trim(&text, true), text.trim(), "{text:?}");
+                }
+            }
+        }
+        assert_eq!(trim("\u{a0}x\u{2003}", false), "x");
     }
 }

@@ -231,6 +231,8 @@ pub struct Record<'a> {
     pub cut_by_end: bool,
     /// Offsets in `bytes` of the separators (all of them when the verdict is `Ok`).
     commas: &'a [usize],
+    /// Every byte is ASCII (and none NUL): the same text in either encoding.
+    pub ascii: bool,
 }
 
 impl<'a> Record<'a> {
@@ -486,7 +488,9 @@ impl<R: BufRead> Records<R> {
                 } else {
                     self.bytes_verdict(encoding)
                 };
-                return Ok(Some(self.record(line, 1, verdict)));
+                let mut record = self.record(line, 1, verdict);
+                record.ascii = plain.ascii;
+                return Ok(Some(record));
             }
             let mut counter = FieldCounter::new(std::mem::take(&mut self.commas));
             let mut lines = 1;
@@ -562,6 +566,7 @@ impl<R: BufRead> Records<R> {
             verdict,
             cut_by_end: self.cut_by_end,
             commas: &self.commas,
+            ascii: false,
         }
     }
 }
