@@ -7,17 +7,26 @@ use polars::prelude::PlHashMap;
 
 /// Each of `values` as the number of its first appearance among them, and the distinct
 /// values in that order (`distinct[codes[i]]` is the `i`-th value).
+///
+/// A value equal to the one before takes its code without a lookup: a person's rows follow
+/// each other, and most of their status and code columns repeat from row to row.
 pub fn by_first_appearance<T: Hash + Eq + Copy>(
     values: impl Iterator<Item = T>,
 ) -> (Vec<u32>, Vec<T>) {
     let mut code_of: PlHashMap<T, u32> = PlHashMap::default();
     let mut distinct = Vec::new();
+    let mut last = None;
     let codes = values
-        .map(|value| {
-            *code_of.entry(value).or_insert_with(|| {
-                distinct.push(value);
-                distinct.len() as u32 - 1
-            })
+        .map(|value| match last {
+            Some((before, code)) if before == value => code,
+            _ => {
+                let code = *code_of.entry(value).or_insert_with(|| {
+                    distinct.push(value);
+                    distinct.len() as u32 - 1
+                });
+                last = Some((value, code));
+                code
+            }
         })
         .collect();
     (codes, distinct)
@@ -29,8 +38,9 @@ mod tests {
 
     #[test]
     fn codes_number_values_by_first_appearance() {
-        let (codes, distinct) = by_first_appearance(["b", "a", "b", "c", "a"].into_iter());
-        assert_eq!(codes, [0, 1, 0, 2, 1]);
+        let (codes, distinct) =
+            by_first_appearance(["b", "a", "a", "b", "c", "c", "a"].into_iter());
+        assert_eq!(codes, [0, 1, 1, 0, 2, 2, 1]);
         assert_eq!(distinct, ["b", "a", "c"]);
     }
 }
