@@ -69,6 +69,8 @@ pub struct PreparedBuilder<'a> {
     /// The conviction table, or, once settled, the decided convictions.
     convictions: Option<DataFrame>,
     left_out: LeftOut,
+    /// Numbers the subjects of every batch.
+    keys: normalize::SubjectKeys,
     /// Subject keys of the batches pushed so far, to find a subject whose rows are split.
     seen: Vec<bool>,
     /// True once a subject was found in two batches: the batches' facts would be wrong.
@@ -86,6 +88,7 @@ impl<'a> PreparedBuilder<'a> {
             subjects: None,
             convictions: None,
             left_out: LeftOut::default(),
+            keys: Default::default(),
             seen: Vec::new(),
             split_subject: false,
         }
@@ -98,7 +101,7 @@ impl<'a> PreparedBuilder<'a> {
         records: DataFrame,
         mark: &mut dyn FnMut(&'static str),
     ) -> PolarsResult<()> {
-        let records = normalize::with_subject_key(records)?;
+        let records = self.keys.add(records)?;
         self.note_subjects(records.column(c::SUBJECT_KEY)?.u32()?)?;
         let counties = records.column(c::COUNTY)?.drop_nulls().unique()?;
         let counties = counties.cast(&DataType::String)?;

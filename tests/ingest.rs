@@ -25,8 +25,9 @@ pub fn read(paths: &[PathBuf], options: &IngestOptions) -> (DataFrame, ingest::I
     })
     .expect("ingest");
     // With the subject key the later stages group by, as a run adds it.
-    let rows =
-        normalize::with_subject_key(records.finish().expect("normalize")).expect("subject key");
+    let rows = normalize::SubjectKeys::default()
+        .add(records.finish().expect("normalize"))
+        .expect("subject key");
     (rows, ingested)
 }
 

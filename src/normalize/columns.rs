@@ -6,8 +6,9 @@ use crate::ingest::layout::col as doj;
 /// Global position of the row over all input files, in command-line order (first row wins).
 pub const RECORD_NR: &str = "record_nr";
 pub const SUBJECT_ID: &str = "subject_id";
-/// A number per subject, for grouping (integers group faster than text). Its values depend on
-/// thread timing, so it is never written to an output and nothing is ordered by it.
+/// A number per subject, for grouping (integers group faster than text): its order of first
+/// appearance in the run's rows (`normalize::SubjectKeys`). Never written to an output, and
+/// nothing is ordered by it.
 pub const SUBJECT_KEY: &str = "subject_key";
 pub const HAS_BLANK_SUBJECT_ID: &str = "has_blank_subject_id";
 pub const DOB: &str = "dob";

@@ -320,20 +320,44 @@ impl<'a> Beside<'a> {
     }
 }
 
-/// The typed rows with [`c::SUBJECT_KEY`], which the later stages group by. (Its values
-/// depend on thread timing: a prepared input numbers subjects in order of first appearance
-/// instead.)
-pub fn with_subject_key(mut records: DataFrame) -> PolarsResult<DataFrame> {
-    let key = records
-        .column(c::SUBJECT_ID)?
-        .as_materialized_series()
-        .cast(&conviction::categorical())?
-        .to_physical_repr()
-        .into_owned()
-        .with_name(c::SUBJECT_KEY.into());
-    let key = chunked_like(marked_if_sorted(key)?, &records)?;
-    records.with_column(key.into_column())?;
-    Ok(records)
+/// Numbers subjects for [`c::SUBJECT_KEY`], which the later stages group by: each subject ID
+/// by its first appearance over every frame given to [`SubjectKeys::add`], so the keys do not
+/// depend on thread timing. (Polars' categories numbered them as fast, but for every row;
+/// here a row whose ID is the one before takes its key without a lookup.)
+#[derive(Default)]
+pub struct SubjectKeys {
+    key_of: PlHashMap<String, u32>,
+}
+
+impl SubjectKeys {
+    /// The typed rows with [`c::SUBJECT_KEY`] (null where the ID is, which typing never
+    /// leaves).
+    pub fn add(&mut self, mut records: DataFrame) -> PolarsResult<DataFrame> {
+        let ids = records.column(c::SUBJECT_ID)?.str()?;
+        let mut last: Option<(&str, u32)> = None;
+        let keys: UInt32Chunked = ids
+            .iter()
+            .map(|id| {
+                let id = id?;
+                if let Some((before, key)) = last
+                    && before == id
+                {
+                    return Some(key);
+                }
+                let next = self.key_of.len() as u32;
+                let key = match self.key_of.get(id) {
+                    Some(&key) => key,
+                    None => *self.key_of.entry(id.to_string()).or_insert(next),
+                };
+                last = Some((id, key));
+                Some(key)
+            })
+            .collect();
+        let key = keys.with_name(c::SUBJECT_KEY.into()).into_series();
+        let key = chunked_like(marked_if_sorted(key)?, &records)?;
+        records.with_column(key.into_column())?;
+        Ok(records)
+    }
 }
 
 /// A subject key marked sorted when it never decreases. A person's rows follow each other in
@@ -475,23 +499,43 @@ mod tests {
                 vec![Column::new(c::SUBJECT_ID.into(), ids.to_vec())],
             )
             .unwrap();
-            let frame = with_subject_key(frame).unwrap();
+            let frame = SubjectKeys::default().add(frame).unwrap();
             let key = frame.column(c::SUBJECT_KEY).unwrap();
             key.as_materialized_series().is_sorted_flag()
         };
-        // Fresh ids, never seen by the process's categories before this test.
-        assert_eq!(
-            key_of(&["sorted-test-a", "sorted-test-a", "sorted-test-b"]),
-            IsSorted::Ascending
-        );
-        assert_eq!(
-            key_of(&["sorted-test-c", "sorted-test-d", "sorted-test-c"]),
-            IsSorted::Not
-        );
+        assert_eq!(key_of(&["a", "a", "b"]), IsSorted::Ascending);
+        assert_eq!(key_of(&["c", "d", "c"]), IsSorted::Not);
         let keys = |values: Vec<Option<u32>>| UInt32Chunked::from_iter(values);
         assert!(never_decreases(&keys(vec![Some(1), Some(1), Some(4)])));
         assert!(!never_decreases(&keys(vec![Some(1), Some(3), Some(2)])));
         assert!(!never_decreases(&keys(vec![Some(1), None])));
+    }
+
+    #[test]
+    fn subjects_are_keyed_by_first_appearance_over_every_frame() {
+        let frame = |ids: &[&str]| {
+            DataFrame::new(
+                ids.len(),
+                vec![Column::new(c::SUBJECT_ID.into(), ids.to_vec())],
+            )
+            .unwrap()
+        };
+        let mut keys = SubjectKeys::default();
+        let mut keyed = |ids: &[&str]| -> Vec<Option<u32>> {
+            let frame = keys.add(frame(ids)).unwrap();
+            frame
+                .column(c::SUBJECT_KEY)
+                .unwrap()
+                .u32()
+                .unwrap()
+                .iter()
+                .collect()
+        };
+        assert_eq!(
+            keyed(&["x", "y", "y", "x"]),
+            [Some(0), Some(1), Some(1), Some(0)]
+        );
+        assert_eq!(keyed(&["z", "y", "z"]), [Some(2), Some(1), Some(2)]);
     }
 
     /// One raw row with `text` in every used column.
@@ -513,7 +557,9 @@ mod tests {
         for text in ["a", "b", "a"] {
             builder.push(raw_row(text)).unwrap();
         }
-        let keyed = with_subject_key(builder.finish().unwrap()).unwrap();
+        let keyed = SubjectKeys::default()
+            .add(builder.finish().unwrap())
+            .unwrap();
         for column in keyed.columns() {
             let lengths: Vec<usize> = column.as_materialized_series().chunk_lengths().collect();
             assert_eq!(lengths, [1, 1, 1], "{}", column.name());
