@@ -11,7 +11,7 @@
 mod read;
 mod write;
 
-pub use read::{BlockReader, BufferedReader, padding};
+pub use read::{BlockReader, BufferedReader, ReadAhead, padding};
 pub use write::DirectFile;
 
 use std::fs::{File, OpenOptions};

@@ -97,62 +97,89 @@ impl BlockReader {
     }
 }
 
-/// A file read as [`BufRead`], from blocks a [`BlockReader`] reads ahead in aligned buffers,
-/// on a thread of its own: the device's transfer of the next blocks overlaps the reading of
-/// this one (a record-by-record reading waited for the device about half its time).
-pub struct BufferedReader {
-    /// The thread reading ahead, and its blocks, each with where its bytes start (closed
-    /// after the last).
+/// A file's blocks read ahead by a [`BlockReader`] on a thread of its own, so that the
+/// device's transfer of the next blocks overlaps the work on this one. Each block is read
+/// into an aligned place in its buffer after `front` bytes of room, where the reader may put
+/// what it carries over from the block before.
+pub struct ReadAhead {
+    /// The thread reading ahead, and its blocks (closed after the last).
     ahead: Background<Receiver<io::Result<ReadBlock>>, ()>,
-    /// Buffers read, for the thread to read into again.
+    /// Buffers done with, for the thread to read into again.
     returned: Sender<Vec<u8>>,
-    /// Room that aligns what was read, then the bytes read, from `at` not yet consumed.
-    buffer: Vec<u8>,
-    at: usize,
 }
 
-/// A buffer read into, and where the bytes read start in it.
-type ReadBlock = (Vec<u8>, usize);
+/// A block read: its buffer, where its bytes start in it (after the room and the padding
+/// that aligns them), and whether it is the file's last (shorter than a block).
+pub type ReadBlock = (Vec<u8>, usize, bool);
 
 /// Blocks read ahead at most.
 const READ_AHEAD: usize = 2;
 
-impl BufferedReader {
-    /// Reads `file`, just opened from `path`, `block_bytes` (a multiple of [`ALIGN`]) at a
-    /// time.
-    pub fn new(file: File, path: &Path, block_bytes: usize) -> BufferedReader {
+impl ReadAhead {
+    /// Reads `file`, just opened from `path`, `block_bytes` (a multiple of [`ALIGN`] to go
+    /// straight from the device) at a time, each after `front` bytes of room.
+    pub fn new(file: File, path: &Path, block_bytes: usize, front: usize) -> ReadAhead {
         let reader = BlockReader::new(file, path);
         let (to_reader, blocks) = sync_channel(READ_AHEAD);
         let (returned, spare) = channel();
-        BufferedReader {
+        ReadAhead {
             ahead: Background::spawn(blocks, move || {
-                read_ahead(reader, block_bytes, to_reader, spare)
+                read_ahead(reader, (block_bytes, front), to_reader, spare)
             }),
             returned,
-            buffer: Vec::new(),
-            at: 0,
         }
+    }
+
+    /// The next block; None after the last.
+    pub fn next_block(&self) -> Option<io::Result<ReadBlock>> {
+        self.ahead.channel().and_then(|blocks| blocks.recv().ok())
+    }
+
+    /// Where a buffer done with goes back, to be read into again.
+    pub fn recycler(&self) -> Sender<Vec<u8>> {
+        self.returned.clone()
     }
 }
 
-/// Reads the file `block_bytes` at a time into the buffers `spare` hands back (or new
-/// ones), until it ends, fails, or `blocks` is closed.
+/// Reads the file `block_bytes` at a time, each after `front` bytes of room, into the
+/// buffers `spare` hands back (or new ones), until it ends, fails, or `blocks` is closed.
 fn read_ahead(
     mut reader: BlockReader,
-    block_bytes: usize,
+    (block_bytes, front): (usize, usize),
     blocks: SyncSender<io::Result<ReadBlock>>,
     spare: Receiver<Vec<u8>>,
 ) {
     loop {
         let mut buffer = spare.try_recv().unwrap_or_default();
         buffer.clear();
-        buffer.reserve(ALIGN + block_bytes);
-        let at = padding(&buffer, 0);
+        buffer.reserve(ALIGN + front + block_bytes);
+        let at = padding(&buffer, front) + front;
         buffer.resize(at, 0);
         let read = reader.append(&mut buffer, block_bytes);
         let last = !matches!(read, Ok(n) if n == block_bytes);
-        if blocks.send(read.map(|_| (buffer, at))).is_err() || last {
+        if blocks.send(read.map(|_| (buffer, at, last))).is_err() || last {
             return;
+        }
+    }
+}
+
+/// A file read as [`BufRead`], from the blocks of a [`ReadAhead`] (a record-by-record
+/// reading waited for the device about half its time without).
+pub struct BufferedReader {
+    ahead: ReadAhead,
+    /// Room that aligns what was read, then the bytes read, from `at` not yet consumed.
+    buffer: Vec<u8>,
+    at: usize,
+}
+
+impl BufferedReader {
+    /// Reads `file`, just opened from `path`, `block_bytes` (a multiple of [`ALIGN`]) at a
+    /// time.
+    pub fn new(file: File, path: &Path, block_bytes: usize) -> BufferedReader {
+        BufferedReader {
+            ahead: ReadAhead::new(file, path, block_bytes, 0),
+            buffer: Vec::new(),
+            at: 0,
         }
     }
 }
@@ -161,9 +188,10 @@ impl BufRead for BufferedReader {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.at == self.buffer.len() {
             // None once the last block was taken: the file ends.
-            if let Some(next) = self.ahead.channel().and_then(|blocks| blocks.recv().ok()) {
-                let (bytes, at) = next?;
+            if let Some(next) = self.ahead.next_block() {
+                let (bytes, at, _) = next?;
                 let _ = self
+                    .ahead
                     .returned
                     .send(std::mem::replace(&mut self.buffer, bytes));
                 self.at = at;
