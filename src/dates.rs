@@ -13,21 +13,14 @@ use polars::prelude::*;
 /// their rows) is not parsed again.
 pub fn parse_column(text: &StringChunked) -> (DateChunked, BooleanChunked) {
     let mut unreadable = Vec::with_capacity(text.len());
-    let mut last = None;
-    let days: Int32Chunked = text
-        .iter()
-        .map(|value| {
-            let (days, bad) = match last {
-                Some((before, parsed)) if before == value => parsed,
-                _ => {
-                    // Blank, or DOJ's placeholder for an empty field: not given.
-                    let given = value.map(str::trim).filter(|t| !t.is_empty() && *t != "-");
-                    let days = given.and_then(yyyymmdd_days);
-                    let parsed = (days, given.is_some() && days.is_none());
-                    last = Some((value, parsed));
-                    parsed
-                }
-            };
+    let parsed = crate::distinct::unless_repeated(text.iter(), |value| {
+        // Blank, or DOJ's placeholder for an empty field: not given.
+        let given = value.map(str::trim).filter(|t| !t.is_empty() && *t != "-");
+        let days = given.and_then(yyyymmdd_days);
+        (days, given.is_some() && days.is_none())
+    });
+    let days: Int32Chunked = parsed
+        .map(|(days, bad)| {
             unreadable.push(bad);
             days
         })

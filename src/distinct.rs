@@ -7,29 +7,37 @@ use polars::prelude::PlHashMap;
 
 /// Each of `values` as the number of its first appearance among them, and the distinct
 /// values in that order (`distinct[codes[i]]` is the `i`-th value).
-///
-/// A value equal to the one before takes its code without a lookup: a person's rows follow
-/// each other, and most of their status and code columns repeat from row to row.
 pub fn by_first_appearance<T: Hash + Eq + Copy>(
     values: impl Iterator<Item = T>,
 ) -> (Vec<u32>, Vec<T>) {
     let mut code_of: PlHashMap<T, u32> = PlHashMap::default();
     let mut distinct = Vec::new();
-    let mut last = None;
-    let codes = values
-        .map(|value| match last {
-            Some((before, code)) if before == value => code,
-            _ => {
-                let code = *code_of.entry(value).or_insert_with(|| {
-                    distinct.push(value);
-                    distinct.len() as u32 - 1
-                });
-                last = Some((value, code));
-                code
-            }
+    let codes = unless_repeated(values, |value| {
+        *code_of.entry(value).or_insert_with(|| {
+            distinct.push(value);
+            distinct.len() as u32 - 1
         })
-        .collect();
+    })
+    .collect();
     (codes, distinct)
+}
+
+/// `f` of each of `values`, where a value equal to the one before takes the result before
+/// instead: a person's rows follow each other, and most of their columns repeat from row to
+/// row (a lookup or a parse saved).
+pub fn unless_repeated<T: PartialEq + Copy, R: Copy>(
+    values: impl Iterator<Item = T>,
+    mut f: impl FnMut(T) -> R,
+) -> impl Iterator<Item = R> {
+    let mut last: Option<(T, R)> = None;
+    values.map(move |value| match last {
+        Some((before, result)) if before == value => result,
+        _ => {
+            let result = f(value);
+            last = Some((value, result));
+            result
+        }
+    })
 }
 
 #[cfg(test)]

@@ -69,10 +69,9 @@ pub struct PreparedBuilder<'a> {
     /// The conviction table, or, once settled, the decided convictions.
     convictions: Option<DataFrame>,
     left_out: LeftOut,
-    /// Numbers the subjects of every batch.
+    /// Numbers the subjects of every batch (in order of first appearance, so a batch's key
+    /// below the count before it is a subject found in an earlier batch).
     keys: normalize::SubjectKeys,
-    /// Subject keys of the batches pushed so far, to find a subject whose rows are split.
-    seen: Vec<bool>,
     /// True once a subject was found in two batches: the batches' facts would be wrong.
     pub split_subject: bool,
 }
@@ -89,7 +88,6 @@ impl<'a> PreparedBuilder<'a> {
             convictions: None,
             left_out: LeftOut::default(),
             keys: Default::default(),
-            seen: Vec::new(),
             split_subject: false,
         }
     }
@@ -101,8 +99,12 @@ impl<'a> PreparedBuilder<'a> {
         records: DataFrame,
         mark: &mut dyn FnMut(&'static str),
     ) -> PolarsResult<()> {
+        let known = self.keys.numbered();
         let records = self.keys.add(records)?;
-        self.note_subjects(records.column(c::SUBJECT_KEY)?.u32()?)?;
+        let first_key = records.column(c::SUBJECT_KEY)?.u32()?.min();
+        if first_key.is_some_and(|key| (key as usize) < known) {
+            self.split_subject = true;
+        }
         let counties = records.column(c::COUNTY)?.drop_nulls().unique()?;
         let counties = counties.cast(&DataType::String)?;
         self.counties
@@ -140,19 +142,6 @@ impl<'a> PreparedBuilder<'a> {
             }
         };
         stack_batch((&mut self.subjects, &mut self.convictions), tables)
-    }
-
-    fn note_subjects(&mut self, keys: &UInt32Chunked) -> PolarsResult<()> {
-        for key in keys.unique()?.iter().flatten() {
-            let key = key as usize;
-            if self.seen.len() <= key {
-                self.seen.resize(key + 1, false);
-            }
-            if std::mem::replace(&mut self.seen[key], true) {
-                self.split_subject = true;
-            }
-        }
-        Ok(())
     }
 
     /// The tables of every batch pushed and, when settled, what the as-of date left out:

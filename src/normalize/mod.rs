@@ -330,29 +330,28 @@ pub struct SubjectKeys {
 }
 
 impl SubjectKeys {
+    /// Subjects numbered so far: a key below it was given in an earlier [`Self::add`].
+    pub fn numbered(&self) -> usize {
+        self.key_of.len()
+    }
+
     /// The typed rows with [`c::SUBJECT_KEY`] (null where the ID is, which typing never
     /// leaves).
     pub fn add(&mut self, mut records: DataFrame) -> PolarsResult<DataFrame> {
         let ids = records.column(c::SUBJECT_ID)?.str()?;
-        let mut last: Option<(&str, u32)> = None;
-        let keys: UInt32Chunked = ids
-            .iter()
-            .map(|id| {
-                let id = id?;
-                if let Some((before, key)) = last
-                    && before == id
-                {
-                    return Some(key);
+        let key_of = &mut self.key_of;
+        let keys: UInt32Chunked = crate::distinct::unless_repeated(ids.iter(), |id| {
+            let id = id?;
+            let next = key_of.len() as u32;
+            Some(match key_of.get(id) {
+                Some(&key) => key,
+                None => {
+                    key_of.insert(id.to_string(), next);
+                    next
                 }
-                let next = self.key_of.len() as u32;
-                let key = match self.key_of.get(id) {
-                    Some(&key) => key,
-                    None => *self.key_of.entry(id.to_string()).or_insert(next),
-                };
-                last = Some((id, key));
-                Some(key)
             })
-            .collect();
+        })
+        .collect();
         let key = keys.with_name(c::SUBJECT_KEY.into()).into_series();
         let key = chunked_like(marked_if_sorted(key)?, &records)?;
         records.with_column(key.into_column())?;
