@@ -359,32 +359,40 @@ fn publish(
             .protect(&mut subjects)
             .map_err(stage_error("pseudonymizing"))?;
     }
-    outputs::write_parquet(&mut subjects, &plan.out.join(files::SUBJECTS))?;
-    if run.provenance.on_bad_rows == OnBadRows::Skip {
-        let text_kept = plan.pseudonymizer.is_none();
-        outputs::write_rejected(
-            &run.provenance.rejected,
-            &plan.out.join(files::REJECTED),
-            text_kept,
+    // The subject Parquet is written beside the summaries and the tables, which read the
+    // frame, not the file.
+    std::thread::scope(|scope| {
+        let writing =
+            scope.spawn(|| outputs::write_parquet(&subjects, &plan.out.join(files::SUBJECTS)));
+        if run.provenance.on_bad_rows == OnBadRows::Skip {
+            let text_kept = plan.pseudonymizer.is_none();
+            outputs::write_rejected(
+                &run.provenance.rejected,
+                &plan.out.join(files::REJECTED),
+                text_kept,
+            )?;
+        }
+        let mut summary = summarise(run, &outcomes, subjects.height() as u64, data_quality)?;
+        clock.mark("summaries");
+        // The tables are queries over the frames written to Parquet (the same queries over
+        // the files give the same tables: `clearstat report`).
+        let tables = RunTables {
+            convictions: run.text(run.convictions),
+            subjects: subjects.clone().lazy(),
+        };
+        report::publish(
+            &plan.out,
+            tables,
+            &mut summary,
+            &plan.publish,
+            &mut |stage| clock.mark(stage),
         )?;
-    }
-    clock.mark("subject Parquet");
-    let mut summary = summarise(run, &outcomes, subjects.height() as u64, data_quality)?;
-    clock.mark("summaries");
-    // The tables are queries over the frames written to Parquet (the same queries over the
-    // files give the same tables: `clearstat report`).
-    let tables = RunTables {
-        convictions: run.text(run.convictions),
-        subjects: subjects.lazy(),
-    };
-    report::publish(
-        &plan.out,
-        tables,
-        &mut summary,
-        &plan.publish,
-        &mut |stage| clock.mark(stage),
-    )?;
-    Ok(summary)
+        writing
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        clock.mark("subject Parquet (the part after the rest)");
+        Ok(summary)
+    })
 }
 
 /// The run's `summary.json` (its population baseline added when published), and gogen's

@@ -123,7 +123,7 @@ impl<'a> PreparedBuilder<'a> {
         let convictions = conviction::table(records, subject_facts.clone().lazy(), self.files)?;
         // Settled, the facts are added once the as-of date has left out what it does.
         let convictions = match &self.settle {
-            None => facts::add(convictions)?.collect()?,
+            None => facts::add(convictions)?,
             Some(_) => convictions.collect()?,
         };
         mark("conviction table");
@@ -319,7 +319,7 @@ impl Prepared {
             ))
             .with_columns(not_yet(c::SUBJECT_IS_DECEASED, c::DEATH_DATE))
             .drop(by_name(facts::columns(), false, false));
-        let convictions = facts::add(without_facts)?.collect()?;
+        let convictions = facts::add(without_facts)?;
         if has_facts && convictions.schema().iter_names().ne(columns.iter_names()) {
             polars_bail!(SchemaMismatch: "the facts made again are not the prepared ones");
         }
@@ -445,8 +445,9 @@ const LATER: &str = "later";
 
 /// The metadata key the provenance is stored under.
 const KEY: &str = "clearstat.prepared";
-/// The layout written; a run refuses any other.
-const FORMAT: u32 = 4;
+/// The layout written; a run refuses any other (5: the charge texts and file name stored as
+/// categories).
+const FORMAT: u32 = 5;
 /// The prefix of the subject table's columns.
 const SUBJECTS: &str = "subjects.";
 
@@ -519,8 +520,8 @@ pub fn write(path: &Path, prepared: &Prepared, provenance: &Provenance) -> Resul
         subjects: subjects.height(),
     };
     let text = serde_json::to_string(&stored).map_err(|e| failed(e.to_string()))?;
-    let mut frame = side_by_side(&prepared.convictions, &subjects).map_err(polars_failed)?;
-    outputs::write_parquet_with_metadata(&mut frame, path, vec![(KEY.to_string(), text)])
+    let frame = side_by_side(&prepared.convictions, &subjects).map_err(polars_failed)?;
+    outputs::write_parquet_with_metadata(&frame, path, vec![(KEY.to_string(), text)])
 }
 
 /// The two tables in one frame, subjects numbered in order of first appearance.

@@ -202,17 +202,17 @@ fn prepared_inputs_are_private_reproducible_and_checked() {
     let said = run(&["r/convictions.parquet"], 1);
     assert!(said.contains("not one `clearstat ingest` wrote"), "{said}");
     // A prepared input of an earlier layout (1: the typed rows).
-    let mut rows = df!("subject_id" => ["100"]).unwrap();
+    let rows = df!("subject_id" => ["100"]).unwrap();
     let provenance = r#"{"format":1,"clearstat_version":"0.0.9"}"#;
     clearstat::outputs::write_parquet_with_metadata(
-        &mut rows,
+        &rows,
         &dir.path("old.parquet"),
         vec![("clearstat.prepared".into(), provenance.into())],
     )
     .unwrap();
     let said = run(&["old.parquet"], 1);
     assert!(
-        said.contains("written by clearstat 0.0.9 in layout 1; this clearstat reads layout 4"),
+        said.contains("written by clearstat 0.0.9 in layout 1; this clearstat reads layout 5"),
         "{said}"
     );
     let bytes = std::fs::read(dir.path("a.parquet")).unwrap();

@@ -147,13 +147,9 @@ pub fn settle_baseline(
         .and_then(|c| c.f64().ok()?.get(0))
         .map(|y| y.round() as i32);
     let baseline = denominators.choose(year)?;
-    let mut frame =
-        population::baseline::frame(&denominators.table, &baseline).map_err(sql_error)?;
-    outputs::write_parquet(&mut frame, &run.join(files::BASELINE))?;
-    outputs::write_parquet(
-        &mut denominators.table.clone(),
-        &run.join(files::POPULATION),
-    )?;
+    let frame = population::baseline::frame(&denominators.table, &baseline).map_err(sql_error)?;
+    outputs::write_parquet(&frame, &run.join(files::BASELINE))?;
+    outputs::write_parquet(&denominators.table, &run.join(files::POPULATION))?;
     Ok(baseline)
 }
 

@@ -528,7 +528,7 @@ pub fn write_all(
             .with_column(lit(baseline.label()).alias("population_vintage"))
             .collect()
             .map_err(super::sql_error)?;
-        outputs::write_parquet(&mut frame, &folder.join(format!("{name}.parquet")))?;
+        outputs::write_parquet(&frame, &folder.join(format!("{name}.parquet")))?;
         outputs::write_csv(&mut frame, &folder.join(format!("{name}.csv")))?;
         columns.push(frame.schema().as_ref().clone());
     }

@@ -49,7 +49,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     writeln!(std::io::stdout().lock(), "{answer}")?;
     if let Some(out) = &args.out {
         match out.extension().and_then(|e| e.to_str()) {
-            Some("parquet") => outputs::write_parquet(&mut answer, out)?,
+            Some("parquet") => outputs::write_parquet(&answer, out)?,
             Some("csv") => outputs::write_csv(&mut answer, out)?,
             _ => {
                 return Err(UsageError(format!(

@@ -78,14 +78,25 @@ pub fn subject_prop64_in(section: &str) -> String {
 }
 
 /// Adds the fact columns to the conviction table, all but [`in_county`] (the only one that
-/// depends on a run's options, so a prepared input stores the others).
-pub fn add(convictions: LazyFrame) -> PolarsResult<LazyFrame> {
+/// depends on a run's options, so a prepared input stores the others). The facts are joined
+/// on the key columns alone and set beside the table: joining the wide table itself would
+/// copy each of its columns once per join.
+pub fn add(convictions: LazyFrame) -> PolarsResult<DataFrame> {
+    let convictions = convictions.collect()?;
     let subject = [col(c::SUBJECT_KEY)];
     let keep_order = crate::normalize::ordered_join(JoinType::Left);
-    Ok(convictions
-        .clone()
+    let keys = convictions
+        .select([
+            c::SUBJECT_KEY,
+            c::RECORD_NR,
+            c::CONVICTION_DATE,
+            c::SUBJECT_DOB,
+            c::FIRST_PC290_REGISTRATION_DATE,
+        ])?
+        .lazy();
+    let facts = keys
         .join(
-            per_subject(&convictions),
+            per_subject(&convictions.clone().lazy()),
             subject.clone(),
             subject,
             keep_order.clone(),
@@ -104,13 +115,15 @@ pub fn add(convictions: LazyFrame) -> PolarsResult<LazyFrame> {
                 .alias(AGE_AT_CONVICTION),
         ])
         .join(
-            earlier_same_section(convictions)?,
+            earlier_same_section(convictions.clone().lazy())?,
             [col(c::RECORD_NR)],
             [col(c::RECORD_NR)],
             keep_order,
         )
         .with_column(col(EARLIER_SAME_SECTION).fill_null(lit(0u32)))
-        .drop(by_name([FIRST_PC290_CONVICTION_DATE], true, false)))
+        .select(columns().into_iter().map(col).collect::<Vec<_>>())
+        .collect()?;
+    convictions.hstack(facts.columns())
 }
 
 /// Everything about each subject's convictions at once: one grouping, joined back to each

@@ -217,7 +217,7 @@ impl Flow {
         }
         when(reason.clone().eq(lit(RELATED_CHARGE_REASON)))
             .then(offense::related_charge(col(c::CODE_SECTION)))
-            .otherwise(reason)
+            .otherwise(reason.cast(DataType::String))
     }
 
     /// True when some rule needs a date of birth.

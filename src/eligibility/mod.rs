@@ -103,19 +103,21 @@ pub fn decide(
     for scenario in scenarios {
         let index = "rule_index";
         let (determinations, reasons) = scenario.flow.outcomes();
-        // Gathered from the few texts by rule: the rows share the texts' bytes, where a
-        // replacement would copy them into every row (over a gigabyte at 10M rows).
-        let by_index = |values: Vec<String>| {
-            lit(Series::new("value".into(), values)).gather(col(index), false)
+        // Gathered from the few texts by rule, as categories: a 4-byte code a row, as they
+        // are held (a text a row took over a gigabyte at 10M rows).
+        let by_index = |values: Vec<String>| -> PolarsResult<Expr> {
+            let texts = Series::new("value".into(), values)
+                .cast(&crate::normalize::conviction::categorical())?;
+            Ok(lit(texts).gather(col(index), false))
         };
         frame = frame
             .with_column(scenario.flow.rule_index(compute_at).alias(index))
             .with_columns([
                 (col(index) + lit(1u32)).alias(scenario.rule_column()),
-                by_index(determinations).alias(scenario.determination_column()),
+                by_index(determinations)?.alias(scenario.determination_column()),
                 scenario
                     .flow
-                    .reason_text(by_index(reasons))
+                    .reason_text(by_index(reasons)?)
                     .alias(scenario.reason_column()),
             ])
             .drop(by_name([index], true, false));

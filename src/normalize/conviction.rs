@@ -18,47 +18,18 @@ use crate::ingest::{FILE_INDEX, SOURCE_LINE};
 /// The rows are taken: once the facts that need every row are known, only the conviction
 /// rows are kept (at 10M rows, the typed rows are the largest thing in memory).
 ///
-/// About 125 lines, one lazy query read top to bottom (merge duplicate rows, attach the
+/// About 95 lines, one lazy query read top to bottom (merge duplicate rows, attach the
 /// subject's facts and the case's, then the columns the rules read): cut into functions,
 /// its steps would hide the order of joins that keeps the rows in file order.
 pub fn table(records: DataFrame, subjects: LazyFrame, files: &[String]) -> PolarsResult<LazyFrame> {
     let cycles = cycle_facts(records.clone().lazy()).collect()?;
     let cases = case_numbers(&records)?;
     let conviction_rows = records.lazy().filter(col(c::IS_CONVICTION)).collect()?;
-    // A conviction is one (subject, CNT_ORDER); a row without CNT_ORDER is one of its own.
-    let own_row = when(col(c::COUNT_ORDER).is_null())
-        .then(col(c::RECORD_NR))
-        .otherwise(lit(NULL).cast(IDX_DTYPE));
-    let key = [col(c::SUBJECT_KEY), col(c::COUNT_ORDER), col(OWN_ROW)];
-    // Each conviction's first row, with the sentence parts and the count of all its rows;
-    // then its other columns from that row (a group-by and a join on the row number took
-    // half the time of the same as windows at 10M rows).
-    let first_rows = conviction_rows
-        .clone()
-        .lazy()
-        .with_column(own_row.alias(OWN_ROW))
-        .group_by(key)
-        .agg([
-            col(c::RECORD_NR).min(),
-            when(col(c::SENTENCE_DAYS).count().gt(lit(0)))
-                .then(col(c::SENTENCE_DAYS).sum())
-                .otherwise(lit(NULL).cast(DataType::Float64))
-                .alias(c::SENTENCE_TOTAL_DAYS),
-            len().alias(c::SOURCE_ROWS),
-        ])
-        .select([
-            col(c::RECORD_NR),
-            col(c::SENTENCE_TOTAL_DAYS),
-            col(c::SOURCE_ROWS),
-        ]);
+    let (first, merged) = merged_rows(&conviction_rows)?;
     let convictions = conviction_rows
+        .filter(&first)?
+        .hstack(&merged)?
         .lazy()
-        .join(
-            first_rows,
-            [col(c::RECORD_NR)],
-            [col(c::RECORD_NR)],
-            ordered_join(JoinType::Inner),
-        )
         .select([
             col(c::SUBJECT_ID),
             col(c::SUBJECT_KEY),
@@ -69,7 +40,7 @@ pub fn table(records: DataFrame, subjects: LazyFrame, files: &[String]) -> Polar
             col(c::EVENT_DATE).alias(c::CONVICTION_DATE),
             col(c::DISP_DATE),
             col(c::CODE_SECTION).cast(DataType::String),
-            col(c::OFFENSE_DESCR).cast(DataType::String),
+            col(c::OFFENSE_DESCR),
             col(c::PROP64_SECTION).cast(DataType::String),
             col(c::PROP64_SUBSECTION).cast(DataType::String),
             col(c::IS_PROP64),
@@ -82,10 +53,10 @@ pub fn table(records: DataFrame, subjects: LazyFrame, files: &[String]) -> Polar
             col(c::RACE_CODE),
             col(c::RACE_DESCR),
             col(c::GENDER),
-            col(c::COMMENT_TEXT).cast(DataType::String),
-            col(c::POSSIBLE_OTHER_PROP64_CHARGE).cast(DataType::String),
+            col(c::COMMENT_TEXT),
+            col(c::POSSIBLE_OTHER_PROP64_CHARGE),
             col(c::OFN),
-            source_file(files),
+            source_file(files)?,
             col(FILE_INDEX),
             col(SOURCE_LINE),
             col(c::SOURCE_ROWS).cast(DataType::UInt32),
@@ -188,8 +159,40 @@ pub const COLUMNS: [&str; 37] = [
     c::RECORD_NR,
 ];
 
-/// Rows without CNT_ORDER are keyed by their own record number.
-const OWN_ROW: &str = "own_row";
+/// Which conviction rows (in file order) are the first of their conviction, one (subject,
+/// CNT_ORDER), or of their own without CNT_ORDER; and, for each conviction in turn, the
+/// sentence parts of all its rows summed (null when none has one) and the count of its
+/// rows. One pass in place of Polars' group-by on the three keys and a join back on the
+/// record number.
+fn merged_rows(rows: &DataFrame) -> PolarsResult<(BooleanChunked, [Column; 2])> {
+    let keys = rows.column(c::SUBJECT_KEY)?.u32()?;
+    let orders = rows.column(c::COUNT_ORDER)?.str()?;
+    let days = rows.column(c::SENTENCE_DAYS)?.f64()?;
+    let mut conviction_of: PlHashMap<(u32, &str), usize> = PlHashMap::default();
+    let mut first = Vec::with_capacity(rows.height());
+    let (mut totals, mut counts): (Vec<Option<f64>>, Vec<u32>) = (Vec::new(), Vec::new());
+    for ((key, order), days) in keys.iter().zip(orders.iter()).zip(days.iter()) {
+        let next = totals.len();
+        let at = match (key, order) {
+            (Some(key), Some(order)) => *conviction_of.entry((key, order)).or_insert(next),
+            _ => next,
+        };
+        first.push(at == next);
+        if at == next {
+            totals.push(None);
+            counts.push(0);
+        }
+        counts[at] += 1;
+        if let Some(days) = days {
+            *totals[at].get_or_insert(0.0) += days;
+        }
+    }
+    let merged = [
+        Column::new(c::SENTENCE_TOTAL_DAYS.into(), totals),
+        Column::new(c::SOURCE_ROWS.into(), counts),
+    ];
+    Ok((BooleanChunked::from_slice("first".into(), &first), merged))
+}
 
 /// The arrest cycles with a Prop 64 charge, convicted or not (the others are not listed: at
 /// 10M rows, grouping only the Prop 64 rows takes a third of the time of grouping all).
@@ -261,16 +264,13 @@ fn case_numbers(records: &DataFrame) -> PolarsResult<DataFrame> {
     DataFrame::new(cases.len(), columns)
 }
 
-fn source_file(files: &[String]) -> Expr {
-    let indexes: Vec<u32> = (0..files.len() as u32).collect();
-    col(FILE_INDEX)
-        .replace_strict(
-            lit(Series::new("index".into(), indexes)),
-            lit(Series::new("file".into(), files)),
-            None,
-            Some(DataType::String),
-        )
-        .alias(c::SOURCE_FILE)
+/// Each row's file name, a category (a 4-byte code a row, the name once): as held, so
+/// holding costs nothing.
+fn source_file(files: &[String]) -> PolarsResult<Expr> {
+    let names = Series::new("file".into(), files).cast(&categorical())?;
+    Ok(lit(names)
+        .gather(col(FILE_INDEX), false)
+        .alias(c::SOURCE_FILE))
 }
 
 /// Categorical type for low-cardinality text (county, race, gender).

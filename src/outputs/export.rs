@@ -59,7 +59,7 @@ pub fn export(run: &Path, out: &Path, force: bool) -> Result<Exported, OutputErr
             .join("convictions")
             .join(format!("county={}", escape(&county)));
         create_folder(&folder)?;
-        write_parquet(&mut part, &folder.join("part-0.parquet"))?;
+        write_parquet(&part, &folder.join("part-0.parquet"))?;
     }
     for (name, folder) in [
         (files::SUBJECTS, "subjects"),
@@ -67,7 +67,7 @@ pub fn export(run: &Path, out: &Path, force: bool) -> Result<Exported, OutputErr
         (files::POPULATION, "population"),
     ] {
         create_folder(&out.join(folder))?;
-        write_parquet(&mut read(name)?, &out.join(folder).join("part-0.parquet"))?;
+        write_parquet(&read(name)?, &out.join(folder).join("part-0.parquet"))?;
     }
     let race_map = run.join(files::RACE_MAP);
     fs::copy(&race_map, out.join(files::RACE_MAP)).map_err(|e| write_error(&race_map, e))?;

@@ -240,13 +240,13 @@ impl Drop for AtomicFile {
 /// Writes a frame as Parquet (zstd, with each column's minimum, maximum and null count: what
 /// readers use to skip row groups; distinct counts cost a hash of every value and no reader
 /// here uses them).
-pub fn write_parquet(frame: &mut DataFrame, path: &Path) -> Result<(), OutputError> {
+pub fn write_parquet(frame: &DataFrame, path: &Path) -> Result<(), OutputError> {
     write_parquet_with_metadata(frame, path, Vec::new())
 }
 
 /// [`write_parquet`] with key-value pairs in the file's metadata.
 pub fn write_parquet_with_metadata(
-    frame: &mut DataFrame,
+    frame: &DataFrame,
     path: &Path,
     metadata: Vec<(String, String)>,
 ) -> Result<(), OutputError> {
