@@ -51,13 +51,14 @@ pub fn facts(records: LazyFrame) -> LazyFrame {
 /// About 95 lines: one lazy query, one aggregation per column of the table, in its order.
 pub fn table(facts: LazyFrame, convictions: LazyFrame) -> LazyFrame {
     let subject = [col(c::SUBJECT_KEY)];
-    // Lists gathered by the group-by and joined after it: a filter and a join inside the
-    // aggregation ran group by group (three times slower).
+    // Section lists are joined from the flagged rows only (few subjects have any), as the
+    // facts' are, not gathered as a list of mostly nulls for every subject.
     let sections_where = |flag: &str, name: &str| {
-        when(col(flag))
-            .then(col(c::CODE_SECTION))
-            .otherwise(lit(NULL).cast(DataType::String))
-            .alias(name)
+        convictions
+            .clone()
+            .filter(col(flag))
+            .group_by(subject.clone())
+            .agg([col(c::CODE_SECTION).str().join(";", true).alias(name)])
     };
     let joined = |name: &str| col(name).list().join(lit(";"), true);
     let mut counts = vec![
@@ -74,33 +75,38 @@ pub fn table(facts: LazyFrame, convictions: LazyFrame) -> LazyFrame {
                 .alias(c::prop64_convictions_in(section)),
         );
     }
-    counts.extend([
+    counts.push(
         col(c::CONVICTION_DATE)
             .max()
             .alias(c::MOST_RECENT_CONVICTION_DATE),
-        col(c::SUPERSTRIKE_SECTIONS),
-        col(c::PC290_SECTIONS),
-    ]);
+    );
+    let left = || JoinArgs::new(JoinType::Left);
     let per_subject = convictions
         .clone()
-        .with_columns([
-            sections_where(c::IS_SUPERSTRIKE, c::SUPERSTRIKE_SECTIONS),
-            sections_where(c::IS_PC290_OFFENSE, c::PC290_SECTIONS),
-        ])
         .group_by(subject.clone())
         .agg(counts)
-        .with_columns([joined(c::SUPERSTRIKE_SECTIONS), joined(c::PC290_SECTIONS)]);
+        .join(
+            sections_where(c::IS_SUPERSTRIKE, c::SUPERSTRIKE_SECTIONS),
+            subject.clone(),
+            subject.clone(),
+            left(),
+        )
+        .join(
+            sections_where(c::IS_PC290_OFFENSE, c::PC290_SECTIONS),
+            subject.clone(),
+            subject.clone(),
+            left(),
+        );
     // Each subject's counties in the order first seen.
     let counties = convictions
-        .select([
-            col(c::SUBJECT_KEY),
-            col(c::COUNTY).cast(DataType::String).alias(c::COUNTIES),
-        ])
+        .select([col(c::SUBJECT_KEY), col(c::COUNTY).alias(c::COUNTIES)])
         .drop_nulls(None)
+        // Categories are equal where their texts are: told apart by code, then as text.
         .unique_stable(
             Some(cols([c::SUBJECT_KEY, c::COUNTIES])),
             UniqueKeepStrategy::First,
         )
+        .with_column(col(c::COUNTIES).cast(DataType::String))
         .group_by(subject.clone())
         .agg([col(c::COUNTIES)])
         .with_columns([joined(c::COUNTIES)]);
@@ -109,12 +115,7 @@ pub fn table(facts: LazyFrame, convictions: LazyFrame) -> LazyFrame {
         .map(String::from)
         .chain(c::PROP64_SECTIONS.into_iter().map(c::prop64_convictions_in))
         .collect();
-    let per_subject = per_subject.join(
-        counties,
-        subject.clone(),
-        subject.clone(),
-        JoinArgs::new(JoinType::Left),
-    );
+    let per_subject = per_subject.join(counties, subject.clone(), subject.clone(), left());
     facts
         .join(
             per_subject,
