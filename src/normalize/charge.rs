@@ -45,7 +45,7 @@ pub const COLUMNS_ADDED: [&str; 11] = [
 
 /// [`COLUMNS_ADDED`] of each row of `keys` ([`KEY`], each distinct pair once), in its order.
 /// Its texts are categorical: every row then holds a 4-byte code for each, not its own string.
-fn dictionary(keys: LazyFrame) -> LazyFrame {
+pub fn dictionary(keys: LazyFrame) -> LazyFrame {
     let [offense_raw, comment_raw] =
         [doj::OFFENSE_DESCR, doj::COMMENT_TEXT].map(|i| col(COLUMNS[i]));
     let code_section = col(c::CODE_SECTION);
