@@ -154,15 +154,8 @@ fn per_subject(convictions: &LazyFrame) -> LazyFrame {
         );
     }
     let subject = [col(c::SUBJECT_KEY)];
-    // Section lists are joined from the flagged rows only: a text join per group over every
-    // subject took seconds at 10M rows, and few subjects have any.
-    let sections_where = |flag: &str, name: &str| {
-        convictions
-            .clone()
-            .filter(col(flag))
-            .group_by(subject.clone())
-            .agg([col(c::CODE_SECTION).str().join(";", true).alias(name)])
-    };
+    let sections_where =
+        |flag: &str, name: &str| crate::normalize::subject::sections_where(convictions, flag, name);
     let keep_order = crate::normalize::ordered_join(JoinType::Left);
     convictions
         .clone()
