@@ -5,9 +5,12 @@
 //! far more than the device's own transfer: `dd` of the padded 1M research file (0.86 GB)
 //! from the page cache took 0.4-1.2 s of system time, with `iflag=direct` 0.02-0.03 s (at 1.4-
 //! 1.7 GB/s); 11 GB written through the page cache 21 s of system time, directly 1.0 s
-//! (BENCHMARKS.md, sessions 14 and 16). Where `O_DIRECT` is not offered (another system, a
-//! file system that refuses it on opening, reading or writing), the page cache is used.
+//! (BENCHMARKS.md, sessions 14 and 16). Blocks the page cache already holds are read from
+//! it (`direct/cached.rs`): copying them costs less than waiting for the device again. Where
+//! `O_DIRECT` is not offered (another system, a file system that refuses it on opening,
+//! reading or writing), the page cache is used.
 
+mod cached;
 mod read;
 mod write;
 

@@ -6,15 +6,18 @@ use std::mem::MaybeUninit;
 use std::path::Path;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
+use super::cached::CacheProbe;
 use super::{ALIGN, Background};
 
 /// A file read from start to end, appended to buffers. A read of whole device blocks into
-/// an aligned place in memory goes straight from the device; any other (the end of the file,
-/// a buffer out of line), and every read once the device refused one, goes through the page
-/// cache. The bytes are the same either way.
+/// an aligned place in memory goes straight from the device, unless the page cache holds
+/// them all; any other (the end of the file, a buffer out of line), and every read once the
+/// device refused one, goes through the page cache. The bytes are the same either way.
 pub struct BlockReader {
     cached: File,
     direct: Option<File>,
+    /// Asks which blocks the page cache holds (None: read straight whatever it holds).
+    probe: Option<CacheProbe>,
     /// Bytes read so far: where the next read starts.
     offset: u64,
     /// Of which read straight from the device.
@@ -29,9 +32,11 @@ impl BlockReader {
         let mut options = OpenOptions::new();
         options.read(true);
         let direct = super::open(path, options).filter(|direct| same_file(&file, direct));
+        let probe = direct.as_ref().and_then(|_| CacheProbe::new(&file));
         BlockReader {
             cached: file,
             direct,
+            probe,
             offset: 0,
             direct_bytes: 0,
         }
@@ -72,6 +77,11 @@ impl BlockReader {
     /// None when this read cannot go straight from the device.
     fn read_direct(&mut self, bytes: &mut Vec<u8>, want: usize) -> Option<io::Result<usize>> {
         let file = self.direct.as_ref()?;
+        if let Some(probe) = &self.probe
+            && probe.holds(self.offset, want)
+        {
+            return None;
+        }
         let spare = &mut bytes.spare_capacity_mut()[..];
         let aligned = self.offset.is_multiple_of(ALIGN as u64)
             && want.is_multiple_of(ALIGN)
@@ -302,8 +312,17 @@ mod tests {
                 assert_eq!(direct, 0, "pieces of {want}");
             }
         }
-        // Whole blocks into aligned places go straight from the device where it is offered.
-        let (_, direct) = read_back(&path, ALIGN, 77)?;
+        // Just written, the file is in the page cache: read from it.
+        let (read, direct) = read_back(&path, ALIGN, 77)?;
+        assert_eq!((read, direct), (bytes.clone(), 0));
+        // Whole blocks into aligned places go straight from the device where it is offered,
+        // once the page cache has let go of them.
+        if !super::super::cached::let_go(&path)? {
+            eprintln!("the page cache kept {}", path.display());
+            return Ok(());
+        }
+        let (read, direct) = read_back(&path, ALIGN, 77)?;
+        assert_eq!(read, bytes);
         if direct == 0 {
             eprintln!("O_DIRECT not offered in {}", path.display());
         } else {
