@@ -1,10 +1,10 @@
 //! The checking pass of one file on every core.
 //!
 //! One thread reads the file ahead (straight from the device where it can: [`ReadAhead`]);
-//! another cuts it into blocks of about [`BLOCK_BYTES`] after a line end, counts their lines
-//! and hashes them (`count_and_hash`); workers check and gather the records of each block
-//! (`read_block`) as if a record started at its first line; the calling thread takes the
-//! results in file order.
+//! another cuts it into blocks of about [`BLOCK_BYTES`] after a line end and hashes them;
+//! workers check and gather the records of each block (`read_block`) as if a record started
+//! at its first line, numbering its lines from 1; the calling thread takes the results in
+//! file order and moves each block's line numbers to where the block starts (`merge`).
 //! The guess is wrong only when a quoted field holds a line break across the cut: the worker
 //! then sees a record still open at the end of its block and says where it started, and the
 //! calling thread reads that record and the next block again, itself, as one (and so on, until
@@ -13,6 +13,7 @@
 //! the work, on a block instead of the file.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
@@ -22,7 +23,8 @@ use sha2::{Digest, Sha256};
 use super::chunk::Chunk;
 use super::records::{Encoding, Records};
 use super::{
-    HEADER_START, IngestError, OnBadRows, RejectedRow, UTF8_BOM, polars_error, rejected_row,
+    HEADER_START, IngestError, OnBadRows, RejectedRow, SOURCE_LINE, UTF8_BOM, polars_error,
+    rejected_row,
 };
 use crate::direct::ReadAhead;
 
@@ -67,10 +69,9 @@ struct Block {
     bytes: Arc<Buffer>,
     /// Where reading starts in `bytes` (after a BOM).
     start: usize,
-    /// The physical line of the file at `start`.
+    /// The physical line of the file at `start`; 1 for a block the workers read (see
+    /// [`BlockRead::shifted`]).
     first_line: u64,
-    /// Line ends after `start`: about the rows to make room for.
-    lines: u64,
     /// The header is still to be skipped.
     header: bool,
     /// The block ends where the file ends.
@@ -95,18 +96,78 @@ pub struct BlockRead {
     /// The first bad row when bad rows stop the run, or a failure to make a frame.
     pub failure: Option<IngestError>,
     open: Option<Open>,
+    /// The line after the block's last, when it was read to its end.
+    next_line: u64,
+}
+
+impl BlockRead {
+    /// Its line numbers `by` lines on: those of a block read from line 1 that starts at
+    /// line `by + 1` of the file. (Counting a block's lines before it is read, to know where
+    /// it starts, was a pass of its own over every byte: 0.16 CPU-s at 1M padded rows.)
+    fn shifted(mut self, by: u64, reading: &Reading) -> BlockRead {
+        if by == 0 {
+            return self;
+        }
+        for frame in &mut self.frames {
+            let shifted = frame
+                .column(SOURCE_LINE)
+                .and_then(|lines| Ok(lines.u64()? + by))
+                .and_then(|lines| frame.with_column(lines.into_column()).map(|_| ()));
+            if let Err(e) = shifted {
+                self.failure = Some(polars_error(reading.path, e));
+            }
+        }
+        for row in &mut self.rejected {
+            row.line += by;
+        }
+        if let Some(IngestError::BadRow { line, .. }) = &mut self.failure {
+            *line += by;
+        }
+        if let Some(open) = &mut self.open {
+            open.line += by;
+        }
+        self.next_line += by;
+        self
+    }
+}
+
+/// Bytes a row in the blocks read so far, for the room each block's rows are given.
+#[derive(Default)]
+struct RowBytes {
+    bytes: AtomicU64,
+    rows: AtomicU64,
+}
+
+impl RowBytes {
+    /// Room for the rows of `bytes` bytes: as many as the blocks before held in as many, an
+    /// eighth more; before any, a guess (research rows are 300 to 900 bytes).
+    fn rows_in(&self, bytes: usize) -> usize {
+        let (seen, rows) = (
+            self.bytes.load(Ordering::Relaxed),
+            self.rows.load(Ordering::Relaxed),
+        );
+        let rows = match (seen, rows) {
+            (0, _) | (_, 0) => bytes as u64 / 256,
+            _ => (bytes as u64).saturating_mul(rows) / seen * 9 / 8,
+        };
+        usize::try_from(rows)
+            .unwrap_or(usize::MAX)
+            .saturating_add(16)
+    }
+
+    fn add(&self, bytes: usize, rows: u64) {
+        self.bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+        self.rows.fetch_add(rows, Ordering::Relaxed);
+    }
 }
 
 /// Checks and gathers the records of `block`, as [`super::read`] does for a file.
-fn read_block(block: &Block, reading: &Reading) -> BlockRead {
+fn read_block(block: &Block, reading: &Reading, sizes: &RowBytes) -> BlockRead {
     let mut out = BlockRead::default();
     let bytes = &block.bytes[block.start..];
     let mut records = Records::new(bytes, block.first_line);
-    let mut chunk = Chunk::new(
-        reading.columns,
-        reading.file_index,
-        block.lines as usize + 1,
-    );
+    let room = sizes.rows_in(bytes.len());
+    let mut chunk = Chunk::new(reading.columns, reading.file_index, room);
     let mut header = block.header;
     loop {
         let (offset, line, blank) = (
@@ -166,6 +227,8 @@ fn read_block(block: &Block, reading: &Reading) -> BlockRead {
         }
     }
     out.blank_lines = records.blank_lines();
+    out.next_line = records.next_line();
+    sizes.add(bytes.len(), out.read);
     finish(out, chunk, reading)
 }
 
@@ -199,21 +262,22 @@ pub fn read_blocks(
     // Blocks in file order with their results to come; bounded, so that reading stays a few
     // blocks ahead at most.
     let (in_order, ordered) = sync_channel::<(Block, Receiver<BlockRead>)>(workers);
+    let sizes = RowBytes::default();
     std::thread::scope(|scope| {
         for _ in 0..workers {
-            let jobs = &jobs;
+            let (jobs, sizes) = (&jobs, &sizes);
             scope.spawn(move || {
                 loop {
                     let job = jobs.lock().map(|jobs| jobs.recv());
                     let Ok(Ok((block, result))) = job else { break };
-                    let read = read_block(&block, reading);
+                    let read = read_block(&block, reading, sizes);
                     drop(block);
                     let _ = result.send(read);
                 }
             });
         }
         let reader = scope.spawn(move || read_file_blocks(path, reading, to_workers, in_order));
-        let merged = merge(ordered, reading, &mut visit);
+        let merged = merge(ordered, (reading, &sizes), &mut visit);
         let read = reader
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -223,23 +287,24 @@ pub fn read_blocks(
     })
 }
 
-/// Takes the results in file order, reads again what a cut left open, and hands each on.
-/// True when `visit` asked to stop.
+/// Takes the results in file order, moves their lines to where their blocks start, reads
+/// again what a cut left open, and hands each on. True when `visit` asked to stop.
 fn merge(
     ordered: Receiver<(Block, Receiver<BlockRead>)>,
-    reading: &Reading,
+    (reading, sizes): (&Reading, &RowBytes),
     visit: &mut impl FnMut(BlockRead, usize) -> Result<bool, IngestError>,
 ) -> Result<bool, IngestError> {
     let mut carried: Option<(Vec<u8>, Open)> = None;
+    // The file's line where the next block starts.
+    let mut line = 1;
     for (block, result) in ordered {
         let size = block.bytes.len() - block.start;
         // A worker only drops its result when the program is already failing.
         let guessed = result.recv().unwrap_or_default();
         let (mut read, source) = match carried.take() {
-            None => (guessed, block.bytes),
+            None => (guessed.shifted(line - 1, reading), block.bytes),
             Some((mut bytes, open)) => {
                 bytes.extend_from_slice(&block.bytes[block.start..]);
-                let lines = memchr::memchr_iter(b'\n', &bytes).count() as u64;
                 let joined = Block {
                     bytes: Arc::new(Buffer {
                         bytes,
@@ -248,15 +313,15 @@ fn merge(
                     }),
                     start: 0,
                     first_line: open.line,
-                    lines,
                     header: open.header,
                     last: block.last,
                 };
-                (read_block(&joined, reading), joined.bytes)
+                (read_block(&joined, reading, sizes), joined.bytes)
             }
         };
-        if let Some(open) = read.open.take() {
-            carried = Some((source[open.offset..].to_vec(), open));
+        match read.open.take() {
+            Some(open) => carried = Some((source[open.offset..].to_vec(), open)),
+            None => line = read.next_line,
         }
         if !visit(read, size)? {
             return Ok(true);
@@ -278,13 +343,13 @@ fn read_file_blocks(
         path: path.to_path_buf(),
         source,
     };
-    // The device reads the next blocks while this one is hashed and counted: read, then
-    // hashed, on this thread alone, a block waited for the device about half the time.
+    // The device reads the next blocks while this one is hashed: read, then hashed, on this
+    // thread alone, a block waited for the device about half the time.
     let front = CARRY_ROOM.min(reading.block_bytes);
     let file = ReadAhead::new(super::open(path)?, path, reading.block_bytes, front);
     let spare = file.recycler();
     let mut rest: Vec<u8> = Vec::new();
-    let (mut first_line, mut first) = (1u64, true);
+    let mut first = true;
     let mut has_header = false;
     let mut sha = Sha256::new();
     loop {
@@ -301,8 +366,7 @@ fn read_file_blocks(
             };
             has_header = bytes[from + start..].starts_with(HEADER_START);
         }
-        sha.update(&bytes[from..from + start]);
-        let lines = count_and_hash(&bytes[from + start..], &mut sha);
+        sha.update(&bytes[from..]);
         let bytes = Arc::new(Buffer {
             bytes,
             from,
@@ -311,8 +375,7 @@ fn read_file_blocks(
         let block = |bytes| Block {
             bytes,
             start,
-            first_line,
-            lines,
+            first_line: 1,
             header: first && has_header,
             last: eof,
         };
@@ -324,7 +387,6 @@ fn read_file_blocks(
         if !sent || eof {
             break;
         }
-        first_line += lines;
         first = false;
     }
     let sha256 = sha.finalize().iter().map(|b| format!("{b:02x}")).collect();
@@ -374,53 +436,6 @@ fn next_cut(
             rest.extend_from_slice(&bytes[from..]);
             let _ = spare.send(bytes);
             Ok(None)
-        }
-    }
-}
-
-/// Bytes counted, then hashed, at a time: SHA-256 reads them from the cache, where this
-/// machine hashes 1.8 GB/s, against 0.95 GB/s from memory.
-const HASHED_AFTER_COUNTING: usize = 64 << 10;
-
-/// The line ends in `bytes`, which are hashed into `sha` a piece at a time after counting.
-fn count_and_hash(bytes: &[u8], sha: &mut Sha256) -> u64 {
-    bytes
-        .chunks(HASHED_AFTER_COUNTING)
-        .map(|piece| {
-            let lines = memchr::memchr_iter(b'\n', piece).count() as u64;
-            sha.update(piece);
-            lines
-        })
-        .sum()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn counting_and_hashing_by_pieces_is_counting_and_hashing_the_whole() {
-        // Lines of every length up to a few pieces, so that pieces end inside and at lines.
-        let mut bytes = Vec::new();
-        for n in 0..2_000usize {
-            bytes.extend(std::iter::repeat_n(b'a' + (n % 26) as u8, n * 37 % 3_001));
-            bytes.push(b'\n');
-        }
-        assert!(bytes.len() > 3 * HASHED_AFTER_COUNTING);
-        for len in [
-            0,
-            1,
-            HASHED_AFTER_COUNTING,
-            HASHED_AFTER_COUNTING + 1,
-            bytes.len(),
-        ] {
-            let mut sha = Sha256::new();
-            let lines = count_and_hash(&bytes[..len], &mut sha);
-            assert_eq!(
-                lines,
-                memchr::memchr_iter(b'\n', &bytes[..len]).count() as u64
-            );
-            assert_eq!(sha.finalize(), Sha256::digest(&bytes[..len]), "{len} bytes");
         }
     }
 }
