@@ -286,9 +286,10 @@ impl Prepared {
     /// The records as they stood on `as_of`: a conviction dated after it is left out (a
     /// conviction without a readable date stays), and so are a PC 290 registration and a
     /// death first dated after it; the facts and the subject table are made again without
-    /// them (a conviction table without its facts gets them here). Of the subjects, only
-    /// [`subject::KEPT_FACTS`] are read: their table or their [`subject::facts`] will do.
-    /// Returns what was left out (`county`: the county under review, upper case, or `ALL`).
+    /// them (a conviction table without its facts gets them here; its subjects may then be
+    /// their [`subject::facts`] rather than their table: only [`subject::KEPT_FACTS`] are
+    /// read). Returns what was left out (`county`: the county under review, upper case, or
+    /// `ALL`).
     pub fn as_of(self, as_of: NaiveDate, county: &str) -> PolarsResult<(Prepared, LeftOut)> {
         let (left_out, registered_later, died_later) = self.left_out(as_of, county)?;
         let has_facts = self

@@ -317,7 +317,7 @@ mod tests {
         assert_eq!((read, direct), (bytes.clone(), 0));
         // Whole blocks into aligned places go straight from the device where it is offered,
         // once the page cache has let go of them.
-        if !super::super::cached::let_go(&path)? {
+        if !crate::direct::cached::let_go(&path)? {
             eprintln!("the page cache kept {}", path.display());
             return Ok(());
         }
