@@ -74,20 +74,22 @@ impl BlockReader {
         self.direct_bytes
     }
 
-    /// None when this read cannot go straight from the device.
+    /// None when this read cannot go straight from the device, or need not (the page cache
+    /// holds it).
     fn read_direct(&mut self, bytes: &mut Vec<u8>, want: usize) -> Option<io::Result<usize>> {
         let file = self.direct.as_ref()?;
-        if let Some(probe) = &self.probe
-            && probe.holds(self.offset, want)
-        {
-            return None;
-        }
         let spare = &mut bytes.spare_capacity_mut()[..];
         let aligned = self.offset.is_multiple_of(ALIGN as u64)
             && want.is_multiple_of(ALIGN)
             && spare.as_ptr().addr().is_multiple_of(ALIGN)
             && spare.len() >= want;
-        if !aligned {
+        // The cache is asked only about reads that could go straight from the device.
+        let cached = || {
+            self.probe
+                .as_ref()
+                .is_some_and(|probe| probe.holds(self.offset, want))
+        };
+        if !aligned || cached() {
             return None;
         }
         let n = match read_at(file, &mut spare[..want], self.offset) {
