@@ -85,6 +85,8 @@ pub struct StageTime {
     pub seconds: f64,
     /// The peak memory of the process so far, in bytes, where the system tells it (Linux).
     pub peak_bytes: Option<u64>,
+    /// Spent on another thread beside the stages of the run's spine (not part of its total).
+    pub beside: bool,
 }
 
 /// The peak resident memory of this process so far (`VmHWM` in `/proc/self/status`).
@@ -116,9 +118,21 @@ impl Stopwatch {
                 stage,
                 seconds,
                 peak_bytes,
+                beside: false,
             }),
         }
         self.last = now;
+    }
+
+    /// Stages that ran on another thread, with their times.
+    fn beside(&mut self, stages: Vec<(&'static str, f64)>) {
+        let beside = stages.into_iter().map(|(stage, seconds)| StageTime {
+            stage,
+            seconds,
+            peak_bytes: None,
+            beside: true,
+        });
+        self.stages.extend(beside);
     }
 }
 
@@ -161,7 +175,9 @@ fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
         left_out: settled,
         gogen_rows,
         provenance,
+        reduced_beside,
     } = load(plan, prepared, &settle, &mut clock)?;
+    clock.beside(reduced_beside);
     check_county(&plan.county, &tables.counties)?;
     // Research files are settled as they are read; a prepared input here, as they are.
     let (tables, left_out) = match settled {
@@ -285,6 +301,7 @@ fn load(
             left_out: None,
             gogen_rows: None,
             provenance,
+            reduced_beside: Vec::new(),
         });
     }
     read_research_files(
@@ -552,6 +569,8 @@ pub struct ReadFiles {
     /// What the gogen bundle needs of the rows read, when asked for.
     pub gogen_rows: Option<gogen::ReadRows>,
     pub provenance: Provenance,
+    /// The time each part of the batches reduced beside the reading took, summed by part.
+    pub reduced_beside: Vec<(&'static str, f64)>,
 }
 
 /// Checks, parses and normalizes research files into what a run decides from, in one pass:
@@ -592,96 +611,211 @@ fn read_in_batches(
     let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
     let normalizing = stage_error("reading and normalizing the input rows");
     let mut records = normalize::RecordsBuilder::in_batches(batch_rows);
-    let mut reduced = Reduced::new(&names, settle.copied(), gogen_rows);
-    let ingested = ingest::read(
-        inputs,
-        options,
-        &ingest::layout::READ_COLUMNS,
-        |raw| match records.push(raw).map_err(&normalizing)? {
-            Some(batch) => reduced.push(batch, mark),
-            None => Ok(()),
-        },
-    )?;
-    reduced.push(records.finish().map_err(&normalizing)?, mark)?;
-    if reduced.tables.split_subject {
-        return Ok(None);
-    }
-    ingested.reconcile(&reduced.rows_per_file)?;
-    let (tables, left_out) = reduced
-        .tables
-        .finish()
-        .map_err(stage_error("building the conviction table"))?;
-    let provenance = Provenance::new(
-        options.on_bad_rows,
-        options.encoding,
-        ingested.files,
-        ingested.rejected,
-    );
-    Ok(Some(ReadFiles {
-        tables,
-        left_out,
-        gogen_rows: reduced
-            .gogen_rows
-            .map(|possible_other_charges| gogen::ReadRows {
-                possible_other_charges,
-                rows_in_file: reduced.rows_per_file,
-            }),
-        provenance,
-    }))
+    std::thread::scope(|scope| {
+        let mut reduced = Reduced::new(&names, settle.copied(), gogen_rows, scope);
+        let ingested =
+            ingest::read(
+                inputs,
+                options,
+                &ingest::layout::READ_COLUMNS,
+                |raw| match records.push(raw).map_err(&normalizing)? {
+                    Some(batch) => reduced.push(batch, mark),
+                    None => Ok(()),
+                },
+            )?;
+        let mut reduced = reduced.finish(records.finish().map_err(&normalizing)?, mark)?;
+        if reduced.tables.split_subject {
+            return Ok(None);
+        }
+        ingested.reconcile(&reduced.rows_per_file)?;
+        let (tables, left_out) = reduced
+            .tables
+            .finish()
+            .map_err(stage_error("building the conviction table"))?;
+        let provenance = Provenance::new(
+            options.on_bad_rows,
+            options.encoding,
+            ingested.files,
+            ingested.rejected,
+        );
+        Ok(Some(ReadFiles {
+            tables,
+            left_out,
+            gogen_rows: reduced
+                .gogen_rows
+                .map(|possible_other_charges| gogen::ReadRows {
+                    possible_other_charges,
+                    rows_in_file: reduced.rows_per_file,
+                }),
+            provenance,
+            reduced_beside: std::mem::take(&mut reduced.times_beside),
+        }))
+    })
 }
 
-/// What the batches of typed rows are reduced to.
-struct Reduced<'a> {
+/// What the batches of typed rows are reduced to. A batch is reduced on a thread of its own
+/// while the next is read and typed (the reading would otherwise wait for each reduction,
+/// and the last batches would be reduced one at a time on a core and a third after it); the
+/// last batch is reduced beside the one before it.
+struct Reduced<'a, 'scope> {
     tables: prepared::PreparedBuilder<'a>,
     /// File, line and "Possible Other P64 Charges" of the rows where that cell is not empty,
     /// for the gogen bundle, when `keep_gogen_rows`.
     gogen_rows: Option<DataFrame>,
     keep_gogen_rows: bool,
     rows_per_file: Vec<usize>,
+    scope: &'scope std::thread::Scope<'scope, 'a>,
+    /// The batch being reduced beside the reading.
+    beside: Option<std::thread::ScopedJoinHandle<'scope, Result<BatchDone, RunError>>>,
+    /// The time each part of the batches reduced beside took, by part.
+    times_beside: Vec<(&'static str, f64)>,
 }
 
-impl<'a> Reduced<'a> {
-    fn new(files: &'a [String], settle: Option<Settle<'a>>, keep_gogen_rows: bool) -> Self {
+/// A batch reduced, with the time each part took.
+struct BatchDone {
+    tables: prepared::ReducedBatch,
+    rows_per_file: Vec<usize>,
+    gogen_rows: Option<DataFrame>,
+    times: Vec<(&'static str, f64)>,
+}
+
+impl<'a, 'scope> Reduced<'a, 'scope> {
+    fn new(
+        files: &'a [String],
+        settle: Option<Settle<'a>>,
+        keep_gogen_rows: bool,
+        scope: &'scope std::thread::Scope<'scope, 'a>,
+    ) -> Self {
         Reduced {
             tables: prepared::PreparedBuilder::new(files, settle),
             gogen_rows: None,
             keep_gogen_rows,
             rows_per_file: vec![0; files.len()],
+            scope,
+            beside: None,
+            times_beside: Vec::new(),
         }
     }
 
-    /// Reduces `batch` (nothing more once a subject was found split: the files will be read
-    /// again).
+    /// Starts reducing `batch` beside the reading, once the batch before it is added
+    /// (nothing more once a subject was found split: the files will be read again).
     fn push(
         &mut self,
         batch: DataFrame,
         mark: &mut dyn FnMut(&'static str),
     ) -> Result<(), RunError> {
         mark("read and normalize");
-        if self.tables.split_subject {
+        let Some(batch) = self.number(batch)? else {
             return Ok(());
+        };
+        self.add_beside()?;
+        mark("waiting for the batch beside");
+        let reduce = self.reduce_fn();
+        self.beside = Some(self.scope.spawn(move || {
+            let mut last = std::time::Instant::now();
+            let mut times = Vec::new();
+            let mut done = reduce(batch, &mut |stage| {
+                times.push((stage, last.elapsed().as_secs_f64()));
+                last = std::time::Instant::now();
+            })?;
+            done.times = times;
+            Ok(done)
+        }));
+        Ok(())
+    }
+
+    /// Reduces the last batch here, beside the one before it, and adds both.
+    fn finish(
+        mut self,
+        batch: DataFrame,
+        mark: &mut dyn FnMut(&'static str),
+    ) -> Result<Self, RunError> {
+        mark("read and normalize");
+        let last = match self.number(batch)? {
+            Some(batch) => Some(self.reduce_fn()(batch, mark)?),
+            None => None,
+        };
+        self.add_beside()?;
+        mark("waiting for the batch beside");
+        if let Some(last) = last {
+            self.add(last)?;
         }
-        let counted = rows_per_file(&batch, self.rows_per_file.len())?;
-        for (all, n) in self.rows_per_file.iter_mut().zip(counted) {
+        Ok(self)
+    }
+
+    /// `batch` numbered, or None once a subject was found split.
+    fn number(&mut self, batch: DataFrame) -> Result<Option<DataFrame>, RunError> {
+        if self.tables.split_subject {
+            return Ok(None);
+        }
+        let batch = (self.tables.number(batch)).map_err(stage_error("numbering the subjects"))?;
+        Ok((!self.tables.split_subject).then_some(batch))
+    }
+
+    /// What reduces a numbered batch, on any thread.
+    fn reduce_fn(
+        &self,
+    ) -> impl FnOnce(DataFrame, &mut dyn FnMut(&'static str)) -> Result<BatchDone, RunError>
+    + Send
+    + use<'a> {
+        let (reducer, files) = (self.tables.reducer(), self.rows_per_file.len());
+        let keep_gogen_rows = self.keep_gogen_rows;
+        move |batch, mark| {
+            let reducing = stage_error("building the conviction table");
+            let rows_per_file = rows_per_file(&batch, files)?;
+            let gogen_rows = match keep_gogen_rows {
+                true => Some(possible_other_charges(&batch).map_err(&reducing)?),
+                false => None,
+            };
+            Ok(BatchDone {
+                tables: reducer.reduce(batch, mark).map_err(&reducing)?,
+                rows_per_file,
+                gogen_rows,
+                times: Vec::new(),
+            })
+        }
+    }
+
+    /// Waits for the batch reduced beside, if any, and adds it.
+    fn add_beside(&mut self) -> Result<(), RunError> {
+        let Some(reducing) = self.beside.take() else {
+            return Ok(());
+        };
+        let done = reducing
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+        for &(stage, seconds) in &done.times {
+            match self.times_beside.iter_mut().find(|(s, _)| *s == stage) {
+                Some((_, sum)) => *sum += seconds,
+                None => self.times_beside.push((stage, seconds)),
+            }
+        }
+        self.add(done)
+    }
+
+    /// Adds a reduced batch below the batches before it.
+    fn add(&mut self, done: BatchDone) -> Result<(), RunError> {
+        for (all, n) in self.rows_per_file.iter_mut().zip(done.rows_per_file) {
             *all += n;
         }
         let reducing = stage_error("building the conviction table");
-        if self.keep_gogen_rows {
-            // Most rows' cell is empty; the texts as categories, 4 bytes a row.
-            let possible = col(c::GOGEN_POSSIBLE_OTHER_CHARGES);
-            let gogen = batch
-                .select([FILE_INDEX, SOURCE_LINE, c::GOGEN_POSSIBLE_OTHER_CHARGES])
-                .and_then(|rows| {
-                    rows.lazy()
-                        .filter(possible.clone().neq(lit("")))
-                        .with_column(possible.cast(normalize::conviction::categorical()))
-                        .collect()
-                })
-                .map_err(&reducing)?;
-            normalize::stack(&mut self.gogen_rows, gogen).map_err(&reducing)?;
+        if let Some(rows) = done.gogen_rows {
+            normalize::stack(&mut self.gogen_rows, rows).map_err(&reducing)?;
         }
-        self.tables.push(batch, mark).map_err(&reducing)
+        self.tables.add(done.tables).map_err(&reducing)
     }
+}
+
+/// File, line and "Possible Other P64 Charges" of the rows of `batch` where that cell is not
+/// empty (most rows' is), the texts as categories: 4 bytes a row.
+fn possible_other_charges(batch: &DataFrame) -> PolarsResult<DataFrame> {
+    let possible = col(c::GOGEN_POSSIBLE_OTHER_CHARGES);
+    batch
+        .select([FILE_INDEX, SOURCE_LINE, c::GOGEN_POSSIBLE_OTHER_CHARGES])?
+        .lazy()
+        .filter(possible.clone().neq(lit("")))
+        .with_column(possible.cast(normalize::conviction::categorical()))
+        .collect()
 }
 
 /// `clearstat ingest`: reads research files once and writes their typed rows and provenance

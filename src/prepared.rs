@@ -99,50 +99,48 @@ impl<'a> PreparedBuilder<'a> {
         records: DataFrame,
         mark: &mut dyn FnMut(&'static str),
     ) -> PolarsResult<()> {
+        let records = self.number(records)?;
+        let batch = self.reducer().reduce(records, mark)?;
+        self.add(batch)
+    }
+
+    /// `records` with their subjects numbered, the one step of a batch that must see the
+    /// batches before it; sets [`Self::split_subject`] when a subject has rows in an earlier
+    /// batch.
+    pub fn number(&mut self, records: DataFrame) -> PolarsResult<DataFrame> {
         let known = self.keys.numbered();
         let records = self.keys.add(records)?;
         let first_key = records.column(c::SUBJECT_KEY)?.u32()?.min();
         if first_key.is_some_and(|key| (key as usize) < known) {
             self.split_subject = true;
         }
-        let counties = records.column(c::COUNTY)?.drop_nulls().unique()?;
-        let counties = counties.cast(&DataType::String)?;
-        self.counties
-            .extend(counties.str()?.iter().flatten().map(String::from));
-        let quality = quality::count(records.clone().lazy())?;
+        Ok(records)
+    }
+
+    /// What reduces a numbered batch, on any thread.
+    pub fn reducer(&self) -> BatchReducer<'a> {
+        BatchReducer {
+            files: self.files,
+            settle: self.settle,
+        }
+    }
+
+    /// Adds a reduced batch below the batches added before it.
+    pub fn add(&mut self, batch: ReducedBatch) -> PolarsResult<()> {
+        self.counties.extend(batch.counties);
         match self.data_quality.is_empty() {
-            true => self.data_quality = quality,
+            true => self.data_quality = batch.data_quality,
             false => {
-                for (sum, line) in self.data_quality.iter_mut().zip(quality) {
+                for (sum, line) in self.data_quality.iter_mut().zip(batch.data_quality) {
                     sum.rows += line.rows;
                 }
             }
         }
-        mark("county, data quality");
-        let subject_facts = subject::facts(records.clone().lazy()).collect()?;
-        let convictions = conviction::table(records, subject_facts.clone().lazy(), self.files)?;
-        // Settled, the facts are added once the as-of date has left out what it does.
-        let convictions = match &self.settle {
-            None => facts::add(convictions)?,
-            Some(_) => convictions.collect()?,
-        };
-        mark("conviction table");
-        let tables = match &self.settle {
-            None => (subject_facts, convictions),
-            Some(settle) => {
-                // The facts in place of the subject table, which the date makes again.
-                let batch = Prepared {
-                    subjects: subject_facts.lazy(),
-                    convictions,
-                    counties: Vec::new(),
-                    data_quality: Vec::new(),
-                };
-                let (subjects, decided, left_out) = batch.settle_batch(settle, mark)?;
-                self.left_out.add(&left_out);
-                (subjects, decided)
-            }
-        };
-        stack_batch((&mut self.subjects, &mut self.convictions), tables)
+        self.left_out.add(&batch.left_out);
+        stack_batch(
+            (&mut self.subjects, &mut self.convictions),
+            (batch.subjects, batch.convictions),
+        )
     }
 
     /// The tables of every batch pushed and, when settled, what the as-of date left out:
@@ -170,6 +168,69 @@ impl<'a> PreparedBuilder<'a> {
             data_quality: self.data_quality,
         };
         Ok((prepared, left_out))
+    }
+}
+
+/// Reduces one batch of numbered rows (of whole subjects) to its tables. It needs nothing
+/// of the other batches, so a batch can be reduced while the next is read.
+#[derive(Clone, Copy)]
+pub struct BatchReducer<'a> {
+    files: &'a [String],
+    settle: Option<Settle<'a>>,
+}
+
+/// One batch reduced, for [`PreparedBuilder::add`].
+pub struct ReducedBatch {
+    counties: Vec<String>,
+    data_quality: Vec<QualityCount>,
+    /// The subjects' facts, or, settled, their subject table.
+    subjects: DataFrame,
+    /// The conviction table, or, settled, the decided convictions.
+    convictions: DataFrame,
+    left_out: LeftOut,
+}
+
+impl BatchReducer<'_> {
+    /// The batch's counties, data-quality counts, subjects and convictions (settled when
+    /// asked). `mark` is told when each part ends.
+    pub fn reduce(
+        self,
+        records: DataFrame,
+        mark: &mut dyn FnMut(&'static str),
+    ) -> PolarsResult<ReducedBatch> {
+        let counties = records.column(c::COUNTY)?.drop_nulls().unique()?;
+        let counties = counties.cast(&DataType::String)?;
+        let counties = counties.str()?.iter().flatten().map(String::from).collect();
+        let data_quality = quality::count(records.clone().lazy())?;
+        mark("county, data quality");
+        let subject_facts = subject::facts(records.clone().lazy()).collect()?;
+        let convictions = conviction::table(records, subject_facts.clone().lazy(), self.files)?;
+        // Settled, the facts are added once the as-of date has left out what it does.
+        let convictions = match &self.settle {
+            None => facts::add(convictions)?,
+            Some(_) => convictions.collect()?,
+        };
+        mark("conviction table");
+        let (subjects, convictions, left_out) = match &self.settle {
+            None => (subject_facts, convictions, LeftOut::default()),
+            Some(settle) => {
+                // The facts in place of the subject table, which the date makes again.
+                let batch = Prepared {
+                    subjects: subject_facts.lazy(),
+                    convictions,
+                    counties: Vec::new(),
+                    data_quality: Vec::new(),
+                };
+                batch.settle_batch(settle, mark)?
+            }
+        };
+        Ok(ReducedBatch {
+            counties,
+            data_quality,
+            subjects,
+            convictions,
+            left_out,
+        })
     }
 }
 

@@ -258,20 +258,25 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `--timings`: each stage's time and the peak memory so far.
+/// `--timings`: each stage's time and the peak memory so far; then the stages that ran
+/// beside them, on other threads (outside the total).
 fn print_timings(stages: &[pipeline::StageTime]) {
-    for s in stages {
+    let (beside, spine): (Vec<_>, Vec<_>) = stages.iter().partition(|s| s.beside);
+    for s in &spine {
         let peak = s
             .peak_bytes
             .map(|bytes| format!("  peak {:>6} MB", bytes / 1_000_000))
             .unwrap_or_default();
         eprintln!("{:<24} {:>8.2} s{peak}", s.stage, s.seconds);
     }
-    eprintln!(
-        "{:<24} {:>8.2} s",
-        "total",
-        stages.iter().map(|s| s.seconds).sum::<f64>()
-    );
+    let total: f64 = spine.iter().map(|s| s.seconds).sum();
+    eprintln!("{:<24} {:>8.2} s", "total", total);
+    if !beside.is_empty() {
+        eprintln!("beside the reading, on a thread of their own:");
+    }
+    for s in beside {
+        eprintln!("  {:<22} {:>8.2} s", s.stage, s.seconds);
+    }
 }
 
 /// What the run read and decided, in four lines.
