@@ -654,9 +654,9 @@ fn read_in_batches(
 }
 
 /// What the batches of typed rows are reduced to. A batch is reduced on a thread of its own
-/// while the next is read and typed (the reading would otherwise wait for each reduction,
-/// and the last batches would be reduced one at a time on a core and a third after it); the
-/// last batch is reduced beside the one before it.
+/// while the next is read and typed, and the last beside the one before it: reduced on the
+/// main thread, each batch held up the reading, and the last ones were reduced after it with
+/// a core partly idle (docs/threads.md).
 struct Reduced<'a, 'scope> {
     tables: prepared::PreparedBuilder<'a>,
     /// File, line and "Possible Other P64 Charges" of the rows where that cell is not empty,
@@ -748,7 +748,10 @@ impl<'a, 'scope> Reduced<'a, 'scope> {
         if self.tables.split_subject {
             return Ok(None);
         }
-        let batch = (self.tables.number(batch)).map_err(stage_error("numbering the subjects"))?;
+        let batch = self
+            .tables
+            .number(batch)
+            .map_err(stage_error("numbering the subjects"))?;
         Ok((!self.tables.split_subject).then_some(batch))
     }
 

@@ -325,20 +325,26 @@ fn run_twice_gives_the_same_bytes() {
             "los-angeles",
             "--out",
             out,
-            "-q",
+            "--timings",
         ];
         if let Some(rows) = batch_rows {
             args.extend(["--batch-rows", rows]);
         }
-        dir.ok(&args);
+        dir.ok(&args)
     };
     run("in.csv", "a", None);
     run("in.csv", "b", None);
     assert_same_outputs(&dir.path("a"), &dir.path("b"));
     // Rows reduced in batches of whole subjects give the same bytes as all at once; so do
     // batches that split a subject (the file is then read again and reduced at once).
-    run("in.csv", "batches", Some("300"));
+    let timings = run("in.csv", "batches", Some("300"));
     assert_same_outputs(&dir.path("a"), &dir.path("batches"));
+    // All but the last batch were reduced on the thread beside the reading.
+    let beside = timings
+        .split("beside the reading")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(beside.contains("conviction table"), "{timings}");
     run("split.csv", "split", None);
     run("split.csv", "split_batches", Some("300"));
     assert_same_outputs(&dir.path("split"), &dir.path("split_batches"));
