@@ -104,35 +104,45 @@ struct Stopwatch {
 }
 
 impl Stopwatch {
+    fn new() -> Stopwatch {
+        Stopwatch {
+            last: std::time::Instant::now(),
+            stages: Vec::new(),
+        }
+    }
+
     /// The time since the last mark goes to `stage`; a stage marked again (reading and
     /// reducing alternate, a batch at a time) adds up.
     fn mark(&mut self, stage: &'static str) {
         let now = std::time::Instant::now();
-        let (seconds, peak_bytes) = ((now - self.last).as_secs_f64(), peak_resident_bytes());
-        match self.stages.iter_mut().find(|s| s.stage == stage) {
-            Some(earlier) => {
-                earlier.seconds += seconds;
-                earlier.peak_bytes = peak_bytes;
-            }
-            None => self.stages.push(StageTime {
-                stage,
-                seconds,
-                peak_bytes,
-                beside: false,
-            }),
-        }
+        self.add(StageTime {
+            stage,
+            seconds: (now - self.last).as_secs_f64(),
+            peak_bytes: peak_resident_bytes(),
+            beside: false,
+        });
         self.last = now;
     }
 
-    /// Stages that ran on another thread, with their times.
-    fn beside(&mut self, stages: Vec<(&'static str, f64)>) {
-        let beside = stages.into_iter().map(|(stage, seconds)| StageTime {
-            stage,
-            seconds,
-            peak_bytes: None,
-            beside: true,
-        });
-        self.stages.extend(beside);
+    /// The stages another thread's stopwatch timed, added up apart from this thread's.
+    fn beside(&mut self, stages: Vec<StageTime>) {
+        for time in stages {
+            self.add(StageTime {
+                beside: true,
+                ..time
+            });
+        }
+    }
+
+    fn add(&mut self, time: StageTime) {
+        let same = |s: &&mut StageTime| s.stage == time.stage && s.beside == time.beside;
+        match self.stages.iter_mut().find(same) {
+            Some(earlier) => {
+                earlier.seconds += time.seconds;
+                earlier.peak_bytes = time.peak_bytes;
+            }
+            None => self.stages.push(time),
+        }
     }
 }
 
@@ -158,10 +168,7 @@ pub fn run_timed(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> 
 /// The run's spine, stage by stage (about 110 lines: read it top to bottom; each stage is a
 /// call, and the last three outputs are written on threads beside each other).
 fn run_stages(plan: &RunPlan) -> Result<(Summary, Vec<StageTime>), RunError> {
-    let mut clock = Stopwatch {
-        last: std::time::Instant::now(),
-        stages: Vec::new(),
-    };
+    let mut clock = Stopwatch::new();
     outputs::prepare_run_folder(&plan.out, plan.force)?;
     let prepared = prepared_input(&plan.inputs)?;
     let scenarios = Scenario::all(plan.flow.clone());
@@ -569,8 +576,8 @@ pub struct ReadFiles {
     /// What the gogen bundle needs of the rows read, when asked for.
     pub gogen_rows: Option<gogen::ReadRows>,
     pub provenance: Provenance,
-    /// The time each part of the batches reduced beside the reading took, summed by part.
-    pub reduced_beside: Vec<(&'static str, f64)>,
+    /// The time each part of each batch reduced beside the reading took.
+    pub reduced_beside: Vec<StageTime>,
 }
 
 /// Checks, parses and normalizes research files into what a run decides from, in one pass:
@@ -667,8 +674,8 @@ struct Reduced<'a, 'scope> {
     scope: &'scope std::thread::Scope<'scope, 'a>,
     /// The batch being reduced beside the reading.
     beside: Option<std::thread::ScopedJoinHandle<'scope, Result<BatchDone, RunError>>>,
-    /// The time each part of the batches reduced beside took, by part.
-    times_beside: Vec<(&'static str, f64)>,
+    /// The time each part of each batch reduced beside took.
+    times_beside: Vec<StageTime>,
 }
 
 /// A batch reduced, with the time each part took.
@@ -676,7 +683,7 @@ struct BatchDone {
     tables: prepared::ReducedBatch,
     rows_per_file: Vec<usize>,
     gogen_rows: Option<DataFrame>,
-    times: Vec<(&'static str, f64)>,
+    times: Vec<StageTime>,
 }
 
 impl<'a, 'scope> Reduced<'a, 'scope> {
@@ -712,13 +719,9 @@ impl<'a, 'scope> Reduced<'a, 'scope> {
         mark("waiting for the batch beside");
         let reduce = self.reduce_fn();
         self.beside = Some(self.scope.spawn(move || {
-            let mut last = std::time::Instant::now();
-            let mut times = Vec::new();
-            let mut done = reduce(batch, &mut |stage| {
-                times.push((stage, last.elapsed().as_secs_f64()));
-                last = std::time::Instant::now();
-            })?;
-            done.times = times;
+            let mut clock = Stopwatch::new();
+            let mut done = reduce(batch, &mut |stage| clock.mark(stage))?;
+            done.times = clock.stages;
             Ok(done)
         }));
         Ok(())
@@ -784,15 +787,10 @@ impl<'a, 'scope> Reduced<'a, 'scope> {
         let Some(reducing) = self.beside.take() else {
             return Ok(());
         };
-        let done = reducing
+        let mut done = reducing
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-        for &(stage, seconds) in &done.times {
-            match self.times_beside.iter_mut().find(|(s, _)| *s == stage) {
-                Some((_, sum)) => *sum += seconds,
-                None => self.times_beside.push((stage, seconds)),
-            }
-        }
+        self.times_beside.append(&mut done.times);
         self.add(done)
     }
 
