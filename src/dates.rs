@@ -13,13 +13,13 @@ use polars::prelude::*;
 /// their rows) is not parsed again.
 pub fn parse_column(text: &StringChunked) -> (DateChunked, BooleanChunked) {
     let mut unreadable = Vec::with_capacity(text.len());
-    let parsed = crate::distinct::unless_repeated(text.iter(), |value| {
+    let parsed = crate::distinct::texts_unless_repeated(text, |value| {
         // Blank, or DOJ's placeholder for an empty field: not given.
         let given = value.map(str::trim).filter(|t| !t.is_empty() && *t != "-");
         let days = given.and_then(yyyymmdd_days);
         (days, given.is_some() && days.is_none())
     });
-    let days: Int32Chunked = parsed
+    let days: Int32Chunked = (parsed.into_iter())
         .map(|(days, bad)| {
             unreadable.push(bad);
             days

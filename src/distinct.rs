@@ -3,7 +3,7 @@
 
 use std::hash::Hash;
 
-use polars::prelude::PlHashMap;
+use polars::prelude::{PlHashMap, StringChunked};
 
 /// Each of `values` as the number of its first appearance among them, and the distinct
 /// values in that order (`distinct[codes[i]]` is the `i`-th value).
@@ -40,9 +40,60 @@ pub fn unless_repeated<T: PartialEq + Copy, R: Copy>(
     })
 }
 
+/// `f` of each text of `texts` (None for a null), where a text stored as the row before's
+/// takes the result before, as [`unless_repeated`] does; but rows are compared by their
+/// 16-byte views, not their bytes (a call to `memcmp` a row): equal views hold equal texts
+/// (a short text is held in its view; a longer one is where its view says, in the same
+/// chunk). A text stored apart from an equal one before is only looked at again.
+pub fn texts_unless_repeated<'a, R: Copy>(
+    texts: &'a StringChunked,
+    mut f: impl FnMut(Option<&'a str>) -> R,
+) -> Vec<R> {
+    let mut out = Vec::with_capacity(texts.len());
+    // The view before, with the chunk its bytes are in (none for a short text), or None
+    // for a null.
+    let mut last: Option<(Option<(u128, usize)>, R)> = None;
+    for (chunk, array) in texts.downcast_iter().enumerate() {
+        let views = array.views();
+        for (i, view) in views.iter().enumerate() {
+            // SAFETY: `i` is below the array's length.
+            let text = unsafe { array.get_unchecked(i) };
+            let stored = text.map(|_| {
+                let at = if view.is_inline() { usize::MAX } else { chunk };
+                (view.as_u128(), at)
+            });
+            let result = match last {
+                Some((before, result)) if before == stored => result,
+                _ => {
+                    let result = f(text);
+                    last = Some((stored, result));
+                    result
+                }
+            };
+            out.push(result);
+        }
+    }
+    out
+}
+
+/// [`by_first_appearance`] of a text column's values (None for a null), compared by
+/// [`texts_unless_repeated`].
+pub fn texts_by_first_appearance(texts: &StringChunked) -> (Vec<u32>, Vec<Option<&str>>) {
+    let mut code_of: PlHashMap<Option<&str>, u32> = PlHashMap::default();
+    let mut distinct = Vec::new();
+    let codes = texts_unless_repeated(texts, |value| {
+        *code_of.entry(value).or_insert_with(|| {
+            distinct.push(value);
+            distinct.len() as u32 - 1
+        })
+    });
+    (codes, distinct)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use polars::prelude::NewChunkedArray;
 
     #[test]
     fn codes_number_values_by_first_appearance() {
@@ -50,5 +101,32 @@ mod tests {
             by_first_appearance(["b", "a", "a", "b", "c", "c", "a"].into_iter());
         assert_eq!(codes, [0, 1, 1, 0, 2, 2, 1]);
         assert_eq!(distinct, ["b", "a", "c"]);
+    }
+
+    /// Compared by their views, texts are numbered as by their bytes: short and long texts,
+    /// nulls, equal texts stored apart, over several chunks.
+    #[test]
+    fn texts_compared_by_view_are_numbered_as_by_bytes() {
+        let long = "a text longer than twelve bytes";
+        let values = [
+            Some(long),
+            Some(long),
+            None,
+            None,
+            Some("short"),
+            Some("short"),
+            Some(long),
+            Some(""),
+            None,
+            Some(""),
+            Some("a text longer than twelve bytez"),
+            Some(long),
+        ];
+        let mut texts = StringChunked::from_iter_options("t".into(), values[..5].iter().copied());
+        let rest = StringChunked::from_iter_options("t".into(), values[5..].iter().copied());
+        texts.append(&rest).unwrap();
+        assert_eq!(texts.chunks().len(), 2);
+        let (codes, distinct) = texts_by_first_appearance(&texts);
+        assert_eq!((codes, distinct), by_first_appearance(values.into_iter()));
     }
 }

@@ -15,18 +15,8 @@ use crate::ingest::layout::{COLUMNS, col as doj};
 /// the typed rows keep them until the charges are joined on.
 pub const KEY: [&str; 2] = ["charge_offense_key", "charge_comment_key"];
 
-/// [`KEY`] of raw DOJ rows.
-pub fn key_of_raw() -> [Expr; 2] {
-    let categorical = super::conviction::categorical;
-    [
-        col(COLUMNS[doj::OFFENSE_DESCR])
-            .cast(categorical())
-            .alias(KEY[0]),
-        col(COLUMNS[doj::COMMENT_TEXT])
-            .cast(categorical())
-            .alias(KEY[1]),
-    ]
-}
+/// The raw columns [`KEY`] is made of (as categoricals).
+pub const KEY_OF_RAW: [usize; 2] = [doj::OFFENSE_DESCR, doj::COMMENT_TEXT];
 
 /// The columns [`dictionary`] adds to the key.
 pub const COLUMNS_ADDED: [&str; 11] = [

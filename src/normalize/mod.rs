@@ -14,6 +14,8 @@ pub mod subject;
 
 use polars::prelude::*;
 use polars::series::IsSorted;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use crate::ingest::layout::{COLUMNS, LAYOUT, READ_COLUMNS, Reading, col as doj};
 use crate::ingest::{FILE_INDEX, SOURCE_LINE};
@@ -232,18 +234,23 @@ fn typed(raw_rows: DataFrame, first: IdxSize) -> PolarsResult<DataFrame> {
             )?
             .alias(c::IS_PC290_REGISTRATION),
     ];
+    // The charge texts as categories, by their distinct texts too (OFFENSE_DESCR's were
+    // numbered above).
+    let charge_keys = charge::KEY_OF_RAW
+        .iter()
+        .zip(charge::KEY)
+        .map(|(&index, key)| {
+            let category = raw(index).cast(conviction::categorical());
+            Ok(beside.by_distinct(index, category)?.alias(key))
+        })
+        .collect::<PolarsResult<Vec<_>>>()?;
     let beside = beside.columns;
     let mut raw_rows = raw_rows;
     raw_rows.hstack_mut(&beside)?;
     let typed = raw_rows
         .lazy()
         .with_row_index(c::RECORD_NR, Some(first))
-        .select(
-            typed
-                .into_iter()
-                .chain(charge::key_of_raw())
-                .collect::<Vec<_>>(),
-        )
+        .select(typed.into_iter().chain(charge_keys).collect::<Vec<_>>())
         .with_columns([
             col(c::STEP_TYPE)
                 .eq(lit("DECEASED"))
@@ -262,6 +269,9 @@ fn typed(raw_rows: DataFrame, first: IdxSize) -> PolarsResult<DataFrame> {
 struct Beside<'a> {
     rows: &'a DataFrame,
     columns: Vec<Column>,
+    /// Each raw column's rows as codes into its distinct texts, by column index, once
+    /// numbered (a column may be typed more than one way).
+    numbered: HashMap<usize, (IdxCa, Series)>,
 }
 
 impl<'a> Beside<'a> {
@@ -269,6 +279,7 @@ impl<'a> Beside<'a> {
         Beside {
             rows,
             columns: Vec::new(),
+            numbered: HashMap::new(),
         }
     }
 
@@ -306,16 +317,23 @@ impl<'a> Beside<'a> {
             return Ok(derive);
         }
         let raw = self.rows.column(COLUMNS[index])?.str()?;
-        let (codes, distinct) = crate::distinct::by_first_appearance(raw.iter());
-        let rows = IdxCa::from_vec(raw.name().clone(), codes);
-        let texts = StringChunked::from_iter_options(raw.name().clone(), distinct.into_iter());
+        let (rows, texts) = match self.numbered.entry(index) {
+            Entry::Occupied(numbered) => numbered.into_mut(),
+            Entry::Vacant(entry) => {
+                let (codes, distinct) = crate::distinct::texts_by_first_appearance(raw);
+                let rows = IdxCa::from_vec(raw.name().clone(), codes);
+                let texts =
+                    StringChunked::from_iter_options(raw.name().clone(), distinct.into_iter());
+                entry.insert((rows, texts.into_series()))
+            }
+        };
         let derived = texts
-            .into_series()
+            .clone()
             .into_frame()
             .lazy()
             .select([derive])
             .collect()?;
-        let derived = derived.columns()[0].as_materialized_series().take(&rows)?;
+        let derived = derived.columns()[0].as_materialized_series().take(rows)?;
         self.add(derived.with_name(raw.name().clone()))
     }
 }
@@ -340,7 +358,7 @@ impl SubjectKeys {
     pub fn add(&mut self, mut records: DataFrame) -> PolarsResult<DataFrame> {
         let ids = records.column(c::SUBJECT_ID)?.str()?;
         let key_of = &mut self.key_of;
-        let keys: UInt32Chunked = crate::distinct::unless_repeated(ids.iter(), |id| {
+        let keys = crate::distinct::texts_unless_repeated(ids, |id| {
             let id = id?;
             let next = key_of.len() as u32;
             Some(match key_of.get(id) {
@@ -350,9 +368,9 @@ impl SubjectKeys {
                     next
                 }
             })
-        })
-        .collect();
-        let key = keys.with_name(c::SUBJECT_KEY.into()).into_series();
+        });
+        let key = UInt32Chunked::from_iter_options(c::SUBJECT_KEY.into(), keys.into_iter());
+        let key = key.into_series();
         let key = chunked_like(marked_if_sorted(key)?, &records)?;
         records.with_column(key.into_column())?;
         Ok(records)
