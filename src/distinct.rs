@@ -43,8 +43,9 @@ pub fn unless_repeated<T: PartialEq + Copy, R: Copy>(
 /// `f` of each text of `texts` (None for a null), where a text stored as the row before's
 /// takes the result before, as [`unless_repeated`] does; but rows are compared by their
 /// 16-byte views, not their bytes (a call to `memcmp` a row): equal views hold equal texts
-/// (a short text is held in its view; a longer one is where its view says, in the same
-/// chunk). A text stored apart from an equal one before is only looked at again.
+/// (a text of up to 12 bytes is held in its view; a longer one is where its view says, in
+/// the same chunk). A long text equal to the row before's but stored elsewhere is given to
+/// `f` again: the same result, only not saved.
 pub fn texts_unless_repeated<'a, R: Copy>(
     texts: &'a StringChunked,
     mut f: impl FnMut(Option<&'a str>) -> R,
