@@ -94,7 +94,7 @@ pub fn texts_by_first_appearance(texts: &StringChunked) -> (Vec<u32>, Vec<Option
 #[cfg(test)]
 mod tests {
     use super::*;
-    use polars::prelude::NewChunkedArray;
+    use polars::prelude::*;
 
     #[test]
     fn codes_number_values_by_first_appearance() {
@@ -105,29 +105,28 @@ mod tests {
     }
 
     /// Compared by their views, texts are numbered as by their bytes: short and long texts,
-    /// nulls, equal texts stored apart, over several chunks.
+    /// nulls, equal long texts stored apart and stored once (gathered), and two long texts
+    /// whose views are equal in two chunks.
     #[test]
-    fn texts_compared_by_view_are_numbered_as_by_bytes() {
+    fn texts_compared_by_view_are_numbered_as_by_bytes() -> PolarsResult<()> {
         let long = "a text longer than twelve bytes";
-        let values = [
-            Some(long),
-            Some(long),
-            None,
-            None,
-            Some("short"),
-            Some("short"),
-            Some(long),
-            Some(""),
-            None,
-            Some(""),
-            Some("a text longer than twelve bytez"),
-            Some(long),
-        ];
-        let mut texts = StringChunked::from_iter_options("t".into(), values[..5].iter().copied());
-        let rest = StringChunked::from_iter_options("t".into(), values[5..].iter().copied());
-        texts.append(&rest).unwrap();
-        assert_eq!(texts.chunks().len(), 2);
-        let (codes, distinct) = texts_by_first_appearance(&texts);
-        assert_eq!((codes, distinct), by_first_appearance(values.into_iter()));
+        let other = "a text longer than twelve bytez";
+        let chunk = |values: &[Option<&str>]| {
+            StringChunked::from_iter_options("t".into(), values.iter().copied())
+        };
+        let first = chunk(&[Some(long)]);
+        let second = chunk(&[Some(other), None, Some("short"), Some("short"), Some(long)]);
+        let view = |texts: &StringChunked| texts.downcast_iter().next().map(|a| a.views()[0]);
+        // The same length, first bytes, buffer and offset, in two chunks.
+        assert_eq!(view(&first), view(&second));
+        let gathered = second.take(&IdxCa::from_vec("row".into(), vec![4, 4, 0, 0, 1]))?;
+        let mut texts = first;
+        texts.append(&second)?;
+        texts.append(&gathered)?;
+        assert_eq!(texts.chunks().len(), 3);
+        let by_bytes = by_first_appearance(texts.iter());
+        assert_eq!(texts_by_first_appearance(&texts), by_bytes);
+        assert_eq!(by_bytes.1, [Some(long), Some(other), None, Some("short")]);
+        Ok(())
     }
 }
