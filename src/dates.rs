@@ -19,7 +19,8 @@ pub fn parse_column(text: &StringChunked) -> (DateChunked, BooleanChunked) {
         let days = given.and_then(yyyymmdd_days);
         (days, given.is_some() && days.is_none())
     });
-    let days: Int32Chunked = (parsed.into_iter())
+    let days: Int32Chunked = parsed
+        .into_iter()
         .map(|(days, bad)| {
             unreadable.push(bad);
             days

@@ -10,16 +10,35 @@ use polars::prelude::{PlHashMap, StringChunked};
 pub fn by_first_appearance<T: Hash + Eq + Copy>(
     values: impl Iterator<Item = T>,
 ) -> (Vec<u32>, Vec<T>) {
-    let mut code_of: PlHashMap<T, u32> = PlHashMap::default();
-    let mut distinct = Vec::new();
-    let codes = unless_repeated(values, |value| {
-        *code_of.entry(value).or_insert_with(|| {
+    let mut numbering = Numbering::default();
+    let codes = unless_repeated(values, |value| numbering.code(value)).collect();
+    (codes, numbering.distinct)
+}
+
+/// Values numbered as they are first met.
+struct Numbering<T> {
+    code_of: PlHashMap<T, u32>,
+    distinct: Vec<T>,
+}
+
+impl<T> Default for Numbering<T> {
+    fn default() -> Self {
+        Numbering {
+            code_of: PlHashMap::default(),
+            distinct: Vec::new(),
+        }
+    }
+}
+
+impl<T: Hash + Eq + Copy> Numbering<T> {
+    /// `value`'s number, the next one when it is new.
+    fn code(&mut self, value: T) -> u32 {
+        let distinct = &mut self.distinct;
+        *self.code_of.entry(value).or_insert_with(|| {
             distinct.push(value);
             distinct.len() as u32 - 1
         })
-    })
-    .collect();
-    (codes, distinct)
+    }
 }
 
 /// `f` of each of `values`, where a value equal to the one before takes the result before
@@ -80,15 +99,9 @@ pub fn texts_unless_repeated<'a, R: Copy>(
 /// [`by_first_appearance`] of a text column's values (None for a null), compared by
 /// [`texts_unless_repeated`].
 pub fn texts_by_first_appearance(texts: &StringChunked) -> (Vec<u32>, Vec<Option<&str>>) {
-    let mut code_of: PlHashMap<Option<&str>, u32> = PlHashMap::default();
-    let mut distinct = Vec::new();
-    let codes = texts_unless_repeated(texts, |value| {
-        *code_of.entry(value).or_insert_with(|| {
-            distinct.push(value);
-            distinct.len() as u32 - 1
-        })
-    });
-    (codes, distinct)
+    let mut numbering = Numbering::default();
+    let codes = texts_unless_repeated(texts, |value| numbering.code(value));
+    (codes, numbering.distinct)
 }
 
 #[cfg(test)]
